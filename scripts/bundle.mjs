@@ -1,0 +1,31 @@
+// Bundles the extension client, the language server and the CLI with esbuild (tsc only checks).
+// PostgreSQL's parser is WebAssembly: its .wasm file is copied beside the bundles that load it.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync, chmodSync } from 'fs';
+import { createRequire } from 'module';
+import { dirname, join } from 'path';
+
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  define: { QUERY_LENS_VERSION: JSON.stringify(pkg.version) },
+};
+
+mkdirSync('dist', { recursive: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+]);
+chmodSync('dist/cli.js', 0o755);
+const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
+copyFileSync(wasm, 'dist/libpg-query.wasm');
