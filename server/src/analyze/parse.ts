@@ -67,45 +67,63 @@ function parsePostgres(sql: string): ParseOutcome {
     // libpg-query reports the cursor in code points, 0-based; PostgreSQL points at the token it
     // could not take (or at the end of the input).
     const at = details ? codePointOffsetToIndex(sql, details.cursorPosition) : 0;
-    const [start, end] = pgTokenAt(sql, at);
-    return { ok: false, dialect: 'postgresql', problem: { kind: 'syntax', message, start, end } };
+    const [start, end] = pgErrorRange(sql, at, message);
+    return { ok: false, dialect: 'postgresql', problem: { kind: 'syntax', message: shortenNearText(message), start, end } };
   }
 }
 
+const NEAR_TEXT = /^([\s\S]* at or near ")([\s\S]*)"$/;
+
 /**
- * The range of the token PostgreSQL's scanner finds at `at`; at the end of the input, the last
- * token, so that "syntax error at end of input" underlines where the statement stops.
+ * The range PostgreSQL's message points at. "at or near "X"" names the token, so X at the
+ * cursor is the range; "at end of input" gets the last token, so that the squiggle sits where
+ * the statement stops; an unterminated literal gets its opening word.
  */
-function pgTokenAt(sql: string, at: number): [number, number] {
-  let tokens: { start: number; end: number; tokenName: string }[] | undefined;
-  try {
-    tokens = pgQuery.scanSync(sql).tokens;
-  } catch {
-    // The scanner itself fails on unterminated quotes and comments: the error is then at the
-    // opening quote, and the rest of the statement is the unterminated literal.
-    tokens = undefined;
+function pgErrorRange(sql: string, at: number, message: string): [number, number] {
+  const near = NEAR_TEXT.exec(message)?.[2];
+  if (near !== undefined && near.length > 0 && !/\s/.test(near) && sql.startsWith(near, at)) {
+    return [at, at + near.length];
   }
-  if (tokens) {
-    let previous: [number, number] | undefined;
-    for (const token of tokens) {
-      if (token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT') {
-        continue;
-      }
-      const start = byteOffsetToIndex(sql, token.start);
-      const end = byteOffsetToIndex(sql, token.end);
-      if (start <= at && at < end) {
-        return [start, end];
-      }
-      if (start > at) {
-        break;
-      }
-      previous = [start, end];
-    }
-    if (at >= sql.trimEnd().length && previous) {
-      return previous;
+  if (at >= sql.trimEnd().length) {
+    const last = lastPgToken(sql);
+    if (last) {
+      return last;
     }
   }
   return wordAt(sql, at);
+}
+
+/** The last token that is not a comment, by PostgreSQL's own scanner. */
+function lastPgToken(sql: string): [number, number] | undefined {
+  let tokens: { start: number; end: number; tokenName: string }[];
+  try {
+    tokens = pgQuery.scanSync(sql).tokens;
+  } catch {
+    return undefined; // the scanner fails on unterminated literals; the caller falls back
+  }
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const token = tokens[k];
+    if (token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT') {
+      // The scanner counts UTF-8 bytes.
+      return [byteOffsetToIndex(sql, token.start), byteOffsetToIndex(sql, token.end)];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL quotes the rest of the input after an unterminated literal; in an editor that can be
+ * the rest of the file, so the quoted text is cut at its first line or 40 characters.
+ */
+function shortenNearText(message: string): string {
+  const match = NEAR_TEXT.exec(message);
+  if (!match) {
+    return message;
+  }
+  const near = match[2];
+  const firstLine = near.split(/\r?\n/, 1)[0];
+  const short = firstLine.length > 40 ? firstLine.slice(0, 40) : firstLine;
+  return short === near ? message : `${match[1]}${short}…"`;
 }
 
 /** A fallback range: from `at` to the next white space, at least one character. */

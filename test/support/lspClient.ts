@@ -1,0 +1,193 @@
+/**
+ * A minimal LSP client for tests: starts the bundled server (`dist/server.js`) as a separate
+ * process over stdio and drives it as an editor does: initialize, open/change/close documents,
+ * answer `workspace/configuration`, and collect published diagnostics.
+ */
+import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
+import * as path from 'path';
+import {
+  ConfigurationParams,
+  ConfigurationRequest,
+  createProtocolConnection,
+  Diagnostic,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  ProtocolConnection,
+  PublishDiagnosticsNotification,
+  PublishDiagnosticsParams,
+  RegistrationRequest,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-protocol/node';
+import { StatusNotification, StatusParams } from '../../server/src/protocol';
+
+export const SERVER_PATH = path.resolve(__dirname, '../../../dist/server.js');
+
+export class TestLspClient {
+  readonly connection: ProtocolConnection;
+  readonly statuses: StatusParams[] = [];
+  /** What the server asked for with workspace/configuration, in order. */
+  readonly configurationRequests: ConfigurationParams[] = [];
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly published = new Map<string, PublishDiagnosticsParams[]>();
+  private readonly waiters: { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  private readonly versions = new Map<string, number>();
+  stderr = '';
+  /** Settings returned for `queryLens` by uri (missing: `defaultSettings`). */
+  settingsByUri = new Map<string, Record<string, unknown>>();
+  defaultSettings: Record<string, unknown> = {};
+
+  private constructor() {
+    this.child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe' });
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      const list = this.published.get(params.uri) ?? [];
+      list.push(params);
+      this.published.set(params.uri, list);
+      for (const waiter of [...this.waiters]) {
+        if (waiter.uri === params.uri && waiter.accept(params)) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve(params);
+        }
+      }
+    });
+    this.connection.onNotification(StatusNotification.type, (params) => this.statuses.push(params));
+    this.connection.onRequest(ConfigurationRequest.type, (params) => {
+      this.configurationRequests.push(params);
+      return params.items.map((item) => (item.section === 'queryLens' ? this.settingsByUri.get(item.scopeUri ?? '') ?? this.defaultSettings : null));
+    });
+    this.connection.onRequest(RegistrationRequest.type, () => undefined);
+    this.connection.listen();
+  }
+
+  /** Starts the server and completes the initialize handshake. */
+  static async start(defaultSettings: Record<string, unknown> = { debounceMs: 0 }): Promise<TestLspClient> {
+    const client = new TestLspClient();
+    client.defaultSettings = defaultSettings;
+    await client.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: { publishDiagnostics: { versionSupport: true } },
+      },
+      workspaceFolders: null,
+    });
+    await client.connection.sendNotification(InitializedNotification.type, {});
+    return client;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Opens a document and waits for its first diagnostics. */
+  async open(uri: string, languageId: string, text: string): Promise<PublishDiagnosticsParams> {
+    this.versions.set(uri, 1);
+    const published = this.nextDiagnostics(uri, (p) => p.version === 1 || p.version === undefined);
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    return published;
+  }
+
+  /** Sends changes (incremental or full) and waits for the diagnostics of the new version. */
+  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<PublishDiagnosticsParams> {
+    const version = (this.versions.get(uri) ?? 0) + 1;
+    this.versions.set(uri, version);
+    const published = this.nextDiagnostics(uri, (p) => p.version === version);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
+    return published;
+  }
+
+  /** Closes a document and waits for its diagnostics to be cleared. */
+  async close(uri: string): Promise<PublishDiagnosticsParams> {
+    const published = this.nextDiagnostics(uri, (p) => p.diagnostics.length === 0);
+    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    return published;
+  }
+
+  /** Tells the server the settings changed (it pulls them again). */
+  async settingsChanged(): Promise<void> {
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  /** Resolves with the next diagnostics for `uri` that `accept` takes; rejects after `timeoutMs`. */
+  nextDiagnostics(uri: string, accept: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 15_000): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms; server stderr: ${this.stderr}`)), timeoutMs);
+      this.waiters.push({
+        uri,
+        accept,
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p);
+        },
+      });
+    });
+  }
+
+  /** Every publish seen for `uri`, oldest first. */
+  allPublished(uri: string): PublishDiagnosticsParams[] {
+    return this.published.get(uri) ?? [];
+  }
+
+  async waitForStatus(accept: (s: StatusParams) => boolean, timeoutMs = 10_000): Promise<StatusParams> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.statuses.find(accept);
+      if (found) {
+        return found;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no matching status; got ${JSON.stringify(this.statuses)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      try {
+        await this.connection.sendRequest(ShutdownRequest.type);
+        await this.connection.sendNotification(ExitNotification.type);
+      } catch {
+        this.child.kill();
+      }
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      if (!this.exited) {
+        this.child.kill('SIGKILL');
+      }
+    }
+    this.connection.dispose();
+  }
+}
+
+/** The range of the `occurrence`-th appearance of `needle` in `text`, as LSP positions. */
+export function rangeOf(text: string, needle: string, occurrence = 1): Diagnostic['range'] {
+  let index = -1;
+  for (let i = 0; i < occurrence; i++) {
+    index = text.indexOf(needle, index + 1);
+    if (index < 0) {
+      throw new Error(`'${needle}' occurs fewer than ${occurrence} times`);
+    }
+  }
+  return { start: positionOf(text, index), end: positionOf(text, index + needle.length) };
+}
+
+export function positionOf(text: string, offset: number): { line: number; character: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}

@@ -1,0 +1,82 @@
+import * as assert from 'assert';
+import { DocumentAnalysis, Finding } from '../../server/src/analyze/analyzeDocument';
+import { initParsers } from '../../server/src/analyze/parse';
+import { DEFAULT_SETTINGS, Settings } from '../../server/src/settings';
+
+const settings: Settings = { ...DEFAULT_SETTINGS };
+
+function covered(text: string, finding: Finding): string {
+  return text.slice(finding.start, finding.end);
+}
+
+describe('DocumentAnalysis', () => {
+  before(() => initParsers());
+
+  it('reports syntax errors at their place in the document', () => {
+    const text = 'SELECT 1;\n\nSELECT a FROM t WHERE b = 1 AND AND c;\n';
+    const { findings } = new DocumentAnalysis().run(text, 'sql', settings);
+    assert.strictEqual(findings.length, 1);
+    assert.deepStrictEqual(
+      { ...findings[0], text: covered(text, findings[0]) },
+      { start: text.indexOf('AND AND') + 4, end: text.indexOf('AND AND') + 7, severity: 'error', code: 'syntax-error', message: 'syntax error at or near "AND"', text: 'AND' },
+    );
+  });
+
+  it('re-parses only the statements whose text changed', () => {
+    const statements = Array.from({ length: 50 }, (_, i) => `SELECT c${i} FROM t${i}`);
+    const analysis = new DocumentAnalysis();
+    const first = analysis.run(statements.join(';\n'), 'sql', settings);
+    assert.deepStrictEqual([first.stats.analysed, first.stats.reused], [50, 0]);
+    statements[20] = 'SELECT c20 FROM WHERE';
+    const second = analysis.run(statements.join(';\n'), 'sql', settings);
+    assert.deepStrictEqual([second.stats.analysed, second.stats.reused], [1, 49]);
+    assert.strictEqual(second.findings.length, 1);
+    assert.strictEqual(second.findings[0].message, 'syntax error at or near "WHERE"');
+    // Moving the statement does not re-parse it, and its finding follows it.
+    const moved = ['SELECT 0', ...statements].join(';\n');
+    const third = analysis.run(moved, 'sql', settings);
+    assert.deepStrictEqual([third.stats.analysed, third.stats.reused], [1, 50]);
+    assert.strictEqual(third.findings[0].start, moved.indexOf('FROM WHERE') + 5);
+  });
+
+  it('accepts psql variables in SQL files', () => {
+    const text = "\\set id 42\nSELECT * FROM :\"tbl\" WHERE id = :id AND name = :'name';";
+    assert.deepStrictEqual(new DocumentAnalysis().run(text, 'sql', settings).findings, []);
+  });
+
+  it('says a file over queryLens.maxFileSizeKb is not analysed, with its size', () => {
+    const text = 'SELECT 1;\n'.repeat(300);
+    const { findings, queries } = new DocumentAnalysis().run(text, 'sql', { ...settings, maxFileSizeKb: 2 });
+    assert.strictEqual(queries.length, 0);
+    assert.deepStrictEqual(findings, [
+      {
+        start: 0,
+        end: 0,
+        severity: 'information',
+        code: 'file-not-analysed',
+        message: 'Not analysed: this file is 3 KB, over queryLens.maxFileSizeKb (2 KB). Raise the setting to analyse it.',
+      },
+    ]);
+  });
+
+  it('says a binary file is not analysed', () => {
+    const { findings } = new DocumentAnalysis().run('SELECT 1;\u0000\u0001\u0002', 'sql', settings);
+    assert.deepStrictEqual(
+      findings.map((f) => [f.code, f.severity, f.message]),
+      [['file-not-analysed', 'information', 'Not analysed: this file holds NUL characters, so it is binary, not SQL text.']],
+    );
+  });
+
+  it('reports other dialects through node-sql-parser as not analysed, never as errors', () => {
+    const text = 'SELECT `a` FROM t WHERE b = ?;\nSELECT a FROM t WHERE AND b;';
+    const { findings } = new DocumentAnalysis().run(text, 'sql', { ...settings, dialect: 'mysql' });
+    assert.deepStrictEqual(
+      findings.map((f) => [f.severity, f.code, covered(text, f)]),
+      [['information', 'not-analysed', 'b']],
+    );
+  });
+
+  it('finds no queries in host-language files yet', () => {
+    assert.deepStrictEqual(new DocumentAnalysis().run('const q = "SELECT 1";', 'unsupported', settings).queries, []);
+  });
+});

@@ -1,0 +1,41 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import * as fs from 'fs';
+import { DEFAULT_SETTINGS, DIALECTS, normaliseSettings, SERVER_SETTING_KEYS } from '../../server/src/settings';
+
+interface SchemaProperty {
+  type: string;
+  default: unknown;
+  enum?: string[];
+  minimum?: number;
+  maximum?: number;
+  scope?: string;
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
+const schema: Record<string, SchemaProperty> = manifest.contributes.configuration.properties;
+
+describe('settings', () => {
+  it('reads exactly the queryLens settings that package.json declares, with the same defaults', () => {
+    const declared = Object.keys(schema)
+      .filter((key) => !key.startsWith('queryLens.trace.')) // read by the client, not the server
+      .map((key) => key.slice('queryLens.'.length))
+      .sort();
+    assert.deepStrictEqual([...SERVER_SETTING_KEYS].sort(), declared);
+    for (const key of SERVER_SETTING_KEYS) {
+      const property = schema[`queryLens.${key}`];
+      assert.deepStrictEqual(property.default, DEFAULT_SETTINGS[key], `default of queryLens.${key}`);
+      assert.strictEqual(property.scope, 'resource', `queryLens.${key} is per resource`);
+    }
+    assert.deepStrictEqual(schema['queryLens.dialect'].enum, [...DIALECTS]);
+  });
+
+  it('normalises untrusted values: wrong types fall back, numbers are clamped to the schema range', () => {
+    assert.deepStrictEqual(normaliseSettings(null), DEFAULT_SETTINGS);
+    assert.deepStrictEqual(normaliseSettings({ enable: 'yes', dialect: 'oracle', debounceMs: 'fast', maxFileSizeKb: NaN }), DEFAULT_SETTINGS);
+    const clamped = normaliseSettings({ dialect: 'MySQL', debounceMs: 99_999, maxFileSizeKb: 0 });
+    assert.strictEqual(clamped.dialect, 'mysql');
+    assert.strictEqual(clamped.debounceMs, schema['queryLens.debounceMs'].maximum);
+    assert.strictEqual(clamped.maxFileSizeKb, schema['queryLens.maxFileSizeKb'].minimum);
+  });
+});

@@ -1,0 +1,108 @@
+import * as assert from 'assert';
+import { splitSqlStatements } from '../../server/src/extract/sqlSplitter';
+import type { Dialect } from '../../server/src/settings';
+
+function split(text: string, dialect: Dialect = 'postgresql', psql = dialect === 'postgresql'): string[] {
+  const statements = splitSqlStatements(text, { dialect, psql });
+  for (const statement of statements) {
+    // Every range must be exact: the text is the document's own slice.
+    assert.strictEqual(text.slice(statement.start, statement.end), statement.text);
+  }
+  return statements.map((statement) => statement.text);
+}
+
+describe('splitSqlStatements', () => {
+  it('splits on semicolons and trims white space and comments around statements', () => {
+    const text = '  SELECT 1;\n-- a comment; with a semicolon\nSELECT 2 ;\n/* block; */ SELECT 3';
+    assert.deepStrictEqual(split(text), ['SELECT 1', 'SELECT 2', 'SELECT 3']);
+  });
+
+  it('gives exact offsets', () => {
+    const text = 'SELECT 1;\n\n  UPDATE t SET a = 1;';
+    const [first, second] = splitSqlStatements(text, { dialect: 'postgresql', psql: true });
+    assert.deepStrictEqual([first.start, first.end], [0, 8]);
+    assert.deepStrictEqual([second.start, second.end], [text.indexOf('UPDATE'), text.length - 1]);
+  });
+
+  it('keeps semicolons inside quotes, quoted identifiers, and E-strings with escapes', () => {
+    const text = `SELECT 'a;b', "c;d", E'e\\';f', 'g'';h';SELECT 2`;
+    assert.deepStrictEqual(split(text), [`SELECT 'a;b', "c;d", E'e\\';f', 'g'';h'`, 'SELECT 2']);
+  });
+
+  it('does not treat a backslash as an escape in a standard string', () => {
+    assert.deepStrictEqual(split(`SELECT 'a\\';SELECT 2`), [`SELECT 'a\\'`, 'SELECT 2']);
+  });
+
+  it('keeps semicolons inside dollar quotes, tagged or not, but not after $1 parameters', () => {
+    const body = 'CREATE FUNCTION f() RETURNS int AS $fn$ BEGIN RETURN 1; END; $fn$ LANGUAGE plpgsql';
+    assert.deepStrictEqual(split(`${body};SELECT $$x;y$$;SELECT $1;SELECT a$b FROM t`), [
+      body,
+      'SELECT $$x;y$$',
+      'SELECT $1',
+      'SELECT a$b FROM t',
+    ]);
+  });
+
+  it('keeps semicolons inside nested block comments and parentheses', () => {
+    const text = 'SELECT /* a /* b; */ c; */ 1;SELECT (1;2)';
+    assert.deepStrictEqual(split(text), ['SELECT /* a /* b; */ c; */ 1', 'SELECT (1;2)']);
+  });
+
+  it('keeps a BEGIN ATOMIC function body whole, as psql does', () => {
+    const fn =
+      'CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; SELECT 2; END';
+    assert.deepStrictEqual(split(`${fn};\nSELECT 3;`), [fn, 'SELECT 3']);
+  });
+
+  it('skips psql meta-commands, which end the statement before them', () => {
+    const text = '\\set x 1\nSELECT :x\n\\gset\n\\if :flag\nSELECT 2;\n\\endif\n\\i other.sql';
+    assert.deepStrictEqual(split(text), ['SELECT :x', 'SELECT 2']);
+  });
+
+  it('skips COPY FROM stdin data up to \\.', () => {
+    const text = 'COPY t (a, b) FROM stdin;\n1\tx;y\n2\t\'z\n\\.\nSELECT 1;';
+    assert.deepStrictEqual(split(text), ['COPY t (a, b) FROM stdin', 'SELECT 1']);
+  });
+
+  it('runs an unterminated quote, dollar quote or comment to the end of the text', () => {
+    assert.deepStrictEqual(split("SELECT 'abc;\nSELECT 2;"), ["SELECT 'abc;\nSELECT 2;"]);
+    assert.deepStrictEqual(split('SELECT $$abc;\nSELECT 2;'), ['SELECT $$abc;\nSELECT 2;']);
+    assert.deepStrictEqual(split('SELECT 1 /* abc;\nSELECT 2;'), ['SELECT 1']);
+  });
+
+  it('yields nothing for text with only comments and white space', () => {
+    assert.deepStrictEqual(split('-- nothing\n/* here */\n;;\n'), []);
+  });
+
+  it('reads MySQL: backticks, # comments, backslash escapes and DELIMITER', () => {
+    const text = [
+      "SELECT `a;b`, 'c\\';d' FROM t; # comment; here",
+      'DELIMITER //',
+      'CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END//',
+      'DELIMITER ;',
+      'SELECT 3;',
+    ].join('\n');
+    assert.deepStrictEqual(split(text, 'mysql'), [
+      "SELECT `a;b`, 'c\\';d' FROM t",
+      'CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END',
+      'SELECT 3',
+    ]);
+  });
+
+  it('reads SQLite: bracket identifiers and trigger bodies', () => {
+    const trigger = 'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET n = n + 1; DELETE FROM v; END';
+    assert.deepStrictEqual(split(`SELECT [a;b] FROM t;${trigger};SELECT 1`, 'sqlite'), [
+      'SELECT [a;b] FROM t',
+      trigger,
+      'SELECT 1',
+    ]);
+  });
+
+  it('splits a 100,000-character line and a file of 10,000 statements', () => {
+    const longLine = 'SELECT ' + Array.from({ length: 15_000 }, (_, i) => `c${i}`).join(', ') + ';';
+    assert.ok(longLine.length > 100_000);
+    assert.strictEqual(split(longLine).length, 1);
+    const many = 'SELECT 1;\n'.repeat(10_000);
+    assert.strictEqual(split(many).length, 10_000);
+  });
+});
