@@ -54,9 +54,12 @@ interface Invocation {
 
 class UsageError extends Error {}
 
-function parseArguments(argv: string[]): Invocation | 'help' | 'version' {
+function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usage' {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+  if (command === undefined) {
+    return 'usage';
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
     return 'help';
   }
   if (command === '-v' || command === '--version') {
@@ -127,6 +130,10 @@ export async function runCli(
     invocation = parseArguments(argv);
   } catch (error) {
     err(`query-lens: ${(error as Error).message}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+  if (invocation === 'usage') {
+    err(USAGE);
     return EXIT_CANNOT_RUN;
   }
   if (invocation === 'help') {

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import type * as Sarif from 'sarif';
 import { pathToFileURL } from 'url';
 import type { Finding, Severity } from '../analyze/analyzeDocument';
 import { BUILT_IN_CHECKS } from '../analyze/checks';
@@ -78,7 +79,7 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+const SARIF_LEVEL: Record<Severity, Sarif.Result.level> = {
   error: 'error',
   warning: 'warning',
   information: 'note',
@@ -87,12 +88,12 @@ const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
 
 /** A SARIF 2.1.0 log (for GitHub code scanning and other SARIF consumers). */
 export function formatDiagnosticsAsSarif(diagnostics: ReportedDiagnostic[], version: string, cwd: string): string {
-  const rules = BUILT_IN_CHECKS.map((check) => ({
+  const rules: Sarif.ReportingDescriptor[] = BUILT_IN_CHECKS.map((check) => ({
     id: check.id,
     shortDescription: { text: check.summary },
   }));
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
-  const results = diagnostics.map((d) => ({
+  const results: Sarif.Result[] = diagnostics.map((d) => ({
     ruleId: d.code,
     ...(ruleIndex.has(d.code) ? { ruleIndex: ruleIndex.get(d.code) } : {}),
     level: SARIF_LEVEL[d.severity],
@@ -108,7 +109,7 @@ export function formatDiagnosticsAsSarif(diagnostics: ReportedDiagnostic[], vers
       },
     ],
   }));
-  const log = {
+  const log: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
