@@ -57,7 +57,12 @@ connection.onInitialized(() => {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'queryLens' });
   }
   void initParsers().then(
-    () => sendStatus(DEFAULT_SETTINGS),
+    () => {
+      // Until a document is analysed, the status shows the default dialect.
+      if (statusDialect === undefined) {
+        sendStatus(DEFAULT_SETTINGS);
+      }
+    },
     (error: unknown) =>
       connection.sendNotification(StatusNotification.type, {
         state: 'error',
@@ -67,7 +72,11 @@ connection.onInitialized(() => {
   );
 });
 
+/** The dialect the status bar last showed: the one of the document analysed last. */
+let statusDialect: Settings['dialect'] | undefined;
+
 function sendStatus(settings: Settings): void {
+  statusDialect = settings.dialect;
   void connection.sendNotification(StatusNotification.type, {
     state: 'ready',
     text: `${dialectLabel(settings.dialect)} · static only`,
@@ -92,10 +101,7 @@ function settingsFor(uri: string): Promise<Settings> {
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
   for (const document of documents.all()) {
-    void settingsFor(document.uri).then((settings) => {
-      sendStatus(settings);
-      void analyseAndPublish(document.uri);
-    });
+    void analyseAndPublish(document.uri);
   }
 });
 
@@ -140,6 +146,9 @@ async function analyseAndPublish(uri: string): Promise<void> {
   const document = documents.get(uri);
   if (!document || analysisByUri.get(uri) !== analysis) {
     return; // closed meanwhile
+  }
+  if (settings.dialect !== statusDialect) {
+    sendStatus(settings);
   }
   if (!settings.enable) {
     void connection.sendDiagnostics({ uri, version: document.version, diagnostics: [] });
