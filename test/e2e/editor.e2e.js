@@ -1,0 +1,340 @@
+'use strict';
+/**
+ * Query Lens in a real VS Code workbench: code-server 4.100.3 (VS Code 1.100.3) driven through
+ * Debian's /usr/bin/chromium with playwright-core. Started by test/e2e/run.sh, which installs the
+ * tools, packages the .vsix, starts two code-server instances and passes everything in E2E_* vars.
+ *
+ * Part A, the packaged extension as a user gets it (instance A, fixture workspace):
+ *   the .vsix (packaged by run.sh) installs with `code-server --install-extension`; broken.sql gets an error squiggle and
+ *   a Problems row 'syntax error at or near "AND"' query-lens(syntax-error) [Ln 4, Col 39]; the status
+ *   bar has a "Query Lens" item; valid.sql ends with no error once the server has re-analysed it.
+ * Part B, the vscode-API suite (instance B, empty workspace): test/editor/suite/index.js runs in the
+ *   extension host with extensionDevelopmentPath = the repo (dist/client.js); the workbench reports
+ *   the suite's exit code through window.codeAutomationExit, the suite one line per test through
+ *   $QUERY_LENS_E2E_RESULTS.
+ *
+ * Prints one line per check and finally `N passed, M failed`; exits 0 only if nothing failed.
+ * Screenshots go to $E2E_SHOTS.
+ */
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+function env(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`editor.e2e.js: ${name} is not set (run this through test/e2e/run.sh)`);
+    process.exit(2);
+  }
+  return value;
+}
+const REPO = env('E2E_REPO');
+const SCRATCH = env('E2E_SCRATCH');
+const SHOTS = env('E2E_SHOTS');
+const CODE_SERVER = env('E2E_CODE_SERVER');
+const VSIX = env('E2E_VSIX');
+const A = { port: env('E2E_A_PORT'), dir: env('E2E_A_DIR'), ws: env('E2E_A_WS') };
+const B = { port: env('E2E_B_PORT'), dir: env('E2E_B_DIR'), ws: env('E2E_B_WS') };
+const RESULTS = process.env.QUERY_LENS_E2E_RESULTS || path.join(B.dir, 'results.jsonl');
+const { chromium } = require(env('E2E_PLAYWRIGHT_CORE'));
+
+const PKG = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+const EXTENSION_ID = `${PKG.publisher}.${PKG.name}`;
+const SYNTAX_MESSAGE = 'syntax error at or near "AND"';
+
+const t0 = Date.now();
+const secs = (ms) => (ms / 1000).toFixed(1);
+const checks = [];
+function report(name, ok, detail, ms) {
+  checks.push({ name, ok });
+  const time = ms === undefined ? '' : ` (${secs(ms)}s)`;
+  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${time}${detail ? ` -- ${detail}` : ''}`);
+}
+const firstLine = (error) => String((error && error.message) || error).split('\n')[0];
+
+const shots = [];
+async function shot(page, name) {
+  const file = path.join(SHOTS, `${name}.png`);
+  try {
+    await page.screenshot({ path: file });
+    shots.push(file);
+  } catch (error) {
+    console.log(`(screenshot ${name} not taken: ${firstLine(error)})`);
+  }
+}
+
+async function launch(name) {
+  const profile = fs.mkdtempSync(path.join(SCRATCH, `chromium-${name}-`));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const consoleLog = fs.createWriteStream(path.join(SHOTS, `browser-console-${name}.log`));
+  page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.message}\n`));
+  return { context, page, close: async () => { await context.close().catch(() => {}); consoleLog.end(); } };
+}
+
+/**
+ * Runs named steps in order. After a failed step marked critical (the others cannot run without
+ * it) the rest are reported as failed, not run; other failures do not stop the part.
+ */
+async function steps(getPage, part, list) {
+  let failed = null;
+  for (const [name, fn, critical] of list) {
+    if (failed) {
+      report(name, false, `not run: an earlier step failed ("${failed}")`);
+      continue;
+    }
+    const start = Date.now();
+    try {
+      report(name, true, await fn(), Date.now() - start);
+    } catch (error) {
+      report(name, false, firstLine(error), Date.now() - start);
+      if (critical) failed = name;
+      const page = getPage();
+      if (page) await shot(page, `99-${part}-failure-${name.split(' ')[0]}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workbench helpers (selectors checked against VS Code 1.100 web)
+const EDITOR = '.part.editor .monaco-editor';
+
+async function quickOpen(page, file) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: file }).waitFor();
+  await page.locator(`${EDITOR} .view-lines`).first().waitFor();
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** The markers-panel rows (marker rows only, not file rows) as plain objects. */
+async function problemRows(page) {
+  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) =>
+    rows
+      .filter((row) => row.querySelector('.marker-message'))
+      .map((row) => {
+        const text = (sel) => (row.querySelector(sel) ? row.querySelector(sel).textContent.trim() : '');
+        return {
+          message: text('.marker-message'),
+          source: text('.marker-source'),
+          code: text('.marker-code'),
+          line: text('.marker-line'),
+          severity: (row.querySelector('.marker-icon') || { className: '' }).className.replace('marker-icon', '').trim(),
+          file: row.getAttribute('aria-label') || '',
+        };
+      }),
+  );
+}
+
+/** Number on the Problems tab's badge (0 when the badge is hidden). */
+async function problemsBadge(page) {
+  const tab = page.locator('.part.panel .composite-bar .action-item', { has: page.locator('.action-label', { hasText: /^Problems$/ }) });
+  const badge = tab.locator('.badge-content');
+  if (!(await badge.isVisible().catch(() => false))) return 0;
+  return Number((await badge.innerText()).trim()) || 0;
+}
+
+async function waitFor(page, what, condition, timeoutMs = 20000) {
+  const start = Date.now();
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${secs(timeoutMs)}s waiting for ${what}`);
+    await page.waitForTimeout(100); // polling interval, not a fixed delay
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function partA() {
+  const csArgs = ['--config', path.join(A.dir, 'config.yaml'), '--user-data-dir', path.join(A.dir, 'ud'),
+    '--extensions-dir', path.join(A.dir, 'exts')];
+  let browser;
+  let page;
+  const list = [];
+
+  list.push(['A1 the .vsix installs with code-server --install-extension', async () => {
+    const out = execFileSync(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { encoding: 'utf8', stdio: 'pipe' });
+    if (!/successfully installed/.test(out)) throw new Error(`unexpected output: ${out.trim()}`);
+    const listed = execFileSync(CODE_SERVER, [...csArgs, '--list-extensions', '--show-versions'], { encoding: 'utf8' });
+    const want = `${EXTENSION_ID}@${PKG.version}`;
+    if (!listed.split('\n').includes(want)) throw new Error(`--list-extensions shows ${JSON.stringify(listed.trim())}, not ${want}`);
+    return want;
+  }, true]);
+
+  list.push(['A2 the workbench opens the fixture workspace', async () => {
+    browser = await launch('a');
+    page = browser.page;
+    await page.goto(`http://127.0.0.1:${A.port}/?folder=${encodeURI(A.ws)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    for (const file of ['broken.sql', 'valid.sql']) {
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).waitFor({ timeout: 60000 });
+    }
+    await shot(page, '01-workbench');
+    return 'explorer lists broken.sql and valid.sql';
+  }, true]);
+
+  list.push(['A3 broken.sql (opened with Quick Open) gets an error squiggle', async () => {
+    await quickOpen(page, 'broken.sql');
+    await page.locator(`${EDITOR} .squiggly-error`).first().waitFor({ timeout: 30000 });
+    const n = await page.locator(`${EDITOR} .squiggly-error`).count();
+    await shot(page, '02-broken-squiggle');
+    return `${n} .squiggly-error decoration(s)`;
+  }]);
+
+  list.push([`A4 the Problems panel lists '${SYNTAX_MESSAGE}' query-lens(syntax-error) at Ln 4, Col 39`, async () => {
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel').waitFor();
+    const rows = await waitFor(page, 'the Problems row', async () => {
+      const all = await problemRows(page);
+      return all.some((r) => r.message === SYNTAX_MESSAGE) ? all : null;
+    });
+    await shot(page, '03-problems');
+    const row = rows.find((r) => r.message === SYNTAX_MESSAGE);
+    const problems = [];
+    const expect = { source: 'query-lens', code: 'syntax-error', severity: 'error', line: '[Ln 4, Col 39]' };
+    for (const [key, want] of Object.entries(expect)) {
+      if (row[key] !== want) problems.push(`${key} ${JSON.stringify(row[key])} (expected ${JSON.stringify(want)})`);
+    }
+    if (rows.length !== 1) problems.push(`${rows.length} rows: ${JSON.stringify(rows)}`);
+    if (problems.length) throw new Error(`row found but: ${problems.join(', ')}`);
+    return `${row.message} ${row.source}(${row.code}) ${row.line}`;
+  }]);
+
+  list.push(['A5 the status bar shows a "Query Lens" item', async () => {
+    const item = page.locator('.part.statusbar .statusbar-item', { hasText: 'Query Lens' }).first();
+    await item.waitFor({ timeout: 20000 });
+    const text = (await item.innerText()).replace(/\s+/g, ' ').trim();
+    await page.locator('.part.statusbar').screenshot({ path: path.join(SHOTS, '04-statusbar.png') });
+    shots.push(path.join(SHOTS, '04-statusbar.png'));
+    return JSON.stringify(text);
+  }]);
+
+  list.push(['A6 valid.sql has no error squiggle once the server has analysed it', async () => {
+    // Readiness without sleeping: make the server prove it is analysing valid.sql (type an error,
+    // wait for its Problems row), then revert the file and wait for the server's re-analysis of
+    // the saved, valid text to bring the Problems count back to what it was (broken.sql's 1).
+    if (!(await page.locator('.markers-panel').isVisible())) {
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel').waitFor();
+    }
+    await quickOpen(page, 'valid.sql');
+    const before = await problemsBadge(page);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('SELEC 1;');
+    await page.keyboard.press('Escape');
+    await waitFor(page, 'a Problems row for the typed error', async () =>
+      (await problemRows(page)).some((r) => r.message === 'syntax error at or near "SELEC"'));
+    await page.locator(`${EDITOR} .squiggly-error`).first().waitFor();
+    const during = await problemsBadge(page);
+    await shot(page, '05-valid-with-typed-error');
+    await runCommand(page, 'File: Revert File');
+    await waitFor(page, 'the typed error to go after Revert File', async () =>
+      !(await problemRows(page)).some((r) => r.message.includes('SELEC')) && (await problemsBadge(page)) === before);
+    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+    const squiggles = await page.locator(`${EDITOR} .squiggly-error`).count();
+    const rows = await problemRows(page);
+    await shot(page, '06-valid-clean');
+    const stray = rows.filter((r) => r.message !== SYNTAX_MESSAGE);
+    if (squiggles !== 0) throw new Error(`${squiggles} .squiggly-error decoration(s) in valid.sql`);
+    if (stray.length) throw new Error(`unexpected Problems rows: ${JSON.stringify(stray)}`);
+    return `Problems count ${before} -> ${during} (typed error) -> ${await problemsBadge(page)} after revert; 0 squiggles`;
+  }]);
+
+  try {
+    await steps(() => page, 'a', list);
+  } finally {
+    if (browser) await browser.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function partB() {
+  const remote = (p) => `vscode-remote://127.0.0.1:${B.port}${p}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(REPO)],
+    ['extensionTestsPath', remote(path.join(REPO, 'test', 'editor', 'suite', 'index.js'))],
+  ];
+  const url = `http://127.0.0.1:${B.port}/?folder=${encodeURI(B.ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  fs.rmSync(RESULTS, { force: true });
+  const browser = await launch('b');
+  const { page } = browser;
+  const start = Date.now();
+  let code;
+  try {
+    let done;
+    const exited = new Promise((resolve) => (done = resolve));
+    await page.exposeFunction('codeAutomationExit', (c) => done(c));
+    // One picture while the extension host is still up (after the exit it is gone, and with it
+    // the status bar item and the diagnostics): when the suite reports its syntax-error test.
+    let pictured = false;
+    page.on('console', (m) => {
+      if (!pictured && /\[query-lens-suite\] \w+ .*syntax error/.test(m.text())) {
+        pictured = true;
+        shot(page, '07-suite-running');
+      }
+    });
+    await page.goto(url);
+    code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 90000))]);
+    await shot(page, '08-suite-finished');
+  } catch (error) {
+    code = `error: ${firstLine(error)}`;
+  } finally {
+    await browser.close();
+  }
+  const ms = Date.now() - start;
+
+  const lines = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  for (const r of lines) {
+    report(`B  ${r.title}`, r.state === 'passed', r.state === 'passed' ? '' : firstLine(r.error), r.ms);
+  }
+  const exitOk = code === 0 && lines.length > 0;
+  const why = code === 0 ? (lines.length ? '' : `but no per-test results in ${RESULTS}`) : `exit code ${code}`;
+  report('B  the editor suite exits 0 in the extension host (codeAutomationExit)', exitOk,
+    exitOk ? `${lines.length} tests` : `${why}; see ${path.join(SHOTS, 'browser-console-b.log')}`, ms);
+}
+
+// ---------------------------------------------------------------------------------------------
+(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const guard = setTimeout(() => {
+    report('the whole run finishes within 240 s', false, 'giving up');
+    const passed = checks.filter((c) => c.ok).length;
+    console.log(`${passed} passed, ${checks.length - passed} failed`);
+    process.exit(1);
+  }, 240000);
+  try {
+    await partA();
+  } catch (error) {
+    report('A  part A ran to the end', false, firstLine(error));
+  }
+  try {
+    await partB();
+  } catch (error) {
+    report('B  part B ran to the end', false, firstLine(error));
+  }
+  clearTimeout(guard);
+  const passed = checks.filter((c) => c.ok).length;
+  const failed = checks.length - passed;
+  console.log(`screenshots (${secs(Date.now() - t0)}s): ${[...new Set(shots)].map((f) => path.relative(REPO, f)).join(' ')}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+})();
