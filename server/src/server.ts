@@ -4,6 +4,7 @@
  * findings as diagnostics. Runs in plain Node (no `vscode` import), over IPC from the extension
  * or over stdio from any other editor and from the tests.
  */
+import './v8Flags';
 import {
   createConnection,
   Diagnostic,
@@ -30,8 +31,8 @@ let clientWatchesConfiguration = false;
 const settingsByUri = new Map<string, Promise<Settings>>();
 /** Incremental analysis state per open document. */
 const analysisByUri = new Map<string, DocumentAnalysis>();
-/** Pending debounced runs per document. */
-const pendingRuns = new Map<string, NodeJS.Timeout>();
+/** Pending debounced runs per document: the function that cancels each. */
+const pendingRuns = new Map<string, () => void>();
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -117,7 +118,7 @@ documents.onDidChangeContent((event) => {
 
 documents.onDidClose((event) => {
   const uri = event.document.uri;
-  clearTimeout(pendingRuns.get(uri));
+  pendingRuns.get(uri)?.();
   pendingRuns.delete(uri);
   analysisByUri.delete(uri);
   settingsByUri.delete(uri);
@@ -125,14 +126,19 @@ documents.onDidClose((event) => {
 });
 
 function schedule(uri: string, delayMs: number): void {
-  clearTimeout(pendingRuns.get(uri));
-  pendingRuns.set(
-    uri,
-    setTimeout(() => {
-      pendingRuns.delete(uri);
-      void analyseAndPublish(uri);
-    }, delayMs),
-  );
+  pendingRuns.get(uri)?.();
+  const run = () => {
+    pendingRuns.delete(uri);
+    void analyseAndPublish(uri);
+  };
+  // A zero debounce runs on the next turn of the event loop; setTimeout would add a millisecond.
+  if (delayMs > 0) {
+    const timer = setTimeout(run, delayMs);
+    pendingRuns.set(uri, () => clearTimeout(timer));
+  } else {
+    const immediate = setImmediate(run);
+    pendingRuns.set(uri, () => clearImmediate(immediate));
+  }
 }
 
 async function analyseAndPublish(uri: string): Promise<void> {
