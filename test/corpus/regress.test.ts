@@ -8,9 +8,11 @@ import { DEFAULT_SETTINGS } from '../../server/src/settings';
 
 /**
  * PostgreSQL's regression tests: 41,501 statements that PostgreSQL accepts. Query Lens may flag
- * none of them as an error, whether they are analysed one by one or as one script.
+ * none of them as an error, whether they are analysed one by one or as one script. The corpus is
+ * in `shared/` beside the repository (QUERY_LENS_SHARED names another place).
  */
-const CORPUS = path.resolve(__dirname, '../../../../shared/corpora/pg-regress-statements.json');
+const SHARED = process.env.QUERY_LENS_SHARED ?? path.resolve(__dirname, '../../../../shared');
+const CORPUS = path.join(SHARED, 'corpora', 'pg-regress-statements.json');
 
 interface CorpusEntry {
   file: string;
