@@ -1,35 +1,145 @@
-/** Where a query came from: a statement of a SQL file, or (later) a driver or ORM call. */
-export type QueryOrigin = 'sql-file';
+/**
+ * The query model: one query found in a document, whether a statement of a SQL file or a string
+ * that application code hands to a driver or an ORM.
+ */
 
 /**
- * One query found in a document: the SQL to analyse and its exact place in the document.
- * `sqlOffsetToDocument` maps an offset in `sql` back to the document, so that every finding is
- * reported on the characters the user wrote.
+ * Where a query came from: `sql-file` for a statement of a SQL file; otherwise the call or
+ * construct it was found in, as written in the host language's terms, e.g. `pool.query`,
+ * `knex.raw`, `prisma.$queryRaw`, `sql```, `cursor.execute`, `text()`, or `string` for a
+ * literal recognised as SQL by its content alone.
  */
+export type QueryOrigin = string;
+
+/** How a parameter reached the query. */
+export type ParameterSource =
+  /** Written as a placeholder in the SQL text: `$1`, `?`, `%s`, `%(name)s`, `:name`. */
+  | 'placeholder'
+  /** A hole of a tagged template or builder (`sql`…${x}``): sent to the database as a parameter. */
+  | 'bound'
+  /** A value spliced into the SQL text: `${x}` in a plain template, an f-string, `+`, `%`. Unsafe. */
+  | 'interpolated';
+
+export interface QueryParameter {
+  /** The `$n` number it has in `Query.sql` (PostgreSQL), 1-based. */
+  index: number;
+  /** Its placeholder's range in `Query.sql`. */
+  sqlStart: number;
+  sqlEnd: number;
+  /** What stands for it in the document: the placeholder or the interpolated expression. */
+  docStart: number;
+  docEnd: number;
+  source: ParameterSource;
+  /** `:name` and `%(name)s` placeholders. */
+  name?: string;
+  /** The host-language expression of a hole, as written. */
+  expression?: string;
+}
+
+/** A text edit in document offsets. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** An edit of the host code that passes interpolated values as parameters instead. */
+export interface ParameterisationFix {
+  /** Shown as the quick fix's title, e.g. "Pass id as parameter $1 of pool.query". */
+  title: string;
+  edits: TextEdit[];
+}
+
 export interface Query {
+  /**
+   * The SQL to analyse. Placeholders and holes of every style are rewritten to the dialect's
+   * own (`$1`, `$2` … for PostgreSQL, `?` for the others), so the parser sees valid SQL.
+   */
   sql: string;
   /** Document offset (UTF-16) of the query's first character. */
   start: number;
   /** Document offset just past the query's last character. */
   end: number;
   origin: QueryOrigin;
+  /**
+   * `statement`: a whole statement. `fragment`: a piece of one (`whereRaw('lower(email) = ?')`);
+   * `sql` is then a statement built around it and `fragmentPrefixLength` says how much of it is
+   * ours. Syntax errors in our part are never reported.
+   */
+  shape: 'statement' | 'fragment';
+  fragmentPrefixLength?: number;
+  /** Where an offset in `sql` is in the document. */
   sqlOffsetToDocument(offset: number): number;
+  /** The document range of the SQL range [start, end). */
+  sqlRangeToDocument(start: number, end: number): [number, number];
+  parameters: QueryParameter[];
+  /** Values spliced into the text (`interpolated` parameters), by concatenation or formatting. */
+  construction?: 'template' | 'f-string' | 'concatenation' | 'format';
+  /** The rewrite to driver parameters, when the extractor can write one. */
+  parameterisationFix?: ParameterisationFix;
 }
 
 /** The kinds of document Query Lens reads. */
-export type DocumentKind = 'sql' | 'unsupported';
+export type DocumentKind = 'sql' | 'typescript' | 'javascript' | 'python' | 'unsupported';
 
-/** VS Code language ids (and file extensions) of plain SQL documents. */
-const SQL_LANGUAGE_IDS = new Set(['sql', 'pgsql', 'postgres', 'postgresql', 'psql', 'mysql', 'sqlite']);
-const SQL_FILE_EXTENSIONS = new Set(['.sql', '.pgsql', '.psql']);
+const LANGUAGE_KINDS: Record<string, DocumentKind> = {
+  sql: 'sql',
+  pgsql: 'sql',
+  postgres: 'sql',
+  postgresql: 'sql',
+  psql: 'sql',
+  mysql: 'sql',
+  sqlite: 'sql',
+  typescript: 'typescript',
+  typescriptreact: 'typescript',
+  javascript: 'javascript',
+  javascriptreact: 'javascript',
+  python: 'python',
+};
+
+const EXTENSION_KINDS: Record<string, DocumentKind> = {
+  '.sql': 'sql',
+  '.pgsql': 'sql',
+  '.psql': 'sql',
+  '.ts': 'typescript',
+  '.tsx': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.js': 'javascript',
+  '.jsx': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.py': 'python',
+  '.pyi': 'python',
+};
+
+/** The file extensions Query Lens reads, for messages. */
+export const SUPPORTED_EXTENSIONS = Object.keys(EXTENSION_KINDS);
 
 export function documentKindOfLanguage(languageId: string): DocumentKind {
-  return SQL_LANGUAGE_IDS.has(languageId.toLowerCase()) ? 'sql' : 'unsupported';
+  return LANGUAGE_KINDS[languageId.toLowerCase()] ?? 'unsupported';
 }
 
 /** The document kind of a file on disk, from its extension (the CLI's view). */
 export function documentKindOfPath(path: string): DocumentKind {
   const dot = path.lastIndexOf('.');
   const extension = dot < 0 ? '' : path.slice(dot).toLowerCase();
-  return SQL_FILE_EXTENSIONS.has(extension) ? 'sql' : 'unsupported';
+  if (path.toLowerCase().endsWith('.d.ts')) {
+    return 'unsupported'; // declarations hold no queries
+  }
+  return EXTENSION_KINDS[extension] ?? 'unsupported';
+}
+
+/** A statement of a SQL file: the SQL is the document's own text, shifted. */
+export function sqlFileQuery(sql: string, start: number): Query {
+  return {
+    sql,
+    start,
+    end: start + sql.length,
+    origin: 'sql-file',
+    shape: 'statement',
+    sqlOffsetToDocument: (offset) => start + offset,
+    sqlRangeToDocument: (from, to) => [start + from, start + to],
+    parameters: [],
+  };
 }
