@@ -5,7 +5,13 @@
  * or over stdio from any other editor and from the tests.
  */
 import './v8Flags';
+import * as fs from 'fs';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 import {
+  CodeAction,
+  CodeActionKind,
+  CodeActionParams,
   createConnection,
   Diagnostic,
   DiagnosticSeverity,
@@ -17,7 +23,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
 import { dialectLabel, initParsers } from './analyze/parse';
-import { documentKindOfLanguage } from './extract/query';
+import { DocumentKind, documentKindOfLanguage, ParameterisationFix } from './extract/query';
 import { StatusNotification } from './protocol';
 import { DEFAULT_SETTINGS, normaliseSettings, Settings } from './settings';
 
@@ -48,6 +54,7 @@ connection.onInitialize((params) => {
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     },
     serverInfo: { name: 'query-lens', version: SERVER_VERSION },
   };
@@ -180,13 +187,109 @@ async function analyseAndPublish(uri: string): Promise<void> {
   void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
 }
 
+/** What a diagnostic carries for its code actions. */
+interface DiagnosticData {
+  /** Document offset where the finding's query starts. */
+  queryStart: number;
+  fix?: ParameterisationFix;
+}
+
 function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
-  return {
+  const diagnostic: Diagnostic = {
     range: { start: document.positionAt(finding.start), end: document.positionAt(finding.end) },
     severity: SEVERITY[finding.severity],
     source: 'query-lens',
     code: finding.code,
     message: finding.message,
+  };
+  const href = docsHref(finding.code);
+  if (href) {
+    diagnostic.codeDescription = { href };
+  }
+  if (finding.rule) {
+    const fix = (finding.data as { fix?: ParameterisationFix } | undefined)?.fix;
+    const data: DiagnosticData = { queryStart: finding.queryStart ?? finding.start, ...(fix ? { fix } : {}) };
+    diagnostic.data = data;
+  }
+  return diagnostic;
+}
+
+/**
+ * The docs pages ship with the extension (`docs/rules/<code>.md` beside `dist/`); a diagnostic's
+ * code links to its page, which VS Code opens in an editor.
+ */
+const docsFolder = path.resolve(__dirname, '..', 'docs', 'rules');
+const documentedCodes = new Set(
+  (() => {
+    try {
+      return fs.readdirSync(docsFolder).filter((name) => name.endsWith('.md')).map((name) => name.slice(0, -3));
+    } catch {
+      return [];
+    }
+  })(),
+);
+
+function docsHref(code: string): string | undefined {
+  return documentedCodes.has(code) ? pathToFileURL(path.join(docsFolder, `${code}.md`)).href : undefined;
+}
+
+connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) {
+    return [];
+  }
+  const kind = documentKindOfLanguage(document.languageId);
+  const actions: CodeAction[] = [];
+  const seenFixes = new Set<string>();
+  for (const diagnostic of params.context.diagnostics) {
+    if (diagnostic.source !== 'query-lens' || typeof diagnostic.code !== 'string') {
+      continue;
+    }
+    const data = diagnostic.data as DiagnosticData | undefined;
+    if (!data || typeof data.queryStart !== 'number') {
+      continue; // checks such as syntax-error carry no data: nothing to fix or ignore
+    }
+    if (data.fix && !seenFixes.has(data.fix.title)) {
+      seenFixes.add(data.fix.title);
+      actions.push({
+        title: data.fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: true,
+        edit: {
+          changes: {
+            [document.uri]: data.fix.edits.map((edit) => ({
+              range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) },
+              newText: edit.newText,
+            })),
+          },
+        },
+      });
+    }
+    actions.push(ignoreAction(document, kind, diagnostic, diagnostic.code, data.queryStart));
+  }
+  return actions;
+});
+
+/**
+ * "Ignore <rule> for this query": a `query-lens-ignore` comment on its own line, above the
+ * finding in a SQL file, above the line where the query starts in application code (in that
+ * language's comment syntax), indented like the line it precedes.
+ */
+function ignoreAction(document: TextDocument, kind: DocumentKind, diagnostic: Diagnostic, code: string, queryStart: number): CodeAction {
+  const line = kind === 'sql' ? diagnostic.range.start.line : document.positionAt(queryStart).line;
+  const lineText = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+  const indentation = /^[ \t]*/.exec(lineText)?.[0] ?? '';
+  const comment = kind === 'python' ? '#' : kind === 'sql' ? '--' : '//';
+  return {
+    title: `Ignore ${code} for this query`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    edit: {
+      changes: {
+        [document.uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indentation}${comment} query-lens-ignore ${code}\n` }],
+      },
+    },
   };
 }
 

@@ -4,6 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as Sarif from 'sarif';
+import { ALL_RULES } from '../../server/src/analyze/analyzeDocument';
+import { BUILT_IN_CHECKS } from '../../server/src/analyze/checks';
 
 /** Runs the bundled CLI as a user would, in `cwd`. */
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -78,13 +80,15 @@ describe('query-lens CLI', function () {
       assert.strictEqual(log.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
       const [sarifRun] = log.runs;
       assert.strictEqual(sarifRun.tool.driver.name, 'query-lens');
-      const ruleIds = sarifRun.tool.driver.rules?.map((rule) => rule.id);
-      assert.deepStrictEqual(ruleIds, ['file-not-analysed', 'not-analysed', 'syntax-error']);
+      const ruleIds = sarifRun.tool.driver.rules?.map((rule) => rule.id) ?? [];
+      const expectedIds = [...BUILT_IN_CHECKS.map((c) => c.id), ...ALL_RULES.map((r) => r.id)].sort();
+      assert.deepStrictEqual(ruleIds, expectedIds);
+      assert.ok(ruleIds.includes('syntax-error') && ruleIds.includes('no-sql-concatenation'));
       assert.deepStrictEqual(sarifRun.originalUriBaseIds, { '%SRCROOT%': { uri: `file://${fs.realpathSync(workspace)}/` } });
       assert.deepStrictEqual(sarifRun.results, [
         {
           ruleId: 'syntax-error',
-          ruleIndex: 2,
+          ruleIndex: ruleIds.indexOf('syntax-error'),
           level: 'error',
           message: { text: 'syntax error at or near "AND"' },
           locations: [

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
-import { rangeOf, TestLspClient } from '../support/lspClient';
+import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
 
 /**
  * Bad input: the server answers each with at most one clear diagnostic, in bounded time, and
@@ -33,6 +33,7 @@ describe('language server over LSP: bad input', function () {
         severity: DiagnosticSeverity.Information,
         source: 'query-lens',
         code: 'file-not-analysed',
+        codeDescription: docsLink('file-not-analysed'),
         message: 'Not analysed: this file holds NUL characters, so it is binary, not SQL text.',
       },
     ]);

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
-import { rangeOf, TestLspClient } from '../support/lspClient';
+import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
 
 describe('language server over LSP: SQL files', function () {
   this.timeout(30_000);
@@ -28,6 +28,7 @@ describe('language server over LSP: SQL files', function () {
         severity: DiagnosticSeverity.Error,
         source: 'query-lens',
         code: 'syntax-error',
+        codeDescription: docsLink('syntax-error'),
         message: 'syntax error at or near "AND"',
       },
     ]);

@@ -5,6 +5,7 @@
  */
 import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import {
   ConfigurationParams,
   ConfigurationRequest,
@@ -29,6 +30,11 @@ import {
 import { StatusNotification, StatusParams } from '../../server/src/protocol';
 
 export const SERVER_PATH = path.resolve(__dirname, '../../../dist/server.js');
+
+/** The `codeDescription` the server gives a diagnostic of `code`: its docs page, shipped beside dist/. */
+export function docsLink(code: string): { href: string } {
+  return { href: pathToFileURL(path.resolve(__dirname, '../../../docs/rules', `${code}.md`)).href };
+}
 
 export class TestLspClient {
   readonly connection: ProtocolConnection;

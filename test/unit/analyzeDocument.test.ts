@@ -18,7 +18,15 @@ describe('DocumentAnalysis', () => {
     assert.strictEqual(findings.length, 1);
     assert.deepStrictEqual(
       { ...findings[0], text: covered(text, findings[0]) },
-      { start: text.indexOf('AND AND') + 4, end: text.indexOf('AND AND') + 7, severity: 'error', code: 'syntax-error', message: 'syntax error at or near "AND"', text: 'AND' },
+      {
+        start: text.indexOf('AND AND') + 4,
+        end: text.indexOf('AND AND') + 7,
+        severity: 'error',
+        code: 'syntax-error',
+        message: 'syntax error at or near "AND"',
+        queryStart: text.indexOf('SELECT a'),
+        text: 'AND',
+      },
     );
   });
 

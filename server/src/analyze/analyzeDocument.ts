@@ -1,8 +1,12 @@
-import type { Dialect, Settings } from '../settings';
+import { analysisSignature, Dialect, Settings } from '../settings';
 import type { DocumentKind, Query } from '../extract/query';
 import { extractQueries } from '../extract/extractQueries';
 import { blankPsqlVariables } from '../extract/psqlVariables';
-import { parseStatement, parserLabel } from './parse';
+import { ParseOutcome, parseStatement, parserLabel } from './parse';
+import { RULES } from './rules';
+import { noSqlConcatenation } from './rules/noSqlConcatenation';
+import { createRuleContext, PgStatement, Rule } from './rules/rule';
+import { Suppressions } from './suppressions';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -14,7 +18,18 @@ export interface Finding {
   /** The rule or check id; the diagnostic's `code`. */
   code: string;
   message: string;
+  /** What a quick fix needs, from the rule. */
+  data?: unknown;
+  /** Document offset of the query the finding is in (for suppression comments above it). */
+  queryStart?: number;
+  /** Whether the finding comes from a rule (rules are configurable; checks are not). */
+  rule?: boolean;
 }
+
+/** Every rule, sorted by id. */
+export const ALL_RULES: readonly Rule[] = [...RULES, noSqlConcatenation]
+  .filter((rule, index, list) => list.findIndex((other) => other.id === rule.id) === index)
+  .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** The codes of the checks that are not rules: they are always on. */
 export const CODES = {
@@ -54,7 +69,7 @@ interface QueryFindings {
  */
 export class DocumentAnalysis {
   private previous = new Map<string, QueryFindings>();
-  private previousDialect: Dialect | undefined;
+  private previousSignature: string | undefined;
 
   run(text: string, kind: DocumentKind, settings: Settings): AnalysisResult {
     const started = performance.now();
@@ -63,12 +78,14 @@ export class DocumentAnalysis {
       this.previous.clear();
       return { queries: [], findings: [fileProblem], stats: { queries: 0, analysed: 0, reused: 0, elapsedMs: performance.now() - started } };
     }
-    if (this.previousDialect !== settings.dialect) {
+    const signature = `${kind}|${analysisSignature(settings)}`;
+    if (this.previousSignature !== signature) {
       this.previous.clear();
-      this.previousDialect = settings.dialect;
+      this.previousSignature = signature;
     }
 
     const queries = extractQueries(text, kind, settings.dialect);
+    const suppressions = Suppressions.of(text);
     const current = new Map<string, QueryFindings>();
     const findings: Finding[] = [];
     let analysed = 0;
@@ -77,7 +94,10 @@ export class DocumentAnalysis {
 
     for (let index = 0; index < queries.length; index++) {
       const query = queries[index];
-      let result = current.get(query.sql) ?? this.previous.get(query.sql);
+      // Queries are keyed by their SQL and, in application code, how it was built: the same
+      // text from a template with holes and from a constant are analysed differently.
+      const key = kind === 'sql' ? query.sql : `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${query.sql}`;
+      let result = current.get(key) ?? this.previous.get(key);
       if (result) {
         reused++;
       } else {
@@ -85,16 +105,16 @@ export class DocumentAnalysis {
           stoppedAt = index;
           break;
         }
-        result = analyseQuery(query, kind, settings.dialect);
+        result = analyseQuery(query, kind, settings);
         analysed++;
       }
-      current.set(query.sql, result);
+      current.set(key, result);
       for (const finding of result.findings) {
-        findings.push({
-          ...finding,
-          start: query.sqlOffsetToDocument(finding.start),
-          end: query.sqlOffsetToDocument(finding.end),
-        });
+        const [start, end] = query.sqlRangeToDocument(finding.start, finding.end);
+        if (!suppressions.isEmpty && suppressions.silences(finding.code, start, query.start, finding.rule === true)) {
+          continue;
+        }
+        findings.push({ ...finding, start, end, queryStart: query.start });
       }
     }
     if (stoppedAt >= 0) {
@@ -118,7 +138,8 @@ export class DocumentAnalysis {
   }
 }
 
-function analyseQuery(query: Query, kind: DocumentKind, dialect: Dialect): QueryFindings {
+function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): QueryFindings {
+  const dialect = settings.dialect;
   if (query.sql.length > MAX_QUERY_LENGTH) {
     return {
       findings: [
@@ -134,19 +155,86 @@ function analyseQuery(query: Query, kind: DocumentKind, dialect: Dialect): Query
       ],
     };
   }
-  const sql = kind === 'sql' && dialect === 'postgresql' ? blankPsqlVariables(query.sql) : query.sql;
-  const outcome = parseStatement(sql, dialect);
-  if (outcome.ok) {
-    return { findings: [] };
+  let sql = kind === 'sql' && dialect === 'postgresql' ? blankPsqlVariables(query.sql) : query.sql;
+  let outcome = parseStatement(sql, dialect);
+  if (!outcome.ok && dialect === 'postgresql' && query.parameters.length > 0) {
+    // A hole may stand where a name goes (`FROM ${table}`), which a `$n` parameter cannot:
+    // parse again with each parameter as a name of the same length (`$1` → `q1`).
+    const named = parametersAsNames(sql, query);
+    const retry = parseStatement(named, dialect);
+    if (retry.ok) {
+      sql = named;
+      outcome = retry;
+    }
   }
+  if (!outcome.ok) {
+    return { findings: [parseProblemFinding(query, outcome)] };
+  }
+  if (dialect !== 'postgresql') {
+    return { findings: [] }; // the rules read PostgreSQL's parse tree
+  }
+  const findings: Finding[] = [];
+  const statements = ((outcome.ast as { stmts?: PgStatement[] }).stmts ?? []) as PgStatement[];
+  const fragmentPrefix = query.shape === 'fragment' ? query.fragmentPrefixLength ?? 0 : 0;
+  for (const rule of ALL_RULES) {
+    const level = settings.rules[rule.id];
+    if (level === 'off' || (rule.scope === 'application-code' && kind === 'sql')) {
+      continue;
+    }
+    const severity: Severity = level ?? rule.defaultSeverity;
+    const context = createRuleContext(query, sql, kind, statements, (finding) => {
+      // The statement built around a fragment is ours: nothing in it is the user's to fix.
+      if (finding.start < fragmentPrefix) {
+        return;
+      }
+      findings.push({ start: finding.start, end: finding.end, severity, code: rule.id, message: finding.message, rule: true, ...(finding.data !== undefined ? { data: finding.data } : {}) });
+    });
+    try {
+      rule.check(context);
+    } catch (error) {
+      // A rule that fails on an unusual tree must not hide the others' findings.
+      findings.push({ start: 0, end: 0, severity: 'information', code: 'internal-error', message: `Rule ${rule.id} failed on this query: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return { findings };
+}
+
+/** `$n` → `qn`, same length, for parsing holes that stand where names go. */
+function parametersAsNames(sql: string, query: Query): string {
+  const chars = sql.split('');
+  for (const parameter of query.parameters) {
+    if (chars[parameter.sqlStart] === '$') {
+      chars[parameter.sqlStart] = 'q';
+    }
+  }
+  return chars.join('');
+}
+
+/**
+ * What a parse failure means depends on where it is: in the SQL the user wrote, a syntax error;
+ * in the statement built around a fragment, or at a value spliced in at run time, nothing we
+ * can judge, so the query is reported as not analysed.
+ */
+function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: false }>): Finding {
   const { problem } = outcome;
-  return {
-    findings: [
-      problem.kind === 'syntax'
-        ? { start: problem.start, end: problem.end, severity: 'error', code: CODES.syntaxError, message: problem.message }
-        : { start: problem.start, end: problem.end, severity: 'information', code: CODES.notAnalysed, message: problem.message },
-    ],
-  };
+  if (problem.kind !== 'syntax') {
+    return { start: problem.start, end: problem.end, severity: 'information', code: CODES.notAnalysed, message: problem.message };
+  }
+  const inPrefix = query.shape === 'fragment' && problem.start < (query.fragmentPrefixLength ?? 0);
+  const atHole = query.parameters.some((p) => p.source !== 'placeholder' && problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1);
+  if (inPrefix || atHole) {
+    const start = inPrefix ? query.fragmentPrefixLength ?? 0 : problem.start;
+    return {
+      start,
+      end: inPrefix ? start : problem.end,
+      severity: 'information',
+      code: CODES.notAnalysed,
+      message: inPrefix
+        ? `Not analysed: Query Lens reads this ${query.origin} fragment inside a statement of its own, and PostgreSQL's parser rejects it there (${problem.message}).`
+        : `Not analysed: the SQL here is completed at run time by a value spliced into its text, so PostgreSQL's parser cannot read it (${problem.message}).`,
+    };
+  }
+  return { start: problem.start, end: problem.end, severity: 'error', code: CODES.syntaxError, message: problem.message };
 }
 
 /** Files that are not analysed at all get one finding at the top saying why. */

@@ -1,10 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { documentKindOfPath, DocumentKind } from '../extract/query';
+import { documentKindOfPath, DocumentKind, SUPPORTED_EXTENSIONS } from '../extract/query';
 import { formatSize } from '../analyze/analyzeDocument';
 
-/** Folders never walked: dependencies and version control. */
-const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn']);
+/**
+ * Folders never walked: dependencies, version control, virtual environments and build output
+ * (bundled or generated code holds other people's SQL, not the project's). Named directly, a
+ * file in one of them is still read.
+ */
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'build', 'out', 'coverage', '.next', '.nuxt', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache']);
 
 export interface SourceFile {
   /** The path as shown to the user (relative to the working directory where possible). */
@@ -42,7 +46,7 @@ export function collectFiles(paths: string[], notes: (line: string) => void): So
       walk(absolute, add, notes);
     } else if (stat.isFile()) {
       if (documentKindOfPath(absolute) === 'unsupported') {
-        notes(`skipped ${displayPathOf(absolute)}: not a SQL file (.sql, .pgsql, .psql)`);
+        notes(`skipped ${displayPathOf(absolute)}: not a file Query Lens reads (${SUPPORTED_EXTENSIONS.join(', ')})`);
       } else {
         add(absolute);
       }

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type * as Sarif from 'sarif';
 import { pathToFileURL } from 'url';
-import type { Finding, Severity } from '../analyze/analyzeDocument';
+import { ALL_RULES, Finding, Severity } from '../analyze/analyzeDocument';
 import { BUILT_IN_CHECKS } from '../analyze/checks';
 import type { Query } from '../extract/query';
 import { LineIndex } from '../text/offsets';
@@ -88,10 +88,14 @@ const SARIF_LEVEL: Record<Severity, Sarif.Result.level> = {
 
 /** A SARIF 2.1.0 log (for GitHub code scanning and other SARIF consumers). */
 export function formatDiagnosticsAsSarif(diagnostics: ReportedDiagnostic[], version: string, cwd: string): string {
-  const rules: Sarif.ReportingDescriptor[] = BUILT_IN_CHECKS.map((check) => ({
-    id: check.id,
-    shortDescription: { text: check.summary },
-  }));
+  const rules: Sarif.ReportingDescriptor[] = [
+    ...BUILT_IN_CHECKS.map((check) => ({ id: check.id, shortDescription: { text: check.summary } })),
+    ...ALL_RULES.map((rule) => ({
+      id: rule.id,
+      shortDescription: { text: rule.summary },
+      defaultConfiguration: { level: SARIF_LEVEL[rule.defaultSeverity] },
+    })),
+  ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const results: Sarif.Result[] = diagnostics.map((d) => ({
     ruleId: d.code,
