@@ -8,6 +8,7 @@ const TIERS = [
   ['server', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/server/**/*.test.js']],
   ['cli', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/cli/**/*.test.js']],
   ['corpus', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/corpus/**/*.test.js']],
+  ['grammar', ['bash', 'test/grammar/run.sh']],
   ['editor', ['bash', 'test/e2e/run.sh']],
 ];
 

@@ -4,7 +4,7 @@
  *   query-lens check   [options] <files or folders…>   diagnostics; exit 0 clean, 1 errors, 2 could not run
  *   query-lens queries [options] <files or folders…>   every query found, with its place
  */
-import { DocumentAnalysis, Finding } from './analyze/analyzeDocument';
+import { DocumentAnalysis } from './analyze/analyzeDocument';
 import { initParsers } from './analyze/parse';
 import { collectFiles, PathError, readSourceFile } from './cli/files';
 import {
@@ -168,9 +168,9 @@ export async function runCli(
     }
     // Size was checked on the bytes; the engine's own size check must not fire a second time.
     const settings = { ...invocation.settings, maxFileSizeKb: Math.max(invocation.settings.maxFileSizeKb, Math.ceil(read.text.length / 1024)) };
-    const result = new DocumentAnalysis().run(read.text, file.kind, settings);
+    const result = new DocumentAnalysis().run(read.text, file.kind, settings, file.languageId);
     const lines = new LineIndex(read.text);
-    diagnostics.push(...toReportedDiagnostics(file.displayPath, lines, sortFindings(result.findings)));
+    diagnostics.push(...toReportedDiagnostics(file.displayPath, lines, result.findings));
     queries.push(...toReportedQueries(file.displayPath, lines, result.queries));
   }
 
@@ -192,10 +192,6 @@ export async function runCli(
     }
   }
   return diagnostics.some((d) => d.severity === 'error') ? EXIT_ERRORS : EXIT_CLEAN;
-}
-
-function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 function summary(diagnostics: ReportedDiagnostic[], fileCount: number): string {

@@ -37,6 +37,8 @@ let clientWatchesConfiguration = false;
 const settingsByUri = new Map<string, Promise<Settings>>();
 /** Incremental analysis state per open document. */
 const analysisByUri = new Map<string, DocumentAnalysis>();
+/** The diagnostics last published per document, for code actions asked without them. */
+const publishedByUri = new Map<string, Diagnostic[]>();
 /** Pending debounced runs per document: the function that cancels each. */
 const pendingRuns = new Map<string, () => void>();
 
@@ -128,6 +130,7 @@ documents.onDidClose((event) => {
   pendingRuns.get(uri)?.();
   pendingRuns.delete(uri);
   analysisByUri.delete(uri);
+  publishedByUri.delete(uri);
   settingsByUri.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
@@ -169,7 +172,7 @@ async function analyseAndPublish(uri: string): Promise<void> {
   }
   let diagnostics: Diagnostic[];
   try {
-    const result = analysis.run(document.getText(), documentKindOfLanguage(document.languageId), settings);
+    const result = analysis.run(document.getText(), documentKindOfLanguage(document.languageId), settings, document.languageId);
     diagnostics = result.findings.map((finding) => toDiagnostic(document, finding));
   } catch (error) {
     // A bug of ours must not take the server down or leave stale diagnostics: say so once.
@@ -184,6 +187,7 @@ async function analyseAndPublish(uri: string): Promise<void> {
       },
     ];
   }
+  publishedByUri.set(uri, diagnostics);
   void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
 }
 
@@ -241,7 +245,11 @@ connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
   const kind = documentKindOfLanguage(document.languageId);
   const actions: CodeAction[] = [];
   const seenFixes = new Set<string>();
-  for (const diagnostic of params.context.diagnostics) {
+  // Editors send the diagnostics under the cursor, but not always all of them (or their data):
+  // ours are taken from what was published where the request's range touches them.
+  const requested = params.context.diagnostics.filter((d) => d.source === 'query-lens' && d.data !== undefined);
+  const diagnostics = requested.length > 0 ? requested : (publishedByUri.get(document.uri) ?? []).filter((d) => touches(d.range, params.range));
+  for (const diagnostic of diagnostics) {
     if (diagnostic.source !== 'query-lens' || typeof diagnostic.code !== 'string') {
       continue;
     }
@@ -270,6 +278,11 @@ connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
   }
   return actions;
 });
+
+function touches(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
+  const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
 
 /**
  * "Ignore <rule> for this query": a `query-lens-ignore` comment on its own line, above the

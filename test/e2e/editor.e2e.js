@@ -128,24 +128,29 @@ async function runCommand(page, title) {
 
 /** The markers-panel rows (marker rows only, not file rows) as plain objects. */
 async function problemRows(page) {
-  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) =>
-    rows
-      .filter((row) => row.querySelector('.marker-message'))
-      .map((row) => {
-        const text = (sel) => (row.querySelector(sel) ? row.querySelector(sel).textContent.trim() : '');
-        return {
-          message: text('.marker-message'),
-          source: text('.marker-source'),
-          code: text('.marker-code'),
-          line: text('.marker-line'),
-          severity: (row.querySelector('.marker-icon') || { className: '' }).className.replace('marker-icon', '').trim(),
-          file: row.getAttribute('aria-label') || '',
-        };
-      }),
-  );
+  // The panel is a tree: a file row, then its markers. Each marker row gets its file's name.
+  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => {
+    let group = '';
+    const markers = [];
+    for (const row of rows) {
+      const text = (sel) => (row.querySelector(sel) ? row.querySelector(sel).textContent.trim() : '');
+      if (!row.querySelector('.marker-message')) {
+        group = text('.label-name') || row.textContent.trim();
+        continue;
+      }
+      markers.push({
+        message: text('.marker-message'),
+        source: text('.marker-source'),
+        code: text('.marker-code'),
+        line: text('.marker-line'),
+        severity: (row.querySelector('.marker-icon') || { className: '' }).className.replace('marker-icon', '').trim(),
+        file: group,
+      });
+    }
+    return markers;
+  });
 }
 
-/** Number on the Problems tab's badge (0 when the badge is hidden). */
 async function problemsBadge(page) {
   const tab = page.locator('.part.panel .composite-bar .action-item', { has: page.locator('.action-label', { hasText: /^Problems$/ }) });
   const badge = tab.locator('.badge-content');
@@ -185,11 +190,11 @@ async function partA() {
     page = browser.page;
     await page.goto(`http://127.0.0.1:${A.port}/?folder=${encodeURI(A.ws)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
-    for (const file of ['broken.sql', 'valid.sql']) {
+    for (const file of ['broken.sql', 'valid.sql', 'app.ts', 'app.py']) {
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).waitFor({ timeout: 60000 });
     }
     await shot(page, '01-workbench');
-    return 'explorer lists broken.sql and valid.sql';
+    return 'explorer lists broken.sql, valid.sql, app.ts and app.py';
   }, true]);
 
   list.push(['A3 broken.sql (opened with Quick Open) gets an error squiggle', async () => {
@@ -257,6 +262,83 @@ async function partA() {
     if (squiggles !== 0) throw new Error(`${squiggles} .squiggly-error decoration(s) in valid.sql`);
     if (stray.length) throw new Error(`unexpected Problems rows: ${JSON.stringify(stray)}`);
     return `Problems count ${before} -> ${during} (typed error) -> ${await problemsBadge(page)} after revert; 0 squiggles`;
+  }]);
+
+  /** `[Ln L, Col C]` of the first occurrence of `needle` (plus `shift` characters) in a fixture. */
+  const placeOf = (file, needle, shift = 0) => {
+    const text = fs.readFileSync(path.join(A.ws, file), 'utf8');
+    const at = text.indexOf(needle) + shift;
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    const col = at - before.lastIndexOf('\n');
+    return { line, col, label: `[Ln ${line}, Col ${col}]` };
+  };
+
+  /** Opens a fixture and waits until the Problems panel lists exactly the expected Query Lens rows for it. */
+  const expectProblems = async (file, expected, shotName) => {
+    await quickOpen(page, file);
+    let seen = [];
+    const rows = await waitFor(page, `the Problems rows of ${file}`, async () => {
+      seen = await problemRows(page);
+      // TypeScript's own checker adds its findings (no 'pg' types here): only ours count.
+      const ours = seen.filter((r) => r.file.includes(file) && r.source === 'query-lens');
+      return expected.every((e) => ours.some((r) => r.code === e.code && r.line === e.line && r.severity.includes(e.severity))) ? ours : null;
+    }, 20000).catch((error) => {
+      throw new Error(`${error.message}; rows: ${JSON.stringify(seen)}`);
+    });
+    await page.locator(`${EDITOR} .squiggly-warning`).first().waitFor();
+    await page.locator(`${EDITOR} .squiggly-error`).first().waitFor();
+    await shot(page, shotName);
+    if (rows.length !== expected.length) throw new Error(`${rows.length} rows for ${file}: ${JSON.stringify(rows)}`);
+    return rows.map((r) => `${r.severity} ${r.source}(${r.code}) ${r.line}`).join('; ');
+  };
+
+  list.push(['A7 app.ts: the spliced value is a warning on `email`, the SQL syntax error an error on its token', async () =>
+    expectProblems('app.ts', [
+      { code: 'no-sql-concatenation', severity: 'warning', line: placeOf('app.ts', '${email}', 2).label },
+      { code: 'syntax-error', severity: 'error', line: placeOf('app.ts', 'AND AND', 4).label },
+    ], '09-app-ts')]);
+
+  list.push(['A8 app.py: the same for an f-string and a %s query', async () =>
+    expectProblems('app.py', [
+      { code: 'no-sql-concatenation', severity: 'warning', line: placeOf('app.py', '{email}', 1).label },
+      { code: 'syntax-error', severity: 'error', line: placeOf('app.py', 'AND AND', 4).label },
+    ], '10-app-py')]);
+
+  list.push(['A9 the light bulb on `email` in app.ts offers the fix first; Enter applies it (email becomes $1) and the warning goes', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'app.ts' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'app.ts' }).waitFor();
+    const at = placeOf('app.ts', '${email}', 2);
+    // Go to line:column through Quick Open's `:` mode (the browser keeps Ctrl+G for itself).
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${at.line}:${at.col + 2}`); // inside the underlined `email`
+    await page.keyboard.press('Enter');
+    const title = 'Pass email as parameter $1 of pool.query';
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    // The light bulb appears once the editor has asked for the code actions at the cursor.
+    const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
+    await bulb.waitFor({ timeout: 20000 });
+    await bulb.click();
+    await item.waitFor({ timeout: 20000 }).catch(async (error) => {
+      const rows = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
+      throw new Error(`${error.message.split('\n')[0]}; the menu lists ${JSON.stringify(rows)}`);
+    });
+    await shot(page, '11-quick-fix-menu');
+    // The fix is the preferred action, first in the menu and focused: Enter applies it.
+    const focused = page.locator('.action-widget .monaco-list-row.focused', { hasText: title });
+    await focused.waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    const fixedLine = "const { rows } = await pool.query('SELECT id, name FROM users WHERE email = $1', [email]);";
+    await waitFor(page, 'the fixed call in the editor', async () =>
+      (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes(fixedLine));
+    await waitFor(page, 'the warning to go', async () => {
+      const rows = (await problemRows(page)).filter((r) => r.file.includes('app.ts') && r.source === 'query-lens');
+      return rows.length === 1 && rows[0].code === 'syntax-error';
+    });
+    await shot(page, '12-quick-fix-applied');
+    return `${title} → ${fixedLine}`;
   }]);
 
   try {

@@ -4,7 +4,6 @@ import { extractQueries } from '../extract/extractQueries';
 import { blankPsqlVariables } from '../extract/psqlVariables';
 import { ParseOutcome, parseStatement, parserLabel } from './parse';
 import { RULES } from './rules';
-import { noSqlConcatenation } from './rules/noSqlConcatenation';
 import { createRuleContext, PgStatement, Rule } from './rules/rule';
 import { Suppressions } from './suppressions';
 
@@ -26,10 +25,8 @@ export interface Finding {
   rule?: boolean;
 }
 
-/** Every rule, sorted by id. */
-export const ALL_RULES: readonly Rule[] = [...RULES, noSqlConcatenation]
-  .filter((rule, index, list) => list.findIndex((other) => other.id === rule.id) === index)
-  .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/** Every rule, sorted by id (the registry in `rules/index.ts`). */
+export const ALL_RULES: readonly Rule[] = RULES;
 
 /** The codes of the checks that are not rules: they are always on. */
 export const CODES = {
@@ -71,7 +68,8 @@ export class DocumentAnalysis {
   private previous = new Map<string, QueryFindings>();
   private previousSignature: string | undefined;
 
-  run(text: string, kind: DocumentKind, settings: Settings): AnalysisResult {
+  /** `languageId` tells TSX and JSX from TypeScript and JavaScript. */
+  run(text: string, kind: DocumentKind, settings: Settings, languageId?: string): AnalysisResult {
     const started = performance.now();
     const fileProblem = checkWholeFile(text, settings);
     if (fileProblem) {
@@ -84,7 +82,7 @@ export class DocumentAnalysis {
       this.previousSignature = signature;
     }
 
-    const queries = extractQueries(text, kind, settings.dialect);
+    const queries = extractQueries(text, kind, settings.dialect, languageId);
     const suppressions = Suppressions.of(text);
     const current = new Map<string, QueryFindings>();
     const findings: Finding[] = [];
@@ -130,6 +128,8 @@ export class DocumentAnalysis {
       });
     }
     this.previous = current;
+    // In document order, as the Problems panel and the CLI list them.
+    findings.sort((a, b) => a.start - b.start || a.end - b.end);
     return {
       queries,
       findings,
@@ -155,18 +155,7 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): Que
       ],
     };
   }
-  let sql = kind === 'sql' && dialect === 'postgresql' ? blankPsqlVariables(query.sql) : query.sql;
-  let outcome = parseStatement(sql, dialect);
-  if (!outcome.ok && dialect === 'postgresql' && query.parameters.length > 0) {
-    // A hole may stand where a name goes (`FROM ${table}`), which a `$n` parameter cannot:
-    // parse again with each parameter as a name of the same length (`$1` → `q1`).
-    const named = parametersAsNames(sql, query);
-    const retry = parseStatement(named, dialect);
-    if (retry.ok) {
-      sql = named;
-      outcome = retry;
-    }
-  }
+  const { sql, outcome } = parseQuery(query, kind, dialect);
   if (!outcome.ok) {
     return { findings: [parseProblemFinding(query, outcome)] };
   }
@@ -197,6 +186,25 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): Que
     }
   }
   return { findings };
+}
+
+/**
+ * Parses a query as the rules see it: psql variables blanked in SQL files, and, when the query
+ * does not parse with its holes as `$n` parameters, parsed again with them as names of the same
+ * length (`$1` → `q1`), because a hole may stand where a name goes (`FROM ${table}`), which a
+ * parameter cannot. `sql` is the text that was parsed: rule offsets are in it.
+ */
+export function parseQuery(query: Query, kind: DocumentKind, dialect: Dialect): { sql: string; outcome: ParseOutcome } {
+  const sql = kind === 'sql' && dialect === 'postgresql' ? blankPsqlVariables(query.sql) : query.sql;
+  const outcome = parseStatement(sql, dialect);
+  if (!outcome.ok && dialect === 'postgresql' && query.parameters.length > 0) {
+    const named = parametersAsNames(sql, query);
+    const retry = parseStatement(named, dialect);
+    if (retry.ok) {
+      return { sql: named, outcome: retry };
+    }
+  }
+  return { sql, outcome };
 }
 
 /** `$n` → `qn`, same length, for parsing holes that stand where names go. */

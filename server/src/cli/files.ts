@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { documentKindOfPath, DocumentKind, SUPPORTED_EXTENSIONS } from '../extract/query';
+import { documentKindOfPath, DocumentKind, languageIdOfPath, SUPPORTED_EXTENSIONS } from '../extract/query';
 import { formatSize } from '../analyze/analyzeDocument';
 
 /**
@@ -15,6 +15,7 @@ export interface SourceFile {
   displayPath: string;
   absolutePath: string;
   kind: DocumentKind;
+  languageId?: string;
 }
 
 export class PathError extends Error {}
@@ -31,7 +32,7 @@ export function collectFiles(paths: string[], notes: (line: string) => void): So
   const add = (absolutePath: string) => {
     if (!seen.has(absolutePath)) {
       seen.add(absolutePath);
-      files.push({ displayPath: displayPathOf(absolutePath), absolutePath, kind: documentKindOfPath(absolutePath) });
+      files.push({ displayPath: displayPathOf(absolutePath), absolutePath, kind: documentKindOfPath(absolutePath), languageId: languageIdOfPath(absolutePath) });
     }
   };
   for (const given of paths) {

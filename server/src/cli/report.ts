@@ -54,7 +54,13 @@ export function toReportedDiagnostics(file: string, lines: LineIndex, findings: 
 }
 
 export function toReportedQueries(file: string, lines: LineIndex, queries: Query[]): ReportedQuery[] {
-  return queries.map((query) => ({ file, ...span(lines, query.start, query.end), sql: query.sql, origin: query.origin }));
+  // A fragment is listed as written, without the statement Query Lens builds around it.
+  return queries.map((query) => ({
+    file,
+    ...span(lines, query.start, query.end),
+    sql: query.shape === 'fragment' ? query.sql.slice(query.fragmentPrefixLength ?? 0) : query.sql,
+    origin: query.origin,
+  }));
 }
 
 /** `file:line:column severity code message`, one line per diagnostic. */

@@ -1,21 +1,49 @@
 import type { Dialect } from '../settings';
 import { DocumentKind, Query, sqlFileQuery } from './query';
 import { splitSqlStatements } from './sqlSplitter';
-
-/** What host-language extractors need to know besides the text. */
-export interface HostExtractOptions {
-  dialect: Dialect;
-}
+import type * as PythonExtractor from './python/extractPython';
+import type * as TypescriptExtractor from './typescript/extractTypescript';
 
 /**
  * Finds every query in a document. In a SQL file each statement is a query and maps to the
- * document by a plain shift; host-language files are read by their own extractors.
+ * document by a plain shift; TypeScript, JavaScript and Python files are read by their own
+ * parsers, and each query keeps an exact map back to the characters of its string literals.
+ * `languageId` tells TSX and JSX apart (the CLI derives it from the file extension).
  */
-export function extractQueries(text: string, kind: DocumentKind, dialect: Dialect): Query[] {
+export function extractQueries(text: string, kind: DocumentKind, dialect: Dialect, languageId?: string): Query[] {
   switch (kind) {
     case 'sql':
       return splitSqlStatements(text, { dialect, psql: dialect === 'postgresql' }).map((statement) => sqlFileQuery(statement.text, statement.start));
-    default:
+    case 'typescript':
+    case 'javascript':
+      return typescriptExtractor().extractQueriesFromTypescript(text, { dialect, languageId: typescriptLanguageId(kind, languageId) });
+    case 'python':
+      return pythonExtractor().extractQueriesFromPython(text, { dialect });
+    case 'unsupported':
       return [];
   }
+}
+
+// The host-language extractors are loaded on first use: the TypeScript compiler alone costs
+// about a second and 60 MB to load, which a workspace of SQL files should never pay.
+let typescript: typeof TypescriptExtractor | undefined;
+let python: typeof PythonExtractor | undefined;
+
+function typescriptExtractor(): typeof TypescriptExtractor {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  typescript ??= require('./typescript/extractTypescript') as typeof TypescriptExtractor;
+  return typescript;
+}
+
+function pythonExtractor(): typeof PythonExtractor {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  python ??= require('./python/extractPython') as typeof PythonExtractor;
+  return python;
+}
+
+function typescriptLanguageId(kind: 'typescript' | 'javascript', languageId: string | undefined): TypescriptExtractor.TypescriptLanguageId {
+  if (languageId === 'typescriptreact' || languageId === 'javascriptreact' || languageId === kind) {
+    return languageId;
+  }
+  return kind;
 }

@@ -113,6 +113,15 @@ const EXTENSION_KINDS: Record<string, DocumentKind> = {
   '.pyi': 'python',
 };
 
+/** The VS Code language id a file would open with, from its extension (the CLI's view). */
+export function languageIdOfPath(path: string): string | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.tsx')) return 'typescriptreact';
+  if (lower.endsWith('.jsx')) return 'javascriptreact';
+  const kind = documentKindOfPath(path);
+  return kind === 'unsupported' ? undefined : kind;
+}
+
 /** The file extensions Query Lens reads, for messages. */
 export const SUPPORTED_EXTENSIONS = Object.keys(EXTENSION_KINDS);
 

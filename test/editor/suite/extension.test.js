@@ -20,8 +20,8 @@ const folder =
     : fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-editor-')));
 const stamp = `${process.pid}-${Date.now()}`;
 
-function writeSql(name, text) {
-  const file = path.join(folder, `${name}-${stamp}.sql`);
+function writeSql(name, text, extension = '.sql') {
+  const file = path.join(folder, `${name}-${stamp}${extension}`);
   fs.writeFileSync(file, text);
   return vscode.Uri.file(file);
 }
@@ -166,5 +166,22 @@ describe('Query Lens in the editor', function () {
     assert.ok(await vscode.workspace.applyEdit(edit), 'applyEdit failed');
     assert.strictEqual(document.lineAt(0).text, VALID);
     await waitForDiagnostics(uri, (ds) => ds.length === 0, 'the diagnostics to clear after the fix');
+  });
+
+  it('offers the parameterisation quick fix for SQL in TypeScript, and applying it clears the warning', async () => {
+    const source = "export const find = (pool: any, email: string) => pool.query(`SELECT id FROM users WHERE email = ${email}`);\n";
+    const uri = writeSql('app', source, '.ts');
+    const document = await open(uri);
+    const [warning] = await waitForDiagnostics(uri, (ds) => ds.some((d) => codeValue(d.code) === 'no-sql-concatenation'), 'the no-sql-concatenation warning');
+    assert.strictEqual(warning.severity, vscode.DiagnosticSeverity.Warning);
+    assert.strictEqual(document.getText(warning.range), 'email');
+    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, warning.range, vscode.CodeActionKind.QuickFix.value);
+    const titles = actions.map((a) => a.title);
+    const fix = actions.find((a) => a.title === 'Pass email as parameter $1 of pool.query');
+    assert.ok(fix, `no parameterisation fix among ${JSON.stringify(titles)}`);
+    assert.ok(titles.includes('Ignore no-sql-concatenation for this query'), JSON.stringify(titles));
+    assert.ok(await vscode.workspace.applyEdit(fix.edit), 'applyEdit failed');
+    assert.ok(document.getText().includes("pool.query('SELECT id FROM users WHERE email = $1', [email])"), document.getText());
+    await waitForDiagnostics(uri, (ds) => !ds.some((d) => codeValue(d.code) === 'no-sql-concatenation'), 'the warning to go after the fix');
   });
 });

@@ -1,6 +1,6 @@
 import * as pgQuery from 'libpg-query';
 import type { DocumentKind, Query } from '../../extract/query';
-import { byteOffsetToIndex } from '../../text/offsets';
+
 import type { Severity } from '../analyzeDocument';
 
 /** One finding of a rule, in offsets (UTF-16) into `Query.sql`. */
@@ -145,7 +145,16 @@ export function createRuleContext(
 ): RuleContext {
   const ascii = !/[^\x00-\x7f]/.test(sql);
   let tokens: Token[] | undefined;
-  const offsetOf = (location: number) => (ascii ? Math.min(location, sql.length) : byteOffsetToIndex(sql, location));
+  let byteToIndex: Int32Array | undefined;
+  // Locations are UTF-8 byte offsets: for non-ASCII SQL, one table built in a single pass
+  // (converting each location from the start would be quadratic on long queries).
+  const offsetOf = (location: number) => {
+    if (ascii) {
+      return Math.min(location, sql.length);
+    }
+    byteToIndex ??= byteToIndexTable(sql);
+    return byteToIndex[Math.min(Math.max(location, 0), byteToIndex.length - 1)];
+  };
   const scanTokens = (): Token[] => {
     if (!tokens) {
       try {
@@ -200,4 +209,21 @@ export function createRuleContext(
     return [start, list[index].end];
   };
   return { query, sql, documentKind, statements, offsetOf, rangeOf, report };
+}
+
+/** For each UTF-8 byte offset of `text`, the string index of the character it falls in. */
+function byteToIndexTable(text: string): Int32Array {
+  const table = new Int32Array(Buffer.byteLength(text, 'utf8') + 1);
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const c = text.charCodeAt(index);
+    const width = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff && index + 1 < text.length ? 4 : 3;
+    table.fill(index, bytes, bytes + width);
+    bytes += width;
+    if (width === 4) {
+      index++; // the low surrogate belongs to the same code point
+    }
+  }
+  table[bytes] = text.length;
+  return table;
 }

@@ -1,0 +1,119 @@
+/**
+ * `prefer-not-exists`: `x NOT IN (SELECT …)` (and its twin `x <> ALL (SELECT …)`). If the
+ * subquery yields a single NULL the condition is never true, so the query silently returns
+ * nothing; and PostgreSQL cannot plan it as an anti-join, so past `work_mem` it rescans the
+ * subquery for every outer row. `NOT EXISTS` has neither problem.
+ */
+import { asNode, type Rule, type RuleContext } from './rule';
+import { aliasOf, ancestorsOf, columnParts, cteNames, nodesOf, quoteIdent, scopeOf, spanOf, textOf, type Fields, type Scope } from './ast';
+
+export const preferNotExists: Rule = {
+  id: 'prefer-not-exists',
+  summary: 'NOT IN (SELECT …) returns no rows when the subquery yields a NULL and cannot be an anti-join; use NOT EXISTS.',
+  defaultSeverity: 'warning',
+  scope: 'all',
+  check(ctx) {
+    for (const treeNode of nodesOf(ctx, 'BoolExpr', 'SubLink')) {
+      const { type, fields } = treeNode;
+      let node: unknown;
+      let sublink: Fields | undefined;
+      if (type === 'BoolExpr' && fields.boolop === 'NOT_EXPR' && Array.isArray(fields.args) && fields.args.length === 1) {
+        // `x NOT IN (SELECT …)` and `NOT (x IN (SELECT …))` are the same tree.
+        sublink = asNode(fields.args[0], 'SubLink');
+        if (sublink?.subLinkType !== 'ANY_SUBLINK' || !isEquality(sublink.operName)) continue;
+        node = { BoolExpr: fields };
+      } else if (type === 'SubLink' && fields.subLinkType === 'ALL_SUBLINK' && operatorIs(fields.operName, '<>')) {
+        sublink = fields;
+        node = { SubLink: fields };
+      } else {
+        continue;
+      }
+      const span = spanOf(ctx, node);
+      if (!span) continue;
+      const ancestors = ancestorsOf(treeNode);
+      const outer = [...ancestors].reverse().find((a) => a.type === 'SelectStmt' || a.type === 'UpdateStmt' || a.type === 'DeleteStmt');
+      const outerScope = outer && scopeOf(outer.type, outer.fields, cteNames(outer.fields, ancestors));
+      const rewrite = notExistsRewrite(ctx, sublink, outerScope);
+      const written = ctx.sql.slice(span[0], span[1]).replace(/\s+/g, ' ');
+      const shown = written.length > 60 ? `${written.slice(0, 57)}…` : written;
+      ctx.report({
+        start: span[0],
+        end: span[1],
+        message:
+          `${shown} is never true once the subquery yields a NULL (it is then false or NULL for every row), so it silently matches nothing; ` +
+          `and PostgreSQL cannot plan it as an anti-join: when the subquery's rows do not fit in work_mem, it is scanned again for every outer row. ` +
+          `Write ${rewrite ?? 'NOT EXISTS (SELECT 1 FROM … WHERE <subquery column> = <outer column>)'}, which has neither problem.`,
+        data: rewrite ? { replacement: rewrite } : undefined,
+      });
+    }
+  },
+};
+
+function operatorIs(operName: unknown, operator: string): boolean {
+  const names = Array.isArray(operName) ? operName.map((n) => asNode(n, 'String')?.sval) : [];
+  return names[names.length - 1] === operator;
+}
+
+/** `IN (SELECT …)` has no operator in the tree; `= ANY (SELECT …)` has `=`. */
+function isEquality(operName: unknown): boolean {
+  return operName === undefined || operatorIs(operName, '=');
+}
+
+/**
+ * The `NOT EXISTS` form, when it can be written without guessing: a plain subquery (no
+ * grouping, aggregates, DISTINCT, LIMIT or set operation) over one table, selecting columns,
+ * and outer columns that can be qualified so that they cannot be captured by the subquery's
+ * table.
+ */
+function notExistsRewrite(ctx: RuleContext, sublink: Fields, outerScope: Scope | undefined): string | undefined {
+  const select = asNode(sublink.subselect, 'SelectStmt');
+  if (
+    !select ||
+    select.op !== 'SETOP_NONE' ||
+    select.groupClause ||
+    select.havingClause ||
+    select.distinctClause ||
+    select.limitCount ||
+    select.limitOffset ||
+    select.withClause ||
+    !Array.isArray(select.fromClause) ||
+    select.fromClause.length !== 1 ||
+    !Array.isArray(select.targetList)
+  ) {
+    return undefined;
+  }
+  const inner = asNode(select.fromClause[0], 'RangeVar');
+  if (!inner) return undefined;
+  const innerName = aliasOf(inner) ?? String(inner.relname);
+  const targets = select.targetList.map((target) => asNode(asNode(target, 'ResTarget')?.val, 'ColumnRef'));
+  const row = asNode(sublink.testexpr, 'RowExpr');
+  const tested = row && Array.isArray(row.args) ? row.args : [sublink.testexpr];
+  if (targets.length !== tested.length) return undefined;
+  const conditions: string[] = [];
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i];
+    const outerRef = asNode(tested[i], 'ColumnRef');
+    if (!target || !outerRef) return undefined;
+    const innerParts = columnParts(target);
+    if (innerParts.column === '*' || (innerParts.qualifier !== undefined && innerParts.qualifier !== innerName)) return undefined;
+    const innerText = innerParts.qualifier !== undefined ? textOf(ctx, { ColumnRef: target }) : `${quoteIdent(innerName)}.${textOf(ctx, { ColumnRef: target })}`;
+    let outerText = textOf(ctx, { ColumnRef: outerRef });
+    const outerParts = columnParts(outerRef);
+    if (outerParts.qualifier === undefined) {
+      // Unqualified, the outer column would bind to the subquery's table if it has one of that name.
+      const only = outerScope && outerScope.relations.length === 1 && outerScope.derived.length === 0 ? outerScope.relations[0] : undefined;
+      if (!only || only.refName === innerName) return undefined;
+      outerText = `${quoteIdent(only.refName)}.${outerText}`;
+    } else if (outerParts.qualifier === innerName) {
+      return undefined;
+    }
+    conditions.push(`${innerText} = ${outerText}`);
+  }
+  const from = textOf(ctx, select.fromClause[0]);
+  if (!from) return undefined;
+  const where = select.whereClause ? textOf(ctx, select.whereClause) : undefined;
+  if (select.whereClause && !where) return undefined;
+  const orWhere = asNode(select.whereClause, 'BoolExpr')?.boolop === 'OR_EXPR' ? `(${where})` : where;
+  const fromText = aliasOf(inner) ? `${from} ${quoteIdent(innerName)}` : from;
+  return `NOT EXISTS (SELECT 1 FROM ${fromText} WHERE ${[...(orWhere ? [orWhere] : []), ...conditions].join(' AND ')})`;
+}

@@ -1,0 +1,289 @@
+/**
+ * Reads the Python expression that builds a SQL string into pieces: literal text (with the
+ * document range of every character) and holes (values spliced in by an f-string, `%`,
+ * `.format()` or `+`). Handles string literals of every form, implicit concatenation,
+ * parentheses, and constants (a name assigned once) where the whole SQL, a `%` template or a
+ * `.format()` template is one.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { cookStringPart, readStringToken, type StringToken } from './stringLiterals';
+import { applyBraceFormat, applyPercentFormat } from './stringFormatting';
+import { binaryOperator, readArguments, unwrapParentheses, type CallArguments } from './syntaxNodes';
+
+/** Literal SQL text of one string token. */
+export interface TextPiece {
+  kind: 'text';
+  value: string;
+  /** Document range of what was written for each character. */
+  starts: number[];
+  ends: number[];
+  token: StringToken;
+}
+
+/** How a value got into the SQL text. */
+export type HoleKind = 'f-string' | 'format' | 'concatenation';
+
+/** A value spliced into the SQL text. */
+export interface HolePiece {
+  kind: 'hole';
+  via: HoleKind;
+  /** What a finding on the value underlines: the expression (f-string, `+`) or the `%s`/`{}` standing for it. */
+  docStart: number;
+  docEnd: number;
+  /** The host expression as written (for a `%`/`.format()` value: the argument it takes). */
+  expression: string;
+  /** The expression's node, when it is one node. */
+  valueNode: SyntaxNode | null;
+  /** What the hole replaces in the host code: `{...}`, `%s`, `{}`, or the concatenated operand. */
+  sourceFrom: number;
+  sourceTo: number;
+  /** `%(name)s` and `{name}`. */
+  name?: string;
+  /** The `%` conversion as written (`%s`, `%(id)d`, `%-5s`), for `%` holes. */
+  spec?: string;
+  /** `{x=}` (prints `x=` before the value) or `%*d` (takes two values). */
+  unusual?: boolean;
+}
+
+export type Piece = TextPiece | HolePiece;
+
+/** The outermost operation of the expression, which the parameterisation fix rewrites. */
+export type ExpressionShape =
+  | { kind: 'literal' }
+  | { kind: 'percent'; template: SyntaxNode; values: SyntaxNode }
+  | { kind: 'format'; template: SyntaxNode; call: SyntaxNode; args: CallArguments }
+  | { kind: 'concatenation'; operands: SyntaxNode[] };
+
+export interface SqlExpression {
+  /** The node the expression was read from (the argument or the constant's value). */
+  node: SyntaxNode;
+  pieces: Piece[];
+  /** Every string token read, in document order. */
+  tokens: StringToken[];
+  shape: ExpressionShape;
+  /** Constants' values read on the way (their literals belong to this query). */
+  constants: SyntaxNode[];
+}
+
+export interface ExpressionContext {
+  text: string;
+  /** The value assigned once to a name, seen from where the expression is; null if none. */
+  resolveConstant(name: SyntaxNode): SyntaxNode | null;
+}
+
+/** Nesting of `%`, `.format()`, `+` inside parentheses and constants read, at most. */
+const MAX_DEPTH = 32;
+
+/**
+ * Reads `node` as a SQL-building expression, or null when it does not build a string (a number,
+ * a call, bytes, a name that is not a constant). `followConstant` resolves a bare name.
+ */
+export function readSqlExpression(node: SyntaxNode, context: ExpressionContext, followConstant = true): SqlExpression | null {
+  return read(node, context, 0, followConstant);
+}
+
+function read(start: SyntaxNode, context: ExpressionContext, depth: number, followConstant: boolean): SqlExpression | null {
+  if (depth > MAX_DEPTH) {
+    return null;
+  }
+  const node = unwrapParentheses(start);
+  if (!node) {
+    return null;
+  }
+  const { text } = context;
+  switch (node.name) {
+    case 'String':
+    case 'FormatString': {
+      const pieces: Piece[] = [];
+      const token = readLiteral(node, text, pieces);
+      return token ? { node: start, pieces, tokens: [token], shape: { kind: 'literal' }, constants: [] } : null;
+    }
+    case 'ContinuedString': {
+      const pieces: Piece[] = [];
+      const tokens: StringToken[] = [];
+      for (let child = node.firstChild; child; child = child.nextSibling) {
+        if (child.name !== 'String' && child.name !== 'FormatString') continue;
+        const token = readLiteral(child, text, pieces);
+        if (!token) return null;
+        tokens.push(token);
+      }
+      return tokens.length > 0 ? { node: start, pieces, tokens, shape: { kind: 'literal' }, constants: [] } : null;
+    }
+    case 'BinaryExpression': {
+      const binary = binaryOperator(node, text);
+      if (!binary) return null;
+      if (binary.operator === '+') {
+        return readConcatenation(start, node, context, depth);
+      }
+      if (binary.operator === '%') {
+        const template = read(binary.left, context, depth + 1, true);
+        if (!template) return null;
+        return {
+          node: start,
+          pieces: applyPercentFormat(template.pieces, binary.right, text),
+          tokens: template.tokens,
+          shape: { kind: 'percent', template: binary.left, values: binary.right },
+          constants: template.constants,
+        };
+      }
+      return null;
+    }
+    case 'CallExpression': {
+      const callee = node.firstChild;
+      const list = node.lastChild;
+      const property = callee?.lastChild;
+      if (!callee || callee.name !== 'MemberExpression' || !property || property.name !== 'PropertyName' || text.slice(property.from, property.to) !== 'format' || !list || list.name !== 'ArgList') {
+        return null;
+      }
+      const receiver = callee.firstChild;
+      const template = receiver && read(receiver, context, depth + 1, true);
+      if (!receiver || !template) return null;
+      const args = readArguments(list, text);
+      return {
+        node: start,
+        pieces: applyBraceFormat(template.pieces, args, text),
+        tokens: template.tokens,
+        shape: { kind: 'format', template: receiver, call: node, args },
+        constants: template.constants,
+      };
+    }
+    case 'VariableName': {
+      if (!followConstant) return null;
+      const value = context.resolveConstant(node);
+      const constant = value && read(value, context, depth + 1, true);
+      if (!value || !constant) return null;
+      return { ...constant, constants: [value, ...constant.constants] };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * `a + b + c` is a left-leaning tree; its operands are collected by walking down the left spine,
+ * so a long chain costs no recursion. Operands that build strings contribute their pieces; any
+ * other operand is a hole.
+ */
+function readConcatenation(start: SyntaxNode, node: SyntaxNode, context: ExpressionContext, depth: number): SqlExpression | null {
+  const { text } = context;
+  const operands: SyntaxNode[] = [];
+  let current: SyntaxNode = node;
+  for (;;) {
+    const binary = current.name === 'BinaryExpression' ? binaryOperator(current, text) : null;
+    if (!binary || binary.operator !== '+') {
+      operands.push(current);
+      break;
+    }
+    operands.push(binary.right);
+    current = binary.left;
+  }
+  operands.reverse();
+  const pieces: Piece[] = [];
+  const tokens: StringToken[] = [];
+  const constants: SyntaxNode[] = [];
+  let strings = 0;
+  for (const operand of operands) {
+    // A name in a concatenation is a hole even when it is a constant: its text is elsewhere in
+    // the file, and a query's characters must run in document order.
+    const part = read(operand, context, depth + 1, false);
+    if (part) {
+      strings++;
+      pieces.push(...part.pieces);
+      tokens.push(...part.tokens);
+      constants.push(...part.constants);
+    } else {
+      pieces.push({
+        kind: 'hole',
+        via: 'concatenation',
+        docStart: operand.from,
+        docEnd: operand.to,
+        expression: text.slice(operand.from, operand.to),
+        valueNode: operand,
+        sourceFrom: operand.from,
+        sourceTo: operand.to,
+      });
+    }
+  }
+  return strings > 0 ? { node: start, pieces, tokens, shape: { kind: 'concatenation', operands }, constants } : null;
+}
+
+/** Adds the pieces of one `String`/`FormatString` token; null for bytes and non-strings. */
+function readLiteral(node: SyntaxNode, text: string, pieces: Piece[]): StringToken | null {
+  const token = readStringToken(text, node.from, node.to);
+  if (!token || token.bytes) {
+    return null;
+  }
+  if (!token.format) {
+    pushText(pieces, text, token, token.bodyFrom, token.bodyTo);
+    return token;
+  }
+  let at = token.bodyFrom;
+  for (let child = node.firstChild; child; child = child.nextSibling) {
+    if (child.name !== 'FormatReplacement' || child.from < at || child.to > token.bodyTo) continue;
+    pushText(pieces, text, token, at, child.from);
+    pushReplacement(pieces, text, token, child);
+    at = child.to;
+  }
+  pushText(pieces, text, token, at, token.bodyTo);
+  return token;
+}
+
+function pushText(pieces: Piece[], text: string, token: StringToken, from: number, to: number): void {
+  if (to > from) {
+    const cooked = cookStringPart(text, token, from, to);
+    if (cooked.value.length > 0) {
+      pieces.push({ kind: 'text', value: cooked.value, starts: cooked.starts, ends: cooked.ends, token });
+    }
+  }
+}
+
+/**
+ * `{expr}`, `{expr!r:>10}`, `{expr=}`: the expression runs from after `{` to the conversion,
+ * format spec, `=` or `}`, whichever comes first.
+ */
+function pushReplacement(pieces: Piece[], text: string, token: StringToken, field: SyntaxNode): void {
+  let first: SyntaxNode | null = null;
+  let last: SyntaxNode | null = null;
+  let count = 0;
+  let selfDocumenting: SyntaxNode | null = null;
+  for (let child = field.firstChild; child; child = child.nextSibling) {
+    const name = child.name;
+    if (name === '{' || name === '}' || name === 'FormatConversion' || name === 'FormatSpec') continue;
+    if (name === 'FormatSelfDoc') {
+      selfDocumenting = child;
+      continue;
+    }
+    if (child.type.isError && child.from === child.to) continue;
+    if (selfDocumenting) continue;
+    first ??= child;
+    last = child;
+    if (name !== ',') count++;
+  }
+  const exprFrom = first ? first.from : field.from + 1;
+  const exprTo = last ? last.to : exprFrom;
+  if (selfDocumenting) {
+    // f"{x=}" prints the text before `=` (spaces included), then the value.
+    const label = text.slice(field.from + 1, selfDocumenting.to);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let i = 0; i < label.length; i++) {
+      starts.push(field.from + 1 + i);
+      ends.push(field.from + 2 + i);
+    }
+    pieces.push({ kind: 'text', value: label, starts, ends, token });
+  }
+  const hole: HolePiece = {
+    kind: 'hole',
+    via: 'f-string',
+    docStart: exprFrom,
+    docEnd: exprTo,
+    expression: text.slice(exprFrom, exprTo),
+    valueNode: count === 1 && first === last ? first : null,
+    sourceFrom: field.from,
+    sourceTo: field.to,
+  };
+  if (selfDocumenting) {
+    hole.unusual = true;
+  }
+  pieces.push(hole);
+}

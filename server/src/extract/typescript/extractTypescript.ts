@@ -1,0 +1,319 @@
+import * as ts from 'typescript';
+import { parseStatement } from '../../analyze/parse';
+import type { Dialect } from '../../settings';
+import type { PlaceholderStyle } from '../embeddedSql';
+import type { Query } from '../query';
+import { looksLikeSql, startsWithSqlKeyword } from '../sqlDetector';
+import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, taggedFragmentPrefix } from './driverCalls';
+import { namePath, unwrapExpression } from './expressionShapes';
+import { parameterisationFixFor } from './parameterisationFix';
+import { styleOfContent } from './placeholderStyle';
+import { moveHolesOutOfQuotes } from './quotedHoles';
+import { forgetParsedDocuments, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
+import { buildQuery, forgetBuiltQueries } from './queryBuilding';
+import { bindSpreadParameters, emptyReading, piecesText, SqlPiece, SqlReader } from './sqlPieces';
+import { collectSyntaxFacts, SyntaxFacts } from './syntaxFacts';
+
+/** Read once: every `ts.X` access goes through a module getter. */
+const SyntaxKind = ts.SyntaxKind;
+
+export type { TypescriptLanguageId } from './sourceFiles';
+
+/** What the TypeScript/JavaScript extractor needs besides the text. */
+export interface TypescriptExtractOptions {
+  dialect: Dialect;
+  languageId: TypescriptLanguageId;
+}
+
+/**
+ * Finds the SQL in a TypeScript or JavaScript document, read with the TypeScript compiler's own
+ * (error-tolerant) parser, and returns one `Query` per SQL text, sorted by document offset:
+ *
+ * - the SQL argument of driver and ORM calls: pg and mysql2 `query` / `execute` (also `{ text }`
+ *   and `{ sql }` configs), sqlite `prepare` / `exec` / `run` / `all` / `get`, `knex.raw` and the
+ *   `…Raw` fragment methods, Prisma's `$queryRawUnsafe`, postgres.js's `sql.unsafe`, Sequelize
+ *   and TypeORM `query`, TypeORM `createQueryBuilder().where(…)` conditions; `origin` is the callee;
+ * - templates tagged `sql`, `*.sql`, `prisma.$queryRaw`, `$executeRaw` (holes are bound parameters;
+ *   nested `sql` fragments are read into the text);
+ * - a string constant passed to one of those calls (the text is read where the constant is written);
+ * - any other string literal that `looksLikeSql` accepts (`origin: 'string'`).
+ *
+ * Values spliced in by a plain template or `+` become `interpolated` parameters, with
+ * `construction` set and, when the driver can take them, a `parameterisationFix`. Never throws:
+ * input the parser cannot make sense of yields fewer queries.
+ *
+ * `initParsers()` must have completed: judging a string by its content parses it. An edited
+ * version of a recently extracted document is re-parsed incrementally and its unchanged queries
+ * are reused, moved (a few ms for a 5,000-line file); results are the same as a fresh extraction.
+ */
+export function extractQueriesFromTypescript(text: string, options: TypescriptExtractOptions): Query[] {
+  try {
+    const sourceFile = parseTypescriptSource(text, options.languageId);
+    return new TypescriptExtraction(text, sourceFile, collectSyntaxFacts(sourceFile), options.dialect).run();
+  } catch {
+    // The parser is error-tolerant, but a pathological input can still exhaust its stack.
+    return [];
+  }
+}
+
+/**
+ * Forgets the recently parsed documents and built queries that make re-extraction after an edit
+ * cheap. Only tests and benchmarks need this: the caches are bounded and results never depend on
+ * them.
+ */
+export function forgetTypescriptExtractionCaches(): void {
+  forgetParsedDocuments();
+  forgetBuiltQueries();
+}
+
+interface Found {
+  query: Query;
+  /** The tagged template a query was read from (dropped if an enclosing query read it too). */
+  tagged?: ts.Node;
+}
+
+/**
+ * Strings longer than this are not judged by their content (a parse each): a data blob is not a
+ * query someone writes by hand. Calls that run SQL are read whatever the length.
+ */
+const MAX_DETECTED_LENGTH = 100_000;
+
+/** Methods and functions whose arguments are log lines or error messages, not SQL. */
+const LOG_METHODS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug', 'trace', 'fatal', 'verbose', 'silly', 'notice']);
+
+class TypescriptExtraction {
+  private readonly reader: SqlReader;
+  private readonly imports: DriverImports;
+  private readonly found: Found[] = [];
+  /** String nodes whose text is already part of a query. */
+  private readonly claimedLiterals = new Set<ts.Node>();
+  /** Tagged templates read into an enclosing tagged template. */
+  private readonly inlinedTemplates = new Set<ts.Node>();
+  /** Constants already reported through the first call that runs them. */
+  private readonly queriedConstants = new Set<ts.Node>();
+
+  constructor(
+    private readonly source: string,
+    private readonly sourceFile: ts.SourceFile,
+    private readonly facts: SyntaxFacts,
+    private readonly dialect: Dialect,
+  ) {
+    this.reader = new SqlReader(source, sourceFile, facts.scopes);
+    this.imports = driverImports(facts.modules);
+  }
+
+  run(): Query[] {
+    // Calls first: a string they run is theirs, whatever its content. Then tags, then the rest
+    // by content; whole concatenations before literals, whose first literal is a candidate too.
+    this.each(this.facts.calls, (call) => this.extractCall(call));
+    this.each(this.facts.taggedTemplates, (tagged) => this.extractTaggedTemplate(tagged));
+    this.each(this.facts.sqlLikeConcatenations, (chain) => this.extractStringByContent(chain));
+    this.each(this.facts.sqlLikeLiterals, (literal) => this.extractStringByContent(literal));
+    return this.found
+      .filter((found) => !(found.tagged && this.inlinedTemplates.has(found.tagged)))
+      .map((found) => found.query)
+      .sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  private extractCall(call: ts.CallExpression): void {
+    const site = recogniseSqlCall(call, this.imports);
+    if (!site || ts.isTaggedTemplateExpression(unwrapExpression(site.sqlExpression))) {
+      return; // a tagged template argument is read as one
+    }
+    const read = this.reader.readArgument(site.sqlExpression);
+    if (!read || (read.constant && this.queriedConstants.has(read.constant))) {
+      return;
+    }
+    let pieces = moveHolesOutOfQuotes(read.reading.pieces, this.dialect);
+    if (site.style === 'colon') {
+      pieces = bindSpreadParameters(pieces);
+    }
+    const text = piecesText(pieces);
+    let fragmentPrefix = site.shape === 'fragment' ? site.fragmentPrefix : undefined;
+    if (site.shape === 'statement' && !startsWithSqlKeyword(text)) {
+      if (!site.selectListFallback) {
+        return;
+      }
+      fragmentPrefix = 'SELECT ';
+    }
+    const style = placeholderStyleOf(site, text, this.imports, this.dialect);
+    // `query` and `execute` are common names: without a database-like receiver or a driver
+    // import, the text must parse as SQL.
+    if (site.generic && !site.databaseReceiver && !this.imports.anySql && !this.parsesAsQuery(pieces, style, fragmentPrefix)) {
+      return;
+    }
+    const construction = read.reading.construction;
+    // The fix rewrites the call's own argument; a constant's text may serve other calls too.
+    const parameterisationFix = construction && !read.constant ? parameterisationFixFor(site, pieces, style, this.source, this.sourceFile) : undefined;
+    this.found.push({
+      query: buildQuery(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix }),
+    });
+    this.claim(read.reading.literalNodes);
+    if (read.constant) {
+      this.queriedConstants.add(read.constant);
+    }
+  }
+
+  private extractTaggedTemplate(tagged: ts.TaggedTemplateExpression): void {
+    const tag = recogniseSqlTag(tagged.tag);
+    if (!tag) {
+      return;
+    }
+    const reading = this.reader.readTaggedTemplate(tagged, tag.root);
+    if (!reading) {
+      return; // assembled at run time from pieces that cannot be read here
+    }
+    for (const inner of reading.inlinedTemplates) {
+      this.inlinedTemplates.add(inner);
+    }
+    const pieces = moveHolesOutOfQuotes(reading.pieces, this.dialect);
+    const text = piecesText(pieces);
+    // A fragment of its own (`sql\`WHERE a = ${a}\``) is analysed inside a statement; one that
+    // starts with neither a statement nor a clause keyword (`sql\`lower(${col})\``) is not.
+    const statement = startsWithSqlKeyword(text);
+    const fragmentPrefix = statement ? undefined : taggedFragmentPrefix(text);
+    if (!statement && fragmentPrefix === undefined) {
+      return;
+    }
+    // Tagged templates have no placeholders of their own: only holes, and `?` is jsonb's operator.
+    const query = buildQuery(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix });
+    // A hole that calls an unknown function may return a fragment (`${whereClause(f)}`): if the
+    // SQL does not parse with it as a parameter, it is assembled at run time; say nothing.
+    if (reading.uncertainHoles && !this.parsesWithParameters(pieces, fragmentPrefix, query)) {
+      return;
+    }
+    this.found.push({ query, tagged });
+    this.claim(reading.literalNodes);
+  }
+
+  /** The catch-all: a string recognised as SQL by its content alone. */
+  private extractStringByContent(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.BinaryExpression): void {
+    if (this.claimedLiterals.has(node) || isOutsideSqlContext(node)) {
+      return;
+    }
+    const reading = emptyReading();
+    // Only text the program cannot change: literals, and constants' text.
+    if (!this.reader.readString(node, reading, 0) || reading.pieces.some((piece) => piece.kind === 'hole' || (piece.kind === 'reference' && !piece.textOnly))) {
+      return;
+    }
+    if (reading.literalNodes.some((literal) => this.claimedLiterals.has(literal))) {
+      return;
+    }
+    const text = piecesText(reading.pieces);
+    // A lone keyword (`'SELECT'`, an HTML tag name or a token kind) parses, but is a word.
+    if (text.length > MAX_DETECTED_LENGTH || !/\S\s+\S/.test(text)) {
+      return;
+    }
+    const style = styleOfContent(text);
+    const detection = buildQuery(reading.pieces, { origin: 'string', style, dialect: 'postgresql' });
+    if (!looksLikeSql(detection.sql)) {
+      return;
+    }
+    const query = this.dialect === 'postgresql' ? detection : buildQuery(reading.pieces, { origin: 'string', style, dialect: this.dialect });
+    this.found.push({ query });
+    this.claim(reading.literalNodes);
+  }
+
+  /** Whether a generic call's text is SQL: a query statement by `looksLikeSql`, or a fragment that parses. */
+  private parsesAsQuery(pieces: readonly SqlPiece[], style: PlaceholderStyle, fragmentPrefix: string | undefined): boolean {
+    const sql = buildQuery(pieces, { origin: '', style, dialect: 'postgresql', fragmentPrefix }).sql;
+    if (sql.length > MAX_DETECTED_LENGTH) {
+      return false;
+    }
+    return fragmentPrefix ? parseStatement(sql, 'postgresql').ok : looksLikeSql(sql);
+  }
+
+  /** Whether PostgreSQL's parser takes a tagged template's SQL, its holes as `$n`. */
+  private parsesWithParameters(pieces: readonly SqlPiece[], fragmentPrefix: string | undefined, built: Query): boolean {
+    const sql = this.dialect === 'postgresql' ? built.sql : buildQuery(pieces, { origin: '', style: 'none', dialect: 'postgresql', fragmentPrefix }).sql;
+    return parseStatement(sql, 'postgresql').ok;
+  }
+
+  /**
+   * Runs `extract` on each node. One construct that defeats the extractor (a stack exhausted by
+   * absurd nesting, a case not foreseen) costs its own query, not the document's.
+   */
+  private each<T>(nodes: readonly T[], extract: (node: T) => void): void {
+    for (const node of nodes) {
+      try {
+        extract(node);
+      } catch {
+        // Nothing to report: the query is simply not found.
+      }
+    }
+  }
+
+  private claim(nodes: readonly ts.Node[]): void {
+    for (const node of nodes) {
+      this.claimedLiterals.add(node);
+    }
+  }
+}
+
+/**
+ * Whether a string is a module name, a key, a type, a JSX attribute, a directive, a log line or
+ * an error message: places where SQL-looking text is not run.
+ */
+function isOutsideSqlContext(node: ts.Node): boolean {
+  let current = node;
+  let parent = node.parent;
+  // Climb through what keeps the string a value: parentheses, `+`, `?:`, template holes.
+  while (
+    parent &&
+    (ts.isParenthesizedExpression(parent) ||
+      (ts.isBinaryExpression(parent) && parent.operatorToken.kind === SyntaxKind.PlusToken) ||
+      (ts.isConditionalExpression(parent) && parent.condition !== current) ||
+      ts.isTemplateSpan(parent) ||
+      ts.isTemplateExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      ts.isSatisfiesExpression(parent) ||
+      ts.isNonNullExpression(parent))
+  ) {
+    current = parent;
+    parent = parent.parent;
+  }
+  if (!parent) {
+    return true;
+  }
+  if ((parent as { name?: ts.Node }).name === current) {
+    return true; // a property, method, enum member or declaration name
+  }
+  switch (parent.kind) {
+    case SyntaxKind.ImportDeclaration:
+    case SyntaxKind.ExportDeclaration:
+    case SyntaxKind.ExternalModuleReference:
+    case SyntaxKind.LiteralType:
+    case SyntaxKind.ComputedPropertyName:
+    case SyntaxKind.JsxAttribute:
+    case SyntaxKind.JsxExpression:
+    case SyntaxKind.TaggedTemplateExpression:
+    case SyntaxKind.ExpressionStatement:
+    case SyntaxKind.ThrowStatement:
+      return true;
+    case SyntaxKind.ElementAccessExpression:
+      return (parent as ts.ElementAccessExpression).argumentExpression === current;
+    case SyntaxKind.CallExpression:
+    case SyntaxKind.NewExpression:
+      return isLogOrErrorCall(parent as ts.CallExpression | ts.NewExpression);
+    default:
+      return false;
+  }
+}
+
+function isLogOrErrorCall(call: ts.CallExpression | ts.NewExpression): boolean {
+  const callee = call.expression;
+  if (callee.kind === SyntaxKind.ImportKeyword) {
+    return true;
+  }
+  const path = namePath(callee);
+  const last = path[path.length - 1] ?? '';
+  if (last === 'require' || /(?:Error|Exception)$/.test(last) || path[0] === 'console') {
+    return true;
+  }
+  if (!LOG_METHODS.has(last)) {
+    return false;
+  }
+  const receiver = path[path.length - 2];
+  return receiver === undefined || /log|console|debug/i.test(receiver);
+}
+

@@ -1,0 +1,162 @@
+import { EmbeddedSqlBuilder, PlaceholderStyle } from '../embeddedSql';
+import type { ParameterisationFix, Query } from '../query';
+import type { Dialect } from '../../settings';
+import type { SqlPiece } from './sqlPieces';
+
+/** What `buildQuery` needs besides the pieces. */
+export interface BuildOptions {
+  origin: string;
+  style: PlaceholderStyle;
+  dialect: Dialect;
+  /** The statement a fragment is analysed inside; its SQL comes before the pieces. */
+  fragmentPrefix?: string;
+  construction?: Query['construction'];
+  parameterisationFix?: ParameterisationFix;
+}
+
+/**
+ * Queries built so far, by the shape of their pieces relative to where they start. After an
+ * edit, every query but the edited one is the same SQL at the same relative positions, only
+ * moved: its query is reused, shifted, instead of built again (building is most of the
+ * extraction's own time). Least recently used first.
+ */
+const builtQueries = new Map<string, { query: Query; base: number }>();
+/** About 1 MB per 500 queries of a few lines each. */
+const BUILT_QUERY_LIMIT = 2000;
+
+/**
+ * Builds the query of a list of pieces with `EmbeddedSqlBuilder`, keeping every position:
+ * literal text maps character by character (escapes included), holes become parameters, and a
+ * constant's text maps to the name that refers to it.
+ */
+export function buildQuery(pieces: readonly SqlPiece[], options: BuildOptions): Query {
+  const base = firstDocumentOffset(pieces);
+  const key = shapeKey(pieces, options, base);
+  let built = builtQueries.get(key);
+  if (built) {
+    builtQueries.delete(key); // re-inserted below: most recently used
+  } else {
+    built = { query: buildWithBuilder(pieces, options), base };
+    if (builtQueries.size >= BUILT_QUERY_LIMIT) {
+      builtQueries.delete(builtQueries.keys().next().value as string);
+    }
+  }
+  builtQueries.set(key, built);
+  return shiftedQuery(built.query, base - built.base, options.parameterisationFix);
+}
+
+/** Forgets the built queries (tests compare reused and fresh queries). */
+export function forgetBuiltQueries(): void {
+  builtQueries.clear();
+}
+
+function buildWithBuilder(pieces: readonly SqlPiece[], options: BuildOptions): Query {
+  const builder = new EmbeddedSqlBuilder();
+  if (options.fragmentPrefix) {
+    builder.synthetic(options.fragmentPrefix, firstDocumentOffset(pieces));
+  }
+  for (const piece of pieces) {
+    switch (piece.kind) {
+      case 'text':
+        if (piece.text.offsets) {
+          builder.text(piece.text.value, piece.text.offsets, piece.text.end);
+        } else {
+          builder.text(piece.text.value, piece.text.start);
+        }
+        break;
+      case 'hole':
+        builder.hole(piece.start, piece.end, piece.source, piece.expression);
+        break;
+      case 'synthetic':
+        builder.synthetic(piece.value, piece.at);
+        break;
+      case 'reference':
+        // Each character spans the whole reference, so any finding inside underlines the name.
+        for (let i = 0; i < piece.value.length; i++) {
+          builder.text(piece.value[i], [piece.start], piece.end);
+        }
+        break;
+    }
+  }
+  // The fix is not part of the shape: it is attached to each (shifted) copy.
+  return builder.build({
+    origin: options.origin,
+    style: options.style,
+    dialect: options.dialect,
+    ...(options.fragmentPrefix ? { shape: 'fragment' as const, fragmentPrefixLength: options.fragmentPrefix.length } : {}),
+    ...(options.construction ? { construction: options.construction } : {}),
+  });
+}
+
+/** The query `built`, moved by `delta` document offsets. */
+function shiftedQuery(built: Query, delta: number, parameterisationFix: ParameterisationFix | undefined): Query {
+  const query: Query = {
+    sql: built.sql,
+    start: built.start + delta,
+    end: built.end + delta,
+    origin: built.origin,
+    shape: built.shape,
+    sqlOffsetToDocument: (offset) => built.sqlOffsetToDocument(offset) + delta,
+    sqlRangeToDocument: (from, to) => {
+      const [start, end] = built.sqlRangeToDocument(from, to);
+      return [start + delta, end + delta];
+    },
+    parameters: built.parameters.map((parameter) => ({ ...parameter, docStart: parameter.docStart + delta, docEnd: parameter.docEnd + delta })),
+  };
+  if (built.fragmentPrefixLength !== undefined) {
+    query.fragmentPrefixLength = built.fragmentPrefixLength;
+  }
+  if (built.construction) {
+    query.construction = built.construction;
+  }
+  if (parameterisationFix) {
+    query.parameterisationFix = parameterisationFix;
+  }
+  return query;
+}
+
+/**
+ * Everything the builder's output depends on, with document offsets relative to `base`. Every
+ * string is length-prefixed, so no text can pass for the key's own separators.
+ */
+function shapeKey(pieces: readonly SqlPiece[], options: BuildOptions, base: number): string {
+  let key = `${options.dialect} ${options.style} ${field(options.origin)}${field(options.construction ?? '')}${field(options.fragmentPrefix ?? '')}`;
+  for (const piece of pieces) {
+    switch (piece.kind) {
+      case 'text': {
+        const text = piece.text;
+        key += `t${text.start - base},${text.end - base}`;
+        if (text.offsets) {
+          key += `[${text.offsets.length}`;
+          for (const offset of text.offsets) {
+            key += `,${offset - base}`;
+          }
+        }
+        key += field(text.value);
+        break;
+      }
+      case 'hole':
+        key += `h${piece.start - base},${piece.end - base},${piece.source}${field(piece.expression)}`;
+        break;
+      case 'reference':
+        key += `r${piece.start - base},${piece.end - base}${field(piece.value)}`;
+        break;
+      case 'synthetic':
+        key += `s${piece.at - base}${field(piece.value)}`;
+        break;
+    }
+  }
+  return key;
+}
+
+function field(value: string): string {
+  return `:${value.length}:${value}`;
+}
+
+function firstDocumentOffset(pieces: readonly SqlPiece[]): number {
+  const first = pieces[0];
+  if (!first) {
+    return 0;
+  }
+  return first.kind === 'text' ? first.text.start : first.kind === 'synthetic' ? first.at : first.start;
+}

@@ -1,0 +1,193 @@
+import * as ts from 'typescript';
+import { isBlockScope, isFunctionScope, unwrapExpression } from './expressionShapes';
+
+/** Read once: every `ts.X` access goes through a module getter. */
+const SyntaxKind = ts.SyntaxKind;
+
+/**
+ * Just enough name resolution to follow a string constant into the call that runs it:
+ *
+ *   const FIND_USER = 'SELECT * FROM users WHERE id = $1';
+ *   …
+ *   await pool.query(FIND_USER, [id]);
+ *
+ * Every name a scope declares is recorded (parameters, imports, functions, destructured names),
+ * so a parameter that shadows a constant is not mistaken for it. A `let` or `var` counts as a
+ * constant only when no assignment to its name appears anywhere in the file, which is
+ * conservative without a type checker.
+ *
+ * Declarations are recorded per top-level statement (`ScopeRecords`, kept with the statement's
+ * other facts so an unchanged statement is not walked again) and gathered into `Scopes`.
+ */
+
+/** What a name refers to. */
+export type Binding =
+  | { kind: 'variable'; declaration: ts.VariableDeclaration; initializer: ts.Expression; mutable: boolean }
+  /** A parameter, import, function, class, destructured name or uninitialised variable. */
+  | { kind: 'other' };
+
+const OTHER: Binding = { kind: 'other' };
+
+/**
+ * Stands for the source file's own scope. Records point at it rather than at the `SourceFile`
+ * node, which is a new object each time the file is re-parsed, even incrementally.
+ */
+const FILE_SCOPE: object = Object.freeze({});
+
+interface Declaration {
+  scope: ts.Node | typeof FILE_SCOPE;
+  name: string;
+  binding: Binding;
+}
+
+/** The declarations and assignments of one top-level statement. */
+export class ScopeRecords {
+  readonly declarations: Declaration[] = [];
+  readonly assignedNames: string[] = [];
+  /** Names assigned a SQL fragment after their declaration (`where = sql\`WHERE …\``). */
+  readonly fragmentNames: string[] = [];
+
+  /** Records a `var`, `let`, `const` or `using` declaration (and catch clause variables). */
+  declareVariable(declaration: ts.VariableDeclaration): void {
+    const list = declaration.parent;
+    const isList = ts.isVariableDeclarationList(list);
+    const blockScoped = !isList || (list.flags & ts.NodeFlags.BlockScoped) !== 0;
+    const scope = enclosing(declaration, blockScoped ? isBlockScope : isFunctionScope);
+    if (!scope) {
+      return;
+    }
+    if (declaration.name.kind !== SyntaxKind.Identifier) {
+      this.declareBindingPattern(scope, declaration.name);
+      return;
+    }
+    const initializer = declaration.initializer && isList ? unwrapExpression(declaration.initializer) : undefined;
+    const mutable = !(isList && (list.flags & ts.NodeFlags.Const) !== 0);
+    this.declare(scope, declaration.name.text, initializer ? { kind: 'variable', declaration, initializer, mutable } : OTHER);
+  }
+
+  /** Records a parameter in its function's scope. */
+  declareParameter(parameter: ts.ParameterDeclaration): void {
+    if (parameter.name.kind === SyntaxKind.Identifier) {
+      this.declare(parameter.parent, parameter.name.text, OTHER);
+    } else {
+      this.declareBindingPattern(parameter.parent, parameter.name);
+    }
+  }
+
+  /** Records a name that is not a string constant (function, class, enum, import) declared by `declaration`. */
+  declareOther(declaration: ts.Node, name: string): void {
+    const scope = enclosing(declaration, isBlockScope);
+    if (scope) {
+      this.declare(scope, name, OTHER);
+    }
+  }
+
+  /** Records an assignment (`x = …`, `x += …`, `x++`, `[x] = …`) to every name in `target`. */
+  markAssigned(target: ts.Node): void {
+    const stack: ts.Node[] = [target];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.kind === SyntaxKind.Identifier) {
+        this.assignedNames.push((node as ts.Identifier).text);
+      } else {
+        ts.forEachChild(node, (child) => {
+          stack.push(child);
+        });
+      }
+    }
+  }
+
+  /** Records that `name` is assigned a SQL fragment. */
+  markFragmentAssigned(name: string): void {
+    this.fragmentNames.push(name);
+  }
+
+  private declare(scope: ts.Node, name: string, binding: Binding): void {
+    this.declarations.push({ scope: scope.kind === SyntaxKind.SourceFile ? FILE_SCOPE : scope, name, binding });
+  }
+
+  private declareBindingPattern(scope: ts.Node, pattern: ts.BindingName): void {
+    const stack: ts.Node[] = [pattern];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (ts.isBindingElement(node)) {
+        if (node.name.kind === SyntaxKind.Identifier) {
+          this.declare(scope, node.name.text, OTHER);
+        } else {
+          stack.push(node.name);
+        }
+      } else if (ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) {
+        for (const element of node.elements) {
+          stack.push(element);
+        }
+      }
+    }
+  }
+}
+
+/** The names of a whole file, for resolving a reference where it is written. */
+export class Scopes {
+  private readonly declared = new Map<ts.Node | typeof FILE_SCOPE, Map<string, Binding>>();
+  private readonly reassigned = new Set<string>();
+  private readonly fragments = new Set<string>();
+
+  /** Adds one statement's records. */
+  add(records: ScopeRecords): void {
+    for (const { scope, name, binding } of records.declarations) {
+      let names = this.declared.get(scope);
+      if (!names) {
+        names = new Map();
+        this.declared.set(scope, names);
+      }
+      // A name declared twice in one scope (`var x` twice, overloads) is not a constant.
+      names.set(name, names.has(name) ? OTHER : binding);
+    }
+    for (const name of records.assignedNames) {
+      this.reassigned.add(name);
+    }
+    for (const name of records.fragmentNames) {
+      this.fragments.add(name);
+    }
+  }
+
+  /** Whether a SQL fragment is assigned to this name somewhere: a hole naming it is SQL, not a value. */
+  isAssignedFragment(name: string): boolean {
+    return this.fragments.has(name);
+  }
+
+  /** What the name `identifier` refers to where it is written, if this file declares it. */
+  resolve(identifier: ts.Identifier): Binding | undefined {
+    const name = identifier.text;
+    for (let node: ts.Node | undefined = identifier.parent; node; node = node.parent) {
+      const binding = this.declared.get(node.kind === SyntaxKind.SourceFile ? FILE_SCOPE : node)?.get(name);
+      if (binding) {
+        return binding;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The initializer of the constant `identifier` refers to (`const`, or `let`/`var` never assigned
+   * again), unwrapped of parentheses and type assertions; undefined for anything else.
+   */
+  constantInitializer(identifier: ts.Identifier): ts.Expression | undefined {
+    const binding = this.resolve(identifier);
+    if (!binding || binding.kind !== 'variable') {
+      return undefined;
+    }
+    if (binding.mutable && this.reassigned.has(identifier.text)) {
+      return undefined;
+    }
+    return binding.initializer;
+  }
+}
+
+function enclosing(node: ts.Node, isScope: (node: ts.Node) => boolean): ts.Node | undefined {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (isScope(current)) {
+      return current;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,384 @@
+import * as ts from 'typescript';
+import { CookedText, cookLiteral, offsetOfCookedChar, sliceCooked } from './literalText';
+import { concatenationOperands, isConcatenation, isPlainStringLiteral, unwrapExpression } from './expressionShapes';
+import { isStructuralSqlHelper, recogniseSqlTag } from './driverCalls';
+import type { Scopes } from './scopes';
+
+/** Read once: every `ts.X` access goes through a module getter. */
+const SyntaxKind = ts.SyntaxKind;
+const { isCallExpression, isConditionalExpression, isIdentifier, isNoSubstitutionTemplateLiteral, isPropertyAccessExpression, isTaggedTemplateExpression, isTemplateExpression } = ts;
+
+/**
+ * The SQL of a host expression as a list of pieces, each knowing where it is in the document:
+ * literal text, holes (`${expr}` or a concatenated operand) and constants inlined where they are
+ * referenced. Pieces are turned into a `Query` by `EmbeddedSqlBuilder`, and into the
+ * parameterisation fix's new literal.
+ */
+export type SqlPiece =
+  /** Text written in a string literal or template. */
+  | { kind: 'text'; text: CookedText }
+  /** A value: bound by a tag, or spliced into the text by the host language. */
+  | {
+      kind: 'hole';
+      start: number;
+      end: number;
+      source: 'bound' | 'interpolated';
+      expression: string;
+      /** Moved from a constant's text to where the constant is used. */
+      viaConstant?: boolean;
+      /** `${ids.join(',')}`: a list spliced in, which one parameter cannot replace. */
+      joinedList?: boolean;
+    }
+  /**
+   * Text the program always puts there, but written elsewhere: a string constant's value (`${TABLE}`,
+   * `BASE + …`), or one branch of `${desc ? 'DESC' : 'ASC'}`. Its characters map to the reference.
+   */
+  | { kind: 'reference'; value: string; start: number; end: number; expression: string; textOnly: boolean }
+  /** SQL that is not in the document (quotes around text split by a hole); maps to `at`. */
+  | { kind: 'synthetic'; value: string; at: number };
+
+/** What reading an expression as SQL found. */
+export interface SqlReading {
+  pieces: SqlPiece[];
+  /** How values were spliced into the text, when any were. */
+  construction?: 'template' | 'concatenation';
+  /** String nodes whose text the reading holds: no longer candidates on their own. */
+  literalNodes: ts.Node[];
+  /** Tagged templates inlined into this one: not queries on their own. */
+  inlinedTemplates: ts.Node[];
+  /** A hole of a tagged template is a call whose result might be SQL rather than a value. */
+  uncertainHoles: boolean;
+}
+
+/** How deep constants and nested fragments are followed (`A` built from `B` built from `C`…). */
+const MAX_DEPTH = 8;
+/** How many nodes of a hole's expression are searched for nested SQL fragments. */
+const MAX_HOLE_SCAN = 2000;
+
+/** A reading with nothing in it yet. */
+export function emptyReading(): SqlReading {
+  return { pieces: [], literalNodes: [], inlinedTemplates: [], uncertainHoles: false };
+}
+
+/** Reads the SQL of string expressions and `sql` templates of one source file. */
+export class SqlReader {
+  constructor(
+    private readonly source: string,
+    private readonly sourceFile: ts.SourceFile,
+    private readonly scopes: Scopes,
+  ) {}
+
+  /**
+   * Reads a call's SQL argument: a string, a template, a concatenation, or the name of a
+   * constant holding one (its text is then read where the constant is written). Also returns
+   * the constant's initializer when one was followed.
+   */
+  readArgument(expression: ts.Expression): { reading: SqlReading; constant?: ts.Expression } | undefined {
+    const node = unwrapExpression(expression);
+    if (isIdentifier(node)) {
+      const initializer = this.scopes.constantInitializer(node);
+      if (!initializer) {
+        return undefined;
+      }
+      const reading = emptyReading();
+      return this.readString(initializer, reading, 1) ? { reading, constant: initializer } : undefined;
+    }
+    const reading = emptyReading();
+    return this.readString(node, reading, 0) ? { reading } : undefined;
+  }
+
+  /** Reads a plain string expression: literal, template (holes spliced), or `+` chain. */
+  readString(expression: ts.Expression, reading: SqlReading, depth: number): boolean {
+    const node = unwrapExpression(expression);
+    if (isPlainStringLiteral(node)) {
+      reading.pieces.push({ kind: 'text', text: this.cook(node) });
+      reading.literalNodes.push(node);
+      return true;
+    }
+    if (isTemplateExpression(node)) {
+      this.readTemplate(node, reading, depth);
+      return true;
+    }
+    if (isConcatenation(node)) {
+      this.readConcatenation(node, reading, depth);
+      return true;
+    }
+    return false;
+  }
+
+  private readTemplate(template: ts.TemplateExpression, reading: SqlReading, depth: number): void {
+    reading.pieces.push({ kind: 'text', text: this.cook(template.head) });
+    reading.literalNodes.push(template);
+    for (const span of template.templateSpans) {
+      if (!this.readConstantText(span.expression, reading, depth)) {
+        this.pushHole(span.expression, 'interpolated', reading);
+        reading.construction ??= 'template';
+      }
+      reading.pieces.push({ kind: 'text', text: this.cook(span.literal) });
+    }
+  }
+
+  private readConcatenation(chain: ts.BinaryExpression, reading: SqlReading, depth: number): void {
+    for (const operand of concatenationOperands(chain)) {
+      const node = unwrapExpression(operand);
+      if (isPlainStringLiteral(node) || isTemplateExpression(node)) {
+        this.readString(node, reading, depth);
+      } else if (!this.readConstantText(operand, reading, depth)) {
+        this.pushHole(operand, 'interpolated', reading);
+        reading.construction = 'concatenation';
+      }
+    }
+  }
+
+  /**
+   * Text that is fixed although it is not written in place: a constant's name (`${TABLE}`,
+   * `BASE + …`), a literal in a hole (`${'x'}`), or `${cond ? 'A' : 'B'}` (read as its first
+   * branch: either way the SQL has the same shape). False when the expression is a value.
+   */
+  private readConstantText(expression: ts.Expression, reading: SqlReading, depth: number): boolean {
+    const node = unwrapExpression(expression);
+    const [start, end] = this.range(expression);
+    if (isPlainStringLiteral(node)) {
+      reading.pieces.push({ kind: 'text', text: this.cook(node) });
+      reading.literalNodes.push(node);
+      return true;
+    }
+    if (node.kind === SyntaxKind.NumericLiteral) {
+      reading.pieces.push({ kind: 'reference', value: (node as ts.NumericLiteral).text, start, end, expression: this.source.slice(start, end), textOnly: true });
+      return true;
+    }
+    if (isConditionalExpression(node)) {
+      const whenTrue = unwrapExpression(node.whenTrue);
+      const whenFalse = unwrapExpression(node.whenFalse);
+      if (isPlainStringLiteral(whenTrue) && isPlainStringLiteral(whenFalse)) {
+        reading.pieces.push({ kind: 'reference', value: whenTrue.text, start, end, expression: this.source.slice(start, end), textOnly: true });
+        reading.literalNodes.push(whenTrue, whenFalse);
+        return true;
+      }
+      return false;
+    }
+    if (!isIdentifier(node) || depth >= MAX_DEPTH) {
+      return false;
+    }
+    const initializer = this.scopes.constantInitializer(node);
+    if (!initializer) {
+      return false;
+    }
+    if (initializer.kind === SyntaxKind.NumericLiteral) {
+      // `const VERSION = 3` spliced into a name or a LIMIT: text, not a value.
+      reading.pieces.push({ kind: 'reference', value: (initializer as ts.NumericLiteral).text, start, end, expression: node.text, textOnly: true });
+      return true;
+    }
+    const inner = emptyReading();
+    if (!this.readString(initializer, inner, depth + 1)) {
+      return false;
+    }
+    this.relocate(inner, reading, start, end, node.text);
+    if (inner.construction) {
+      reading.construction ??= inner.construction;
+    }
+    return true;
+  }
+
+  /**
+   * Moves the pieces of a constant to where it is referenced: its text and holes all map to the
+   * reference, so a finding inside it underlines the name the query uses.
+   */
+  private relocate(inner: SqlReading, reading: SqlReading, start: number, end: number, name: string): void {
+    const textOnly = inner.pieces.every((piece) => piece.kind !== 'hole');
+    if (textOnly) {
+      // One piece, even when empty: the fix writes it back as `${NAME}`.
+      reading.pieces.push({ kind: 'reference', value: piecesText(inner.pieces), start, end, expression: name, textOnly });
+    } else {
+      let text = '';
+      const flush = () => {
+        if (text.length > 0) {
+          reading.pieces.push({ kind: 'reference', value: text, start, end, expression: name, textOnly });
+          text = '';
+        }
+      };
+      for (const piece of inner.pieces) {
+        if (piece.kind === 'hole') {
+          flush();
+          reading.pieces.push({ ...piece, start, end, viaConstant: true });
+        } else {
+          text += piece.kind === 'text' ? piece.text.value : piece.value;
+        }
+      }
+      flush();
+    }
+    reading.literalNodes.push(...inner.literalNodes);
+    reading.inlinedTemplates.push(...inner.inlinedTemplates);
+    reading.uncertainHoles ||= inner.uncertainHoles;
+  }
+
+  /**
+   * Reads a tagged template (`sql\`…\``, `prisma.$queryRaw\`…\``): holes are bound parameters,
+   * nested `sql` fragments are read into the text. Undefined when the SQL is assembled at run time
+   * from pieces that cannot be read here (`${sql(columns)}`, `${sql.identifier([t])}`,
+   * `${cond ? sql\`AND x\` : sql\`\`}`).
+   */
+  readTaggedTemplate(tagged: ts.TaggedTemplateExpression, tagRoot: string, depth = 0): SqlReading | undefined {
+    const reading = emptyReading();
+    return this.readTaggedInto(tagged, tagRoot, reading, depth) ? reading : undefined;
+  }
+
+  private readTaggedInto(tagged: ts.TaggedTemplateExpression, tagRoot: string, reading: SqlReading, depth: number): boolean {
+    const template = tagged.template;
+    if (isNoSubstitutionTemplateLiteral(template)) {
+      reading.pieces.push({ kind: 'text', text: this.cook(template) });
+      return true;
+    }
+    reading.pieces.push({ kind: 'text', text: this.cook(template.head) });
+    for (const span of template.templateSpans) {
+      if (!this.readBoundHole(span.expression, tagRoot, reading, depth)) {
+        return false;
+      }
+      reading.pieces.push({ kind: 'text', text: this.cook(span.literal) });
+    }
+    return true;
+  }
+
+  private readBoundHole(expression: ts.Expression, tagRoot: string, reading: SqlReading, depth: number): boolean {
+    const node = unwrapExpression(expression);
+    if (isTaggedTemplateExpression(node) && recogniseSqlTag(node.tag)) {
+      if (depth >= MAX_DEPTH) {
+        return false;
+      }
+      reading.inlinedTemplates.push(node);
+      return this.readTaggedInto(node, tagRoot, reading, depth + 1);
+    }
+    if (isIdentifier(node)) {
+      if (this.scopes.isAssignedFragment(node.text)) {
+        return false; // `let where; if (…) where = sql\`WHERE …\``: assembled at run time
+      }
+      const binding = this.scopes.resolve(node);
+      if (binding?.kind === 'variable' && isSqlTaggedTemplate(binding.initializer)) {
+        // A fragment kept in a variable: read it where it is used, unless it is reassigned.
+        const initializer = this.scopes.constantInitializer(node) as ts.TaggedTemplateExpression | undefined;
+        if (!initializer || depth >= MAX_DEPTH) {
+          return false;
+        }
+        const inner = emptyReading();
+        if (!this.readTaggedInto(initializer, tagRoot, inner, depth + 1)) {
+          return false;
+        }
+        inner.inlinedTemplates.push(initializer);
+        const [start, end] = this.range(expression);
+        this.relocate(inner, reading, start, end, node.text);
+        return true;
+      }
+      this.pushHole(expression, 'bound', reading);
+      return true;
+    }
+    if (holdsSqlStructure(node, tagRoot)) {
+      return false;
+    }
+    if (isCallExpression(node) && !isValueHelper(node)) {
+      reading.uncertainHoles = true;
+    }
+    this.pushHole(expression, 'bound', reading);
+    return true;
+  }
+
+  private pushHole(expression: ts.Expression, source: 'bound' | 'interpolated', reading: SqlReading): void {
+    const [start, end] = this.range(expression);
+    const node = unwrapExpression(expression);
+    const joinedList = isCallExpression(node) && isPropertyAccessExpression(node.expression) && node.expression.name.text === 'join';
+    reading.pieces.push({ kind: 'hole', start, end, source, expression: this.source.slice(start, end), ...(joinedList ? { joinedList } : {}) });
+  }
+
+  private range(node: ts.Node): [number, number] {
+    return [node.getStart(this.sourceFile), node.end];
+  }
+
+  /** The text between the delimiters of a string literal or template piece. */
+  private cook(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateHead | ts.TemplateMiddle | ts.TemplateTail): CookedText {
+    const start = node.getStart(this.sourceFile);
+    const template = node.kind !== SyntaxKind.StringLiteral;
+    // `'…'`, `` `…` `` and `}…\`` have one delimiter each side; heads and middles end with `${`.
+    let end = node.end;
+    if (node.kind === SyntaxKind.TemplateHead || node.kind === SyntaxKind.TemplateMiddle) {
+      end -= 2;
+    } else if (!(node as ts.LiteralLikeNode).isUnterminated) {
+      end -= 1;
+    }
+    return cookLiteral(this.source, start + 1, Math.max(start + 1, end), template);
+  }
+}
+
+/** Whether an expression is a template with a SQL tag. */
+function isSqlTaggedTemplate(node: ts.Expression): node is ts.TaggedTemplateExpression {
+  return isTaggedTemplateExpression(node) && recogniseSqlTag(node.tag) !== undefined;
+}
+
+/** slonik's and Prisma's value helpers: they become one parameter (or a list of them). */
+function isValueHelper(call: ts.CallExpression): boolean {
+  const callee = unwrapExpression(call.expression);
+  if (!isPropertyAccessExpression(callee)) {
+    return false;
+  }
+  const object = unwrapExpression(callee.expression);
+  return isIdentifier(object) && (object.text === 'sql' || object.text === 'Prisma') && VALUE_HELPERS.has(callee.name.text);
+}
+
+const VALUE_HELPERS = new Set(['array', 'json', 'jsonb', 'binary', 'date', 'timestamp', 'interval', 'uuid', 'join', 'literalValue', 'lit', 'val']);
+
+/** Whether a hole's expression holds a SQL fragment or a structural helper anywhere inside. */
+function holdsSqlStructure(expression: ts.Expression, tagRoot: string): boolean {
+  const stack: ts.Node[] = [expression];
+  let visited = 0;
+  while (stack.length > 0) {
+    if (++visited > MAX_HOLE_SCAN) {
+      return true;
+    }
+    const node = stack.pop()!;
+    if (isTaggedTemplateExpression(node) && recogniseSqlTag(node.tag)) {
+      return true;
+    }
+    if ((isCallExpression(node) || isPropertyAccessExpression(node)) && isStructuralSqlHelper(node, tagRoot)) {
+      return true;
+    }
+    ts.forEachChild(node, (child) => {
+      stack.push(child);
+    });
+  }
+  return false;
+}
+
+/** The pieces' text with holes as NUL: for keyword and placeholder tests. */
+export function piecesText(pieces: readonly SqlPiece[]): string {
+  let text = '';
+  for (const piece of pieces) {
+    text += piece.kind === 'text' ? piece.text.value : piece.kind === 'hole' ? '\u0000' : piece.value;
+  }
+  return text;
+}
+
+/**
+ * TypeORM's `:...ids` (a list parameter, `IN (:...ids)`) as a bound hole: the builder knows
+ * `:name` but not the spread form.
+ */
+export function bindSpreadParameters(pieces: readonly SqlPiece[]): SqlPiece[] {
+  const out: SqlPiece[] = [];
+  for (const piece of pieces) {
+    if (piece.kind !== 'text' || !piece.text.value.includes(':...')) {
+      out.push(piece);
+      continue;
+    }
+    const spread = /(?<![:A-Za-z0-9_]):\.\.\.([A-Za-z_][A-Za-z0-9_]*)/g;
+    let from = 0;
+    for (let match = spread.exec(piece.text.value); match; match = spread.exec(piece.text.value)) {
+      const to = match.index + match[0].length;
+      if (match.index > from) {
+        out.push({ kind: 'text', text: sliceCooked(piece.text, from, match.index) });
+      }
+      out.push({ kind: 'hole', start: offsetOfCookedChar(piece.text, match.index), end: offsetOfCookedChar(piece.text, to), source: 'bound', expression: match[1] });
+      from = to;
+    }
+    if (from < piece.text.value.length) {
+      out.push({ kind: 'text', text: sliceCooked(piece.text, from, piece.text.value.length) });
+    }
+  }
+  return out;
+}
