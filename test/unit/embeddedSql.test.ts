@@ -78,6 +78,20 @@ describe('EmbeddedSqlBuilder', () => {
     assert.strictEqual(query.sql, 'SELECT ql_identifier FROM t WHERE a = $1');
   });
 
+  it('keeps every hole a parameter, also one inside SQL quotes or a comment', () => {
+    // f"SELECT * FROM t WHERE name = '{name}' /* {tag} */ AND id = {uid}"
+    const query = new EmbeddedSqlBuilder()
+      .text("SELECT * FROM t WHERE name = '", 0)
+      .hole(40, 44, 'interpolated', 'name')
+      .text("' /* ", 45)
+      .hole(51, 54, 'interpolated', 'tag')
+      .text(' */ AND id = ', 55)
+      .hole(70, 73, 'interpolated', 'uid')
+      .build({ origin: 'cur.execute', style: 'none', dialect: 'postgresql', construction: 'f-string' });
+    assert.strictEqual(query.sql, "SELECT * FROM t WHERE name = '$1' /* $2 */ AND id = $3");
+    assert.deepStrictEqual(query.parameters.map((p) => [p.expression, p.docStart]), [['name', 40], ['tag', 51], ['uid', 70]]);
+  });
+
   it('keeps ? for dialects other than PostgreSQL', () => {
     const query = new EmbeddedSqlBuilder().text('SELECT * FROM t WHERE a = ', 0).hole(30, 31, 'bound').build({ origin: 'x', style: 'question', dialect: 'mysql' });
     assert.strictEqual(query.sql, 'SELECT * FROM t WHERE a = ?');
@@ -104,7 +118,7 @@ describe('EmbeddedSqlBuilder', () => {
 describe('looksLikeSql', () => {
   before(() => initParsers());
   const sql = ['SELECT id FROM users WHERE email = $1', 'select * from users', 'INSERT INTO t (a) VALUES ($1)', 'update users set name = $1 where id = $2', 'WITH x AS (SELECT 1) SELECT * FROM x', 'CREATE INDEX ON t (a)'];
-  const prose = ['select a row from the list', 'Select an option', 'delete from cart', 'show all', 'Update failed', 'select one from the list below', 'Insert coin to continue', 'values', 'drop it like it is hot'];
+  const prose = ['select a row from the list', 'Select an option', 'delete from cart', 'show all', 'Update failed', 'select one from the list below', 'Insert coin to continue', 'values', 'drop it like it is hot', 'SELECT ALL', 'Select distinct'];
   for (const text of sql) {
     it(`takes ${JSON.stringify(text)} for SQL`, () => assert.strictEqual(looksLikeSql(text), true));
   }

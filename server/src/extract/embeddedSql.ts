@@ -1,6 +1,12 @@
 import type { Dialect } from '../settings';
 import type { ParameterisationFix, ParameterSource, Query, QueryParameter } from './query';
 
+/**
+ * The table named in the statement built around a fragment (`SELECT * FROM ql_fragment WHERE …`
+ * for `whereRaw(…)`): rules treat it as unknown, never as a table to name in advice.
+ */
+export const FRAGMENT_TABLE = 'ql_fragment';
+
 /** How the SQL text of a call writes its placeholders. */
 export type PlaceholderStyle =
   /** `$1`, `$2` (pg, postgres.js, asyncpg, TypeORM on PostgreSQL): already PostgreSQL's. */
@@ -88,7 +94,7 @@ export class EmbeddedSqlBuilder {
    * finding on it should underline (the expression). It becomes a parameter.
    */
   hole(docStart: number, docEnd: number, source: Exclude<ParameterSource, 'placeholder'>, expression?: string): this {
-    const marker = '\u0000'; // replaced by `$n` in build(); never in real SQL text
+    const marker = HOLE; // replaced by `$n` in build()
     this.holes.push({ sqlStart: this.length, sqlEnd: this.length + 1, docStart, docEnd, source, expression });
     this.offsets.push(docStart);
     this.ends.push(docEnd);
@@ -151,6 +157,19 @@ export class EmbeddedSqlBuilder {
     }
     return query;
   }
+}
+
+/** Marks a hole in the raw text; never in real SQL text. */
+const HOLE = '\u0000';
+
+/**
+ * The end of a quoted or commented run that starts at `from` and closes at `close` (-1: never)
+ * with a delimiter `closeLength` long, cut short at the first hole inside it.
+ */
+function untilHole(raw: string, from: number, close: number, closeLength: number): number {
+  const end = close < 0 ? raw.length : close + closeLength;
+  const hole = raw.indexOf(HOLE, from);
+  return hole >= 0 && hole < end ? hole : end;
 }
 
 function firstRealOffset(map: Int32Array, prefixLength: number): number {
@@ -219,7 +238,7 @@ function rewritePlaceholders(
   const n = raw.length;
   while (i < n) {
     const c = raw[i];
-    if (c === '\u0000' && holeCursor < holes.length && holes[holeCursor].sqlStart === i) {
+    if (c === HOLE && holeCursor < holes.length && holes[holeCursor].sqlStart === i) {
       const hole = holes[holeCursor++];
       emitParameter(i, i + 1, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
       i++;
@@ -229,26 +248,26 @@ function rewritePlaceholders(
     // nothing of SQL quoting, so for that style placeholders count inside quotes too.
     if (style !== 'format' && (c === "'" || c === '"' || (c === '`' && !postgres))) {
       let j = i + 1;
-      while (j < n && raw[j] !== c) {
+      while (j < n && raw[j] !== c && raw[j] !== HOLE) {
         if (raw[j] === '\\' && !postgres) {
           j++;
         }
         j++;
       }
-      emitText(i, Math.min(n, j + 1));
-      i = Math.min(n, j + 1);
+      // A hole inside quotes ends the copied run: the main loop turns it into a parameter.
+      const to = raw[j] === HOLE ? j : Math.min(n, j + 1);
+      emitText(i, to);
+      i = to;
       continue;
     }
     if (c === '-' && raw[i + 1] === '-') {
-      const nl = raw.indexOf('\n', i);
-      const to = nl < 0 ? n : nl;
+      const to = untilHole(raw, i, raw.indexOf('\n', i), 0);
       emitText(i, to);
       i = to;
       continue;
     }
     if (c === '/' && raw[i + 1] === '*') {
-      const close = raw.indexOf('*/', i + 2);
-      const to = close < 0 ? n : close + 2;
+      const to = untilHole(raw, i, raw.indexOf('*/', i + 2), 2);
       emitText(i, to);
       i = to;
       continue;
@@ -256,8 +275,7 @@ function rewritePlaceholders(
     if (postgres && c === '$') {
       const tag = /^\$([A-Za-z_][A-Za-z_0-9]*)?\$/.exec(raw.slice(i, i + 64));
       if (tag && !(i > 0 && /[A-Za-z_0-9]/.test(raw[i - 1]))) {
-        const close = raw.indexOf(tag[0], i + tag[0].length);
-        const to = close < 0 ? n : close + tag[0].length;
+        const to = untilHole(raw, i, raw.indexOf(tag[0], i + tag[0].length), tag[0].length);
         emitText(i, to);
         i = to;
         continue;

@@ -48,9 +48,15 @@ export function looksLikeSql(sql: string): boolean {
     return false;
   }
   const statements = (outcome.ast as { stmts?: { stmt: Record<string, unknown> }[] }).stmts ?? [];
-  if (statements.length === 0 || !statements.every((s) => QUERY_STATEMENTS.has(Object.keys(s.stmt)[0]))) {
+  if (statements.length === 0 || !statements.every((s) => QUERY_STATEMENTS.has(Object.keys(s.stmt)[0]) && !isEmptySelect(s.stmt))) {
     return false;
   }
   const keyword = leading[1];
   return keyword === keyword.toUpperCase() || STRUCTURE.test(sql.slice(leading.index + leading[0].length));
+}
+
+/** `SELECT ALL` and `SELECT DISTINCT` parse, as selects of nothing: prose, not a query. */
+function isEmptySelect(statement: Record<string, unknown>): boolean {
+  const select = statement.SelectStmt as { targetList?: unknown[]; fromClause?: unknown[]; valuesLists?: unknown[]; op?: string } | undefined;
+  return select !== undefined && select.op === 'SETOP_NONE' && !select.targetList && !select.fromClause && !select.valuesLists;
 }

@@ -4,6 +4,7 @@
  * tables a statement reads (to name them in messages and suggestions).
  */
 import * as pgQuery from 'libpg-query';
+import { FRAGMENT_TABLE } from '../../extract/embeddedSql';
 import { asNode, nodeType, type RuleContext } from './rule';
 
 /** The fields of a parse-tree node (`{ "ColumnRef": fields }`). */
@@ -652,6 +653,8 @@ export interface Scope {
 
 /** The display name of a `RangeVar`: `schema.table`, quoted where needed. */
 export function tableName(rangeVar: Fields): string {
+  // A fragment (`whereRaw(…)`) is read inside a stand-in table: its real table is not known.
+  if (rangeVar.relname === FRAGMENT_TABLE && rangeVar.schemaname === undefined) return '<table>';
   const name = quoteIdent(String(rangeVar.relname ?? ''));
   return typeof rangeVar.schemaname === 'string' ? `${quoteIdent(rangeVar.schemaname)}.${name}` : name;
 }
