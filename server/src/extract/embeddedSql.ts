@@ -234,6 +234,14 @@ function rewritePlaceholders(
     parameters.push({ index: n, sqlStart, sqlEnd: length, docStart, docEnd, source, ...extra });
   };
 
+  /** A named placeholder (`%(name)s`, `:name`): the same name is the same parameter. Returns its end. */
+  const emitNamed = (at: number, placeholderLength: number, name: string): number => {
+    const index = namedIndex.get(name) ?? next++;
+    namedIndex.set(name, index);
+    emitParameter(at, at + placeholderLength, offsets[at], charEnds[at + placeholderLength - 1], 'placeholder', { name }, index);
+    return at + placeholderLength;
+  };
+
   let i = 0;
   const n = raw.length;
   while (i < n) {
@@ -326,11 +334,7 @@ function rewritePlaceholders(
       }
       const named = /^%\(([^)]+)\)s/.exec(raw.slice(i, i + 80));
       if (named) {
-        const existing = namedIndex.get(named[1]);
-        const index = existing ?? next++;
-        namedIndex.set(named[1], index);
-        emitParameter(i, i + named[0].length, offsets[i], charEnds[i + named[0].length - 1], 'placeholder', { name: named[1] }, index);
-        i += named[0].length;
+        i = emitNamed(i, named[0].length, named[1]);
         continue;
       }
     }
@@ -342,11 +346,7 @@ function rewritePlaceholders(
       }
       const named = /^:([A-Za-z_][A-Za-z_0-9]*)/.exec(raw.slice(i, i + 80));
       if (named && !(i > 0 && /[A-Za-z_0-9\\]/.test(raw[i - 1]))) {
-        const existing = namedIndex.get(named[1]);
-        const index = existing ?? next++;
-        namedIndex.set(named[1], index);
-        emitParameter(i, i + named[0].length, offsets[i], charEnds[i + named[0].length - 1], 'placeholder', { name: named[1] }, index);
-        i += named[0].length;
+        i = emitNamed(i, named[0].length, named[1]);
         continue;
       }
     }

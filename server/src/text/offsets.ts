@@ -39,6 +39,26 @@ export function byteOffsetToIndex(text: string, bytes: number): number {
   return index;
 }
 
+/**
+ * For each UTF-8 byte offset of `text`, the string index of the character it falls in: one pass,
+ * then O(1) per conversion (converting many offsets one by one from the start is quadratic).
+ */
+export function utf8OffsetTable(text: string): Int32Array {
+  const table = new Int32Array(Buffer.byteLength(text, 'utf8') + 1);
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const c = text.charCodeAt(index);
+    const width = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff && index + 1 < text.length ? 4 : 3;
+    table.fill(index, bytes, bytes + width);
+    bytes += width;
+    if (width === 4) {
+      index++; // the low surrogate belongs to the same code point
+    }
+  }
+  table[bytes] = text.length;
+  return table;
+}
+
 export interface LineCharacter {
   /** 0-based line. */
   line: number;

@@ -223,7 +223,7 @@ function tokensOf(ctx: RuleContext): readonly Token[] {
   if (scannedSql !== ctx.sql) {
     let tokens: Token[];
     try {
-      const toIndex = byteOffsetReader(ctx.sql);
+      const toIndex = ctx.offsetOf; // the scanner counts UTF-8 bytes, as parse-tree locations do
       tokens = pgQuery
         .scanSync(ctx.sql)
         .tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT')
@@ -235,40 +235,6 @@ function tokensOf(ctx: RuleContext): readonly Token[] {
     scannedTokens = tokens;
   }
   return scannedTokens;
-}
-
-/**
- * Converts the scanner's UTF-8 byte offsets to string indices in one pass over the text, for
- * offsets asked in increasing order (converting each from the start would be quadratic on a
- * long query that is not ASCII).
- */
-function byteOffsetReader(text: string): (bytes: number) => number {
-  if (!/[^\x00-\x7f]/.test(text)) return (bytes) => Math.min(bytes, text.length);
-  let index = 0;
-  let counted = 0;
-  return (bytes) => {
-    if (bytes < counted) {
-      index = 0;
-      counted = 0;
-    }
-    while (counted < bytes && index < text.length) {
-      const c = text.charCodeAt(index);
-      if (c < 0x80) {
-        counted += 1;
-        index += 1;
-      } else if (c < 0x800) {
-        counted += 2;
-        index += 1;
-      } else if (c >= 0xd800 && c <= 0xdbff && index + 1 < text.length) {
-        counted += 4;
-        index += 2;
-      } else {
-        counted += 3;
-        index += 1;
-      }
-    }
-    return index;
-  };
 }
 
 /** Index of the first token that starts at or after `offset`. */

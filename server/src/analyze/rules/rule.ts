@@ -1,4 +1,5 @@
 import * as pgQuery from 'libpg-query';
+import { utf8OffsetTable } from '../../text/offsets';
 import type { DocumentKind, Query } from '../../extract/query';
 
 import type { Severity } from '../analyzeDocument';
@@ -152,7 +153,7 @@ export function createRuleContext(
     if (ascii) {
       return Math.min(location, sql.length);
     }
-    byteToIndex ??= byteToIndexTable(sql);
+    byteToIndex ??= utf8OffsetTable(sql);
     return byteToIndex[Math.min(Math.max(location, 0), byteToIndex.length - 1)];
   };
   const scanTokens = (): Token[] => {
@@ -209,21 +210,4 @@ export function createRuleContext(
     return [start, list[index].end];
   };
   return { query, sql, documentKind, statements, offsetOf, rangeOf, report };
-}
-
-/** For each UTF-8 byte offset of `text`, the string index of the character it falls in. */
-function byteToIndexTable(text: string): Int32Array {
-  const table = new Int32Array(Buffer.byteLength(text, 'utf8') + 1);
-  let bytes = 0;
-  for (let index = 0; index < text.length; index++) {
-    const c = text.charCodeAt(index);
-    const width = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff && index + 1 < text.length ? 4 : 3;
-    table.fill(index, bytes, bytes + width);
-    bytes += width;
-    if (width === 4) {
-      index++; // the low surrogate belongs to the same code point
-    }
-  }
-  table[bytes] = text.length;
-  return table;
 }
