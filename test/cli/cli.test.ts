@@ -194,6 +194,36 @@ describe('query-lens CLI', function () {
     assert.deepStrictEqual(version, { status: 0, stdout: `query-lens ${require('../../../package.json').version}\n`, stderr: '' });
   });
 
+  describe('application code', () => {
+    const TS = "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const find = (email: string) =>\n  pool.query(`SELECT id FROM users WHERE email = ${email}`);\n";
+    const PY = 'import psycopg\n\ndef find(cur, uid):\n    cur.execute("SELECT id FROM users WHERE id = %s", (uid,))\n';
+
+    it('lists the queries of TypeScript and Python files with the call they came from', () => {
+      fs.mkdirSync(path.join(workspace, 'src'));
+      fs.writeFileSync(path.join(workspace, 'src', 'users.ts'), TS);
+      fs.writeFileSync(path.join(workspace, 'src', 'users.py'), PY);
+      const run = queryLens(workspace, 'queries', '--format', 'json', 'src');
+      assert.strictEqual(run.status, 0);
+      assert.deepStrictEqual(
+        JSON.parse(run.stdout).queries.map((q: { file: string; line: number; column: number; sql: string; origin: string }) => [q.file, q.line, q.column, q.sql, q.origin]),
+        [
+          [path.join('src', 'users.py'), 4, 18, 'SELECT id FROM users WHERE id = $1', 'cur.execute'],
+          [path.join('src', 'users.ts'), 4, 15, 'SELECT id FROM users WHERE email = $1', 'pool.query'],
+        ],
+      );
+    });
+
+    it('checks them: a spliced value is a warning on the expression (exit 0), a syntax error exit 1', () => {
+      fs.writeFileSync(path.join(workspace, 'users.ts'), TS);
+      const warned = queryLens(workspace, 'check', 'users.ts');
+      assert.strictEqual(warned.status, 0);
+      assert.match(warned.stdout, /^users\.ts:4:52 warning no-sql-concatenation `email` is spliced into the SQL text by a template literal: /);
+      fs.writeFileSync(path.join(workspace, 'users.py'), PY.replace('WHERE id', 'WHERE AND id'));
+      const failed = queryLens(workspace, 'check', 'users.py');
+      assert.deepStrictEqual([failed.status, failed.stdout], [1, 'users.py:4:45 error syntax-error syntax error at or near "AND"\n']);
+    });
+  });
+
   describe('exit status 2: it could not run, with a one-line reason', () => {
     const cases: [string, string[], string][] = [
       ['no command', [], ''],
