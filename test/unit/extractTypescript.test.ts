@@ -837,40 +837,25 @@ describe('extractQueriesFromTypescript', () => {
       return { text: lines.join('\n'), editLine: 5 + 248 * 10 + 4 };
     }
 
-    it('extracts 500 queries from 5,000 lines quickly, and faster again after a one-line edit', function () {
+    // Speed is measured by `npm run bench`, not asserted here: this checks that the incremental
+    // re-parse after an edit gives the same queries as a fresh extraction.
+    it('extracts 500 queries from 5,000 lines, fresh and after one-line edits', function () {
       this.timeout(60_000);
       const { text, editLine } = generateModule();
       const lines = text.split('\n');
       assert.ok(lines.length >= 5000);
-      const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
-      const time = (run: () => Query[]) => {
-        const start = process.hrtime.bigint();
-        const queries = run();
-        return { ms: Number(process.hrtime.bigint() - start) / 1e6, queries };
-      };
-      for (let i = 0; i < 20; i++) {
-        forgetTypescriptExtractionCaches();
-        extract(text + ' '.repeat(i));
-      }
-      const fresh: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        forgetTypescriptExtractionCaches();
-        const run = time(() => extract(text));
-        assert.strictEqual(run.queries.length, 500);
-        fresh.push(run.ms);
-      }
-      const edited: number[] = [];
+      forgetTypescriptExtractionCaches();
+      assert.strictEqual(extract(text).length, 500);
       for (let i = 0; i < 30; i++) {
         const copy = lines.slice();
         copy[editLine] = copy[editLine].replace(' AND ', i % 2 ? ' AND AND ' : ' OR ');
-        const run = time(() => extract(copy.join('\n')));
-        assert.strictEqual(run.queries.length, 500);
-        edited.push(run.ms);
+        const edited = copy.join('\n');
+        const incremental = extract(edited);
+        forgetTypescriptExtractionCaches();
+        const fresh = extract(edited);
+        assert.strictEqual(incremental.length, 500);
+        assert.deepStrictEqual(incremental.map((q) => [q.start, q.end, q.sql]), fresh.map((q) => [q.start, q.end, q.sql]));
       }
-      console.log(`      5,000 lines, 500 queries: ${median(fresh).toFixed(1)} ms fresh, ${median(edited).toFixed(1)} ms after a one-line edit (medians)`);
-      // Generous bounds: shared CI machines are slow; the figures above are what to watch.
-      assert.ok(median(fresh) < 200, `fresh extraction took ${median(fresh)} ms`);
-      assert.ok(median(edited) < 100, `re-extraction took ${median(edited)} ms`);
     });
   });
 

@@ -30,8 +30,8 @@ interface CachedParse {
 
 /** A few documents open side by side each keep their tree. */
 const MAX_ENTRIES = 4;
-/** Texts are kept with their trees; bound what the cache can hold (UTF-16 code units). */
-const MAX_CACHED_CHARS = 8 * 1024 * 1024;
+/** Texts are kept with their trees (about 3.5 bytes of tree per character): bound the total. */
+const MAX_CACHED_CHARS = 4 * 1024 * 1024;
 /** How many chunks a region end may move past looking for a boundary. */
 const MAX_BOUNDARY_TRIES = 16;
 /** Below this share of unchanged text, reuse costs more bookkeeping than it saves. */
