@@ -516,7 +516,9 @@ async function main() {
     process.exit(2);
   }, watchdogMs);
 
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  // The server runs with the flags the extension starts it with (server/node-flags.json).
+  const launchFlags = JSON.parse(readFileSync(join(ROOT, 'server', 'node-flags.json'), 'utf8'));
+  const nodeArgs = [...launchFlags, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const dir = mkdtempSync(join(os.tmpdir(), 'query-lens-bench-'));
   tempDir = dir;
   let session;

@@ -6,6 +6,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import { StatusNotification, StatusParams } from '../../server/src/protocol';
+// V8 flags the server is started with (also read by `npm run bench`): a 4 MB young generation
+// keeps the server's memory near 105 MB on a 5,000-line file instead of 135–150 MB, at no
+// measurable cost in speed. (Flags set from inside the process come too late for the heap.)
+import serverNodeFlags from '../../server/node-flags.json';
 
 /** The documents the server reads: SQL files and the host languages SQL hides in. */
 const DOCUMENT_LANGUAGES = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python'];
@@ -19,8 +23,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...serverNodeFlags, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_LANGUAGES.flatMap((language) => [
