@@ -4,6 +4,7 @@
  * tables a statement reads (to name them in messages and suggestions).
  */
 import * as pgQuery from 'libpg-query';
+import { scanSqlTokens } from '../sqlTokens';
 import { FRAGMENT_TABLE } from '../../extract/embeddedSql';
 import { asNode, nodeType, type RuleContext } from './rule';
 
@@ -218,21 +219,11 @@ interface Token {
 let scannedSql: string | undefined;
 let scannedTokens: Token[] = [];
 
-/** PostgreSQL's scanner's tokens of `ctx.sql`, comments left out, in offsets into `ctx.sql`. */
+/** The tokens of `ctx.sql` as PostgreSQL's scanner splits it, comments left out. */
 function tokensOf(ctx: RuleContext): readonly Token[] {
   if (scannedSql !== ctx.sql) {
-    let tokens: Token[];
-    try {
-      const toIndex = ctx.offsetOf; // the scanner counts UTF-8 bytes, as parse-tree locations do
-      tokens = pgQuery
-        .scanSync(ctx.sql)
-        .tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT')
-        .map((t) => ({ start: toIndex(t.start), end: toIndex(t.end), text: t.text.toLowerCase() }));
-    } catch {
-      tokens = [];
-    }
     scannedSql = ctx.sql;
-    scannedTokens = tokens;
+    scannedTokens = scanSqlTokens(ctx.sql);
   }
   return scannedTokens;
 }
@@ -515,18 +506,27 @@ export function formatCount(value: number): string {
  * no reserved word, double-quoted otherwise (`user` → `"user"`).
  */
 export function quoteIdent(name: string): string {
-  if (/^[a-z_][a-z0-9_$]*$/.test(name)) {
-    try {
-      const [token] = pgQuery.scanSync(name).tokens;
-      if (token && token.keywordName !== 'RESERVED_KEYWORD' && token.keywordName !== 'TYPE_FUNC_NAME_KEYWORD') {
-        return name;
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = `"${name.replace(/"/g, '""')}"`;
+    if (/^[a-z_][a-z0-9_$]*$/.test(name)) {
+      try {
+        // PostgreSQL's scanner knows its keywords (the WebAssembly call is slow: remembered).
+        const [token] = pgQuery.scanSync(name).tokens;
+        if (token && token.keywordName !== 'RESERVED_KEYWORD' && token.keywordName !== 'TYPE_FUNC_NAME_KEYWORD') {
+          quoted = name;
+        }
+      } catch {
+        // quoted stays quoted
       }
-    } catch {
-      // fall through to quoting
     }
+    if (quotedNames.size > 10_000) quotedNames.clear();
+    quotedNames.set(name, quoted);
   }
-  return `"${name.replace(/"/g, '""')}"`;
+  return quoted;
 }
+
+const quotedNames = new Map<string, string>();
 
 // ---------------------------------------------------------------------------------------------
 // Expressions

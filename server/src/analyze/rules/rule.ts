@@ -1,4 +1,4 @@
-import * as pgQuery from 'libpg-query';
+import { scanSqlTokens } from '../sqlTokens';
 import { utf8OffsetTable } from '../../text/offsets';
 import type { DocumentKind, Query } from '../../extract/query';
 
@@ -157,16 +157,7 @@ export function createRuleContext(
     return byteToIndex[Math.min(Math.max(location, 0), byteToIndex.length - 1)];
   };
   const scanTokens = (): Token[] => {
-    if (!tokens) {
-      try {
-        tokens = pgQuery
-          .scanSync(sql)
-          .tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT')
-          .map((t) => ({ start: offsetOf(t.start), end: offsetOf(t.end), text: t.text }));
-      } catch {
-        tokens = [];
-      }
-    }
+    tokens ??= scanSqlTokens(sql);
     return tokens;
   };
   const rangeOf = (node: unknown): [number, number] | undefined => {
