@@ -1,6 +1,5 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import { readCorpus, type CorpusEntry } from './corpus';
 import { DocumentAnalysis } from '../../server/src/analyze/analyzeDocument';
 import { initParsers } from '../../server/src/analyze/parse';
 import { splitSqlStatements } from '../../server/src/extract/sqlSplitter';
@@ -11,14 +10,7 @@ import { DEFAULT_SETTINGS } from '../../server/src/settings';
  * none of them as an error, whether they are analysed one by one or as one script. The corpus is
  * in `shared/` beside the repository (QUERY_LENS_SHARED names another place).
  */
-const SHARED = process.env.QUERY_LENS_SHARED ?? path.resolve(__dirname, '../../../../shared');
-const CORPUS = path.join(SHARED, 'corpora', 'pg-regress-statements.json');
 
-interface CorpusEntry {
-  file: string;
-  sql: string;
-  pgOk: boolean;
-}
 
 describe('PostgreSQL regression corpus', function () {
   this.timeout(120_000);
@@ -26,7 +18,7 @@ describe('PostgreSQL regression corpus', function () {
 
   before(async () => {
     await initParsers();
-    corpus = JSON.parse(fs.readFileSync(CORPUS, 'utf8'));
+    corpus = readCorpus();
   });
 
   it('holds the 41,501 valid statements', () => {

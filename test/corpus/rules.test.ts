@@ -1,6 +1,5 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import { readCorpus } from './corpus';
 import { performance } from 'perf_hooks';
 import { initParsers, parseStatement } from '../../server/src/analyze/parse';
 import { RULES } from '../../server/src/analyze/rules';
@@ -13,15 +12,13 @@ import { documentKindFor, findingProblem, runRuleOnTree } from '../unit/rules/ha
  * The corpus is in `shared/` beside the repository (QUERY_LENS_SHARED names another place);
  * QUERY_LENS_RULE_COUNTS=1 prints how often each rule fires and how long the rules took.
  */
-const SHARED = process.env.QUERY_LENS_SHARED ?? path.resolve(__dirname, '../../../../shared');
-const CORPUS = path.join(SHARED, 'corpora', 'pg-regress-statements.json');
 
 describe('rules over the PostgreSQL regression corpus', function () {
   this.timeout(300_000);
 
   it('run on every statement without throwing, with findings inside the statement', async function () {
     await initParsers();
-    const corpus: { file: string; sql: string }[] = JSON.parse(fs.readFileSync(CORPUS, 'utf8'));
+    const corpus: { file: string; sql: string }[] = readCorpus();
     const parsed: { sql: string; statements: PgStatement[] }[] = [];
     for (const entry of corpus) {
       const outcome = parseStatement(entry.sql, 'postgresql');

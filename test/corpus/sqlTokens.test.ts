@@ -1,13 +1,10 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import { readCorpus } from './corpus';
 import * as pgQuery from 'libpg-query';
 import { initParsers } from '../../server/src/analyze/parse';
 import { scanSqlTokens } from '../../server/src/analyze/sqlTokens';
 import { utf8OffsetTable } from '../../server/src/text/offsets';
 
-const SHARED = process.env.QUERY_LENS_SHARED ?? path.resolve(__dirname, '../../../../shared');
-const CORPUS = path.join(SHARED, 'corpora', 'pg-regress-statements.json');
 
 /**
  * The JavaScript scanner that places rule findings must split every statement exactly as
@@ -18,7 +15,7 @@ describe("scanSqlTokens against PostgreSQL's scanner", function () {
 
   it('gives the same token boundaries for every regression statement', async () => {
     await initParsers();
-    const corpus: { file: string; sql: string }[] = JSON.parse(fs.readFileSync(CORPUS, 'utf8'));
+    const corpus: { file: string; sql: string }[] = readCorpus();
     const differences: string[] = [];
     for (const { file, sql } of corpus) {
       let reference: [number, number][];
