@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { CodeAction, CodeActionRequest, Diagnostic, DiagnosticSeverity, TextEdit } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
+import { docsLink, freshServerPerTest, rangeOf } from '../support/lspClient';
 
 /** Applies a code action's edits to `text`, as the editor would. */
 function applyAction(uri: string, languageId: string, text: string, action: CodeAction): string {
@@ -15,17 +15,10 @@ function summary(diagnostics: Diagnostic[]): [string, DiagnosticSeverity | undef
 
 describe('language server over LSP: SQL in application code', function () {
   this.timeout(30_000);
-  let client: TestLspClient;
-
-  beforeEach(async () => {
-    client = await TestLspClient.start();
-  });
-  afterEach(async () => {
-    await client.stop();
-  });
+  const server = freshServerPerTest();
 
   async function codeActions(uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
-    const result = await client.connection.sendRequest(CodeActionRequest.type, {
+    const result = await server().connection.sendRequest(CodeActionRequest.type, {
       textDocument: { uri },
       range: diagnostic.range,
       context: { diagnostics: [diagnostic] },
@@ -53,7 +46,7 @@ describe('language server over LSP: SQL in application code', function () {
     ].join('\n');
 
     it('reports a syntax error at the exact characters, through the string escape', async () => {
-      const published = await client.open(uri, 'typescript', text);
+      const published = await server().open(uri, 'typescript', text);
       const error = published.diagnostics.find((d) => d.code === 'syntax-error');
       assert.deepStrictEqual(error, {
         range: rangeOf(text, 'AND'),
@@ -66,7 +59,7 @@ describe('language server over LSP: SQL in application code', function () {
     });
 
     it('flags a spliced value on the expression, with a quick fix that passes it as a parameter', async () => {
-      const published = await client.open(uri, 'typescript', text);
+      const published = await server().open(uri, 'typescript', text);
       assert.deepStrictEqual(summary(published.diagnostics), [
         ['no-sql-concatenation', DiagnosticSeverity.Warning, rangeOf(text, 'email', 3)],
         ['syntax-error', DiagnosticSeverity.Error, rangeOf(text, 'AND')],
@@ -85,37 +78,37 @@ describe('language server over LSP: SQL in application code', function () {
       const fixed = applyAction(uri, 'typescript', text, actions[0]);
       assert.ok(fixed.includes("await pool.query('SELECT id, name FROM users WHERE email = $1', [email]);"), fixed);
       // The fixed file has no finding left on that query.
-      const after = await client.change(uri, [{ text: fixed }]);
+      const after = await server().change(uri, [{ text: fixed }]);
       assert.deepStrictEqual(summary(after.diagnostics).map((d) => d[0]), ['syntax-error']);
 
       const ignored = applyAction(uri, 'typescript', text, actions[1]);
       assert.ok(ignored.includes('  // query-lens-ignore no-sql-concatenation\n  const { rows } = await pool.query('), ignored);
-      const quiet = await client.change(uri, [{ text: ignored }]);
+      const quiet = await server().change(uri, [{ text: ignored }]);
       assert.deepStrictEqual(summary(quiet.diagnostics).map((d) => d[0]), ['syntax-error']);
     });
 
     it('finds no query in prose, log messages and comments', async () => {
       const prose = ["// SELECT id FROM users WHERE AND", "console.log('select a row from the list');", "const label = 'Select an option';", "throw new Error('update failed: ' + reason);", ''].join('\n');
-      assert.deepStrictEqual((await client.open('file:///ws/src/prose.ts', 'typescript', prose)).diagnostics, []);
+      assert.deepStrictEqual((await server().open('file:///ws/src/prose.ts', 'typescript', prose)).diagnostics, []);
     });
 
     it('reads knex fragments in place: a rule finding lands on the fragment, never on the statement built around it', async () => {
       const source = "export const q = (knex: any, t: string) => knex('users').whereRaw('lower(email) = ?', [t]);\n";
-      const published = await client.open('file:///ws/src/knex.ts', 'typescript', source);
+      const published = await server().open('file:///ws/src/knex.ts', 'typescript', source);
       assert.deepStrictEqual(summary(published.diagnostics), [['non-sargable-predicate', DiagnosticSeverity.Warning, rangeOf(source, 'lower(email)')]]);
     });
 
     it('applies queryLens.rules: off, and a changed severity', async () => {
       const source = "export const all = (pool: any) => pool.query('SELECT * FROM users ORDER BY random()');\n";
       const u = 'file:///ws/src/rules.ts';
-      const defaults = await client.open(u, 'typescript', source);
+      const defaults = await server().open(u, 'typescript', source);
       assert.deepStrictEqual(summary(defaults.diagnostics), [
         ['no-select-star', DiagnosticSeverity.Hint, rangeOf(source, '*')],
         ['no-order-by-random', DiagnosticSeverity.Warning, rangeOf(source, 'random()')],
       ]);
-      client.settingsByUri.set(u, { debounceMs: 0, rules: { 'no-select-star': 'off', 'no-order-by-random': 'information' } });
-      const next = client.nextDiagnostics(u, (p) => p.diagnostics.length === 1);
-      await client.settingsChanged();
+      server().settingsByUri.set(u, { debounceMs: 0, rules: { 'no-select-star': 'off', 'no-order-by-random': 'information' } });
+      const next = server().nextDiagnostics(u, (p) => p.diagnostics.length === 1);
+      await server().settingsChanged();
       assert.deepStrictEqual(summary((await next).diagnostics), [['no-order-by-random', DiagnosticSeverity.Information, rangeOf(source, 'random()')]]);
     });
   });
@@ -140,7 +133,7 @@ describe('language server over LSP: SQL in application code', function () {
     ].join('\n');
 
     it('flags the f-string value and the syntax error at their exact places; honours the ignore comment', async () => {
-      const published = await client.open(uri, 'python', text);
+      const published = await server().open(uri, 'python', text);
       assert.deepStrictEqual(summary(published.diagnostics), [
         ['no-sql-concatenation', DiagnosticSeverity.Warning, rangeOf(text, 'email', 3)],
         ['syntax-error', DiagnosticSeverity.Error, rangeOf(text, 'AND')],
@@ -148,7 +141,7 @@ describe('language server over LSP: SQL in application code', function () {
     });
 
     it('offers the fix that passes the value as a %s parameter', async () => {
-      const published = await client.open(uri, 'python', text);
+      const published = await server().open(uri, 'python', text);
       const actions = await codeActions(uri, published.diagnostics[0]);
       assert.strictEqual(actions[0].title, 'Pass email as parameter %s of cur.execute');
       const fixed = applyAction(uri, 'python', text, actions[0]);

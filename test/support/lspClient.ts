@@ -180,6 +180,25 @@ export class TestLspClient {
   }
 }
 
+/**
+ * Registers mocha hooks that start a fresh server before each test and stop it after, and
+ * returns the current client. Call it inside a `describe`.
+ */
+export function freshServerPerTest(): () => TestLspClient {
+  let client: TestLspClient | undefined;
+  beforeEach(async () => {
+    client = await TestLspClient.start();
+  });
+  afterEach(async () => {
+    await client?.stop();
+    client = undefined;
+  });
+  return () => {
+    if (!client) throw new Error('no server: freshServerPerTest() hooks run only inside tests');
+    return client;
+  };
+}
+
 /** The range of the `occurrence`-th appearance of `needle` in `text`, as LSP positions. */
 export function rangeOf(text: string, needle: string, occurrence = 1): Diagnostic['range'] {
   let index = -1;

@@ -496,6 +496,12 @@ export function isValue(node: unknown): boolean {
   return constantOf(node) !== undefined || isParameter(node);
 }
 
+/** SQL for a message: on one line, cut to `max` characters with an ellipsis. */
+export function excerpt(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 3)}…` : flat;
+}
+
 /** Formats a count for messages: 10000 → "10,000". */
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');

@@ -10,7 +10,7 @@
  * non-NULL value: no index can help, nor is any needed).
  */
 import { asNode, nodeType, type Rule, type RuleContext } from './rule';
-import { columnRefs, constantOf, forEachCondition, forEachFilter, functionName, operatorOf, spanOf, tableOfColumn, textOf, unqualifiedTextOf, type Scope } from './ast';
+import { columnRefs, constantOf, excerpt, forEachCondition, forEachFilter, functionName, operatorOf, spanOf, tableOfColumn, textOf, unqualifiedTextOf, type Scope } from './ast';
 
 /** The pattern-matching operators: `LIKE` is `~~`, `ILIKE` is `~~*`, `NOT` adds `!`. */
 const LIKE_OPERATORS: Record<string, { negated: boolean; insensitive: boolean }> = {
@@ -79,8 +79,7 @@ function leadingWildcard(pattern: unknown): unknown {
 function report(ctx: RuleContext, subject: unknown, pattern: unknown, scope: Scope, negated: boolean, insensitive: boolean): void {
   const span = spanOf(ctx, pattern);
   if (!span) return;
-  const written = ctx.sql.slice(span[0], span[1]).replace(/\s+/g, ' ');
-  const patternText = written.length > 40 ? `${written.slice(0, 37)}…` : written;
+  const patternText = excerpt(ctx.sql.slice(span[0], span[1]), 40);
   const column = textOf(ctx, subject) ?? 'the column';
   const refs = columnRefs(subject);
   const tables = new Set(refs.map((ref) => tableOfColumn(scope, ref)?.table));

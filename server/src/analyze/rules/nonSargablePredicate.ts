@@ -16,6 +16,7 @@ import {
   columnRefs,
   constantOf,
   forEachCondition,
+  excerpt,
   forEachFilter,
   functionName,
   isBareColumn,
@@ -184,7 +185,7 @@ function reportComparison(ctx: RuleContext, comparison: Comparison, scope: Scope
   const columns = [...new Set(columnRefs(comparison.wrapped).map((ref) => textOf(ctx, { ColumnRef: ref }) ?? columnParts(ref).column))];
   const tables = new Set(columnRefs(comparison.wrapped).map((ref) => tableOfColumn(scope, ref)?.table));
   const table = tables.size === 1 ? [...tables][0] : undefined;
-  const condition = shorten(textOf(ctx, comparison.condition) ?? '');
+  const condition = excerpt(textOf(ctx, comparison.condition) ?? '');
   const { what, fix, rewrite, index } = advice(ctx, comparison, columns, table);
   const conditionSpan = spanOf(ctx, comparison.condition);
   ctx.report({
@@ -486,9 +487,4 @@ function operand(ctx: RuleContext, node: unknown): string | undefined {
   const type = nodeType(node);
   const single = type === 'A_Const' || type === 'ParamRef' || type === 'ColumnRef' || type === 'FuncCall' || type === 'TypeCast' || type === 'SQLValueFunction';
   return single ? text : `(${text})`;
-}
-
-function shorten(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
 }

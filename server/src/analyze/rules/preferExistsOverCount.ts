@@ -7,7 +7,7 @@
  * pattern that by itself forces a scan of the table, as the warnings of this catalogue are.
  */
 import { asNode, type Rule, type RuleContext } from './rule';
-import { ancestorsOf, functionName, nodesOf, numberOf, operatorOf, spanOf, textOf, walkTree, type Ancestor, type Fields } from './ast';
+import { ancestorsOf, excerpt, functionName, nodesOf, numberOf, operatorOf, spanOf, textOf, walkTree, type Ancestor, type Fields } from './ast';
 
 /**
  * Comparisons of a count with a constant that test for existence (`true`) or absence
@@ -59,8 +59,7 @@ export const preferExistsOverCount: Rule = {
       }
       const span = spanOf(ctx, { A_Expr: fields });
       if (!span) continue;
-      const written = ctx.sql.slice(span[0], span[1]).replace(/\s+/g, ' ');
-      const shown = written.length > 60 ? `${written.slice(0, 57)}…` : written;
+      const shown = excerpt(ctx.sql.slice(span[0], span[1]));
       ctx.report({
         start: span[0],
         end: span[1],

@@ -5,7 +5,7 @@
  * subquery for every outer row. `NOT EXISTS` has neither problem.
  */
 import { asNode, type Rule, type RuleContext } from './rule';
-import { aliasOf, ancestorsOf, columnParts, cteNames, nodesOf, quoteIdent, scopeOf, spanOf, textOf, type Fields, type Scope } from './ast';
+import { aliasOf, ancestorsOf, columnParts, cteNames, excerpt, nodesOf, quoteIdent, scopeOf, spanOf, textOf, type Fields, type Scope } from './ast';
 
 export const preferNotExists: Rule = {
   id: 'prefer-not-exists',
@@ -34,8 +34,7 @@ export const preferNotExists: Rule = {
       const outer = [...ancestors].reverse().find((a) => a.type === 'SelectStmt' || a.type === 'UpdateStmt' || a.type === 'DeleteStmt');
       const outerScope = outer && scopeOf(outer.type, outer.fields, cteNames(outer.fields, ancestors));
       const rewrite = notExistsRewrite(ctx, sublink, outerScope);
-      const written = ctx.sql.slice(span[0], span[1]).replace(/\s+/g, ' ');
-      const shown = written.length > 60 ? `${written.slice(0, 57)}…` : written;
+      const shown = excerpt(ctx.sql.slice(span[0], span[1]));
       ctx.report({
         start: span[0],
         end: span[1],
