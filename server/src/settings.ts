@@ -21,7 +21,50 @@ export interface Settings {
   maxFileSizeKb: number;
   /** `queryLens.rules`: rule id → level; rules not named keep their default severity. */
   rules: Readonly<Record<string, RuleLevel>>;
+  /** `queryLens.plans`: where plans come from (see PLAN_SOURCES). */
+  plans: PlanSource;
+  /** `queryLens.connection`: a `postgres://` URL or its parts; null falls back to libpq's variables. */
+  connection: ConnectionSetting | null;
+  /** `queryLens.useEnvFile`: read `DATABASE_URL` and `PG*` from the workspace's `.env`. */
+  useEnvFile: boolean;
+  /** `queryLens.statementTimeoutMs`: the longest any database call may take. */
+  statementTimeoutMs: number;
+  /** `queryLens.schemaFiles`: globs (workspace-relative) of the files the embedded database is built from. */
+  schemaFiles: readonly string[];
+  /** `queryLens.embeddedIdleMinutes`: the embedded database stops after this long unused. */
+  embeddedIdleMinutes: number;
+  /** `queryLens.seqScanMinRows`: a sequential scan of a table at least this large is reported. */
+  seqScanMinRows: number;
+  /** `queryLens.nestedLoopMaxOuterRows`: a nested loop over more outer rows than this is reported. */
+  nestedLoopMaxOuterRows: number;
+  /** `queryLens.maxPlanCost`: a plan whose total estimated cost is above this is reported. */
+  maxPlanCost: number;
 }
+
+/** `auto`: the configured database, else the embedded one; `off`: static analysis only. */
+export const PLAN_SOURCES = ['auto', 'connection', 'embedded', 'off'] as const;
+export type PlanSource = (typeof PLAN_SOURCES)[number];
+
+/** `queryLens.connection` as an object: libpq's names for the parts of a connection. */
+export interface ConnectionFields {
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  sslmode?: string;
+}
+export type ConnectionSetting = { url: string } | ConnectionFields;
+
+/** Where the embedded database looks for the project's schema when `queryLens.schemaFiles` is not set. */
+export const DEFAULT_SCHEMA_FILES = Object.freeze([
+  'schema.sql',
+  'db/schema.sql',
+  'db/structure.sql',
+  'migrations/**/*.sql',
+  'db/migrations/**/*.sql',
+  'prisma/migrations/**/migration.sql',
+  'supabase/migrations/*.sql',
+]);
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   enable: true,
@@ -29,10 +72,34 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   debounceMs: 150,
   maxFileSizeKb: 5120,
   rules: Object.freeze({}),
+  plans: 'auto',
+  connection: null,
+  useEnvFile: false,
+  statementTimeoutMs: 2000,
+  schemaFiles: DEFAULT_SCHEMA_FILES,
+  embeddedIdleMinutes: 10,
+  seqScanMinRows: 10000,
+  nestedLoopMaxOuterRows: 10000,
+  maxPlanCost: 100000,
 });
 
 /** The settings keys the server reads, under the `queryLens` section (for the schema test). */
-export const SERVER_SETTING_KEYS: readonly (keyof Settings)[] = ['enable', 'dialect', 'debounceMs', 'maxFileSizeKb', 'rules'];
+export const SERVER_SETTING_KEYS: readonly (keyof Settings)[] = [
+  'enable',
+  'dialect',
+  'debounceMs',
+  'maxFileSizeKb',
+  'rules',
+  'plans',
+  'connection',
+  'useEnvFile',
+  'statementTimeoutMs',
+  'schemaFiles',
+  'embeddedIdleMinutes',
+  'seqScanMinRows',
+  'nestedLoopMaxOuterRows',
+  'maxPlanCost',
+];
 
 function integerIn(value: unknown, min: number, max: number, fallback: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -55,7 +122,40 @@ export function normaliseSettings(raw: unknown): Settings {
     debounceMs: integerIn(value.debounceMs, 0, 5000, DEFAULT_SETTINGS.debounceMs),
     maxFileSizeKb: integerIn(value.maxFileSizeKb, 1, 1024 * 1024, DEFAULT_SETTINGS.maxFileSizeKb),
     rules: ruleLevels(value.rules),
+    plans: (PLAN_SOURCES as readonly string[]).includes(String(value.plans)) ? (value.plans as PlanSource) : DEFAULT_SETTINGS.plans,
+    connection: connectionSetting(value.connection),
+    useEnvFile: typeof value.useEnvFile === 'boolean' ? value.useEnvFile : DEFAULT_SETTINGS.useEnvFile,
+    statementTimeoutMs: integerIn(value.statementTimeoutMs, 100, 60_000, DEFAULT_SETTINGS.statementTimeoutMs),
+    schemaFiles:
+      Array.isArray(value.schemaFiles) && value.schemaFiles.every((glob) => typeof glob === 'string')
+        ? (value.schemaFiles as string[])
+        : DEFAULT_SETTINGS.schemaFiles,
+    embeddedIdleMinutes: integerIn(value.embeddedIdleMinutes, 1, 24 * 60, DEFAULT_SETTINGS.embeddedIdleMinutes),
+    seqScanMinRows: integerIn(value.seqScanMinRows, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.seqScanMinRows),
+    nestedLoopMaxOuterRows: integerIn(value.nestedLoopMaxOuterRows, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.nestedLoopMaxOuterRows),
+    maxPlanCost: integerIn(value.maxPlanCost, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.maxPlanCost),
   };
+}
+
+/** A URL string, or an object of libpq's connection parts (unknown keys and ill-typed values dropped). */
+function connectionSetting(raw: unknown): ConnectionSetting | null {
+  if (typeof raw === 'string') {
+    return raw.trim() === '' ? null : { url: raw.trim() };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return null;
+  }
+  const value = raw as Record<string, unknown>;
+  const fields: ConnectionFields = {};
+  for (const key of ['host', 'database', 'user', 'sslmode'] as const) {
+    if (typeof value[key] === 'string' && value[key] !== '') {
+      fields[key] = value[key] as string;
+    }
+  }
+  if (typeof value.port === 'number' && Number.isInteger(value.port) && value.port > 0 && value.port < 65536) {
+    fields.port = value.port;
+  }
+  return Object.keys(fields).length > 0 ? fields : null;
 }
 
 /** Keeps the entries of `queryLens.rules` whose level is one of RULE_LEVELS (ids are not checked here). */
