@@ -1,0 +1,441 @@
+/**
+ * Plan insights: what a query's plan says will be slow, with the figures and what to do. Each
+ * reads the planner's estimates (the server runs EXPLAIN, never ANALYZE) against the table
+ * statistics and memory settings of the database that made the plan:
+ *
+ * - `plan-seq-scan`: a sequential scan that keeps a small part of a large table, on a filter an
+ *   index could serve. Not reported when an existing b-tree index already leads with every
+ *   column the suggested index would have: the planner could use it and judged the scan
+ *   cheaper, so another index on the same columns would not change its mind. When an index
+ *   leads with only some of them, the suggestion puts the others first.
+ * - `plan-sort-spill`: a sort larger than work_mem, which sorts on disk.
+ * - `plan-hash-spill`: a hash join's hash table larger than work_mem × hash_mem_multiplier,
+ *   which splits the join into batches written to disk.
+ * - `plan-nested-loop`: a nested loop that reads a whole table for each of many outer rows.
+ * - `plan-high-cost`: a plan whose total estimated cost is above the user's limit.
+ *
+ * On the embedded database (empty tables, no statistics) every figure is the planner's guess:
+ * findings are then information, say so, and the seq-scan check does without the size
+ * threshold, judging selectivity from the filter's shape.
+ *
+ * Filters are read with PostgreSQL's parser, which must be loaded (`initParsers`) first.
+ */
+import { formatCost, formatCount, formatKilobytes, formatMegabytes, numberOf, workMemSettingFor } from './figures';
+import { innerJoinColumns, indexableColumns, type IndexableColumns } from './planConditions';
+import { describeNode, estimatedRowsInAllProcesses, isSubplan, mostExpensiveNode, ownCost, type Plan, type PlanNode } from './planModel';
+
+export interface IndexInfo {
+  name: string;
+  /** Key columns in order, as pg_get_indexdef prints them; an expression key as its text. */
+  columns: string[];
+  unique: boolean;
+  partial: boolean;
+  /** The access method: "btree", "hash", "gin", … */
+  method: string;
+}
+
+export interface TableStats {
+  schema: string;
+  name: string;
+  /** pg_class.reltuples; -1 or 0 when never analysed. */
+  rows: number;
+  pages: number;
+  indexes: IndexInfo[];
+}
+
+export interface PlanContext {
+  /** Looks a table up by the plan's "Schema"/"Relation Name". */
+  table(schema: string | undefined, name: string): TableStats | undefined;
+  /** SHOW work_mem, in kB. */
+  workMemKb: number;
+  /** SHOW hash_mem_multiplier (1 before PG13, 2 by default since 15). */
+  hashMemMultiplier: number;
+  thresholds: { seqScanMinRows: number; nestedLoopMaxOuterRows: number; maxPlanCost: number };
+  /** The embedded database: its tables are empty, so row counts and costs are the planner's guesses. */
+  embedded: boolean;
+}
+
+/** Every code planInsights gives, each with its page in docs/rules. */
+export const PLAN_INSIGHT_CODES = ['plan-hash-spill', 'plan-high-cost', 'plan-nested-loop', 'plan-seq-scan', 'plan-sort-spill'] as const;
+export type PlanInsightCode = (typeof PLAN_INSIGHT_CODES)[number];
+
+export interface PlanInsight {
+  code: PlanInsightCode;
+  severity: 'warning' | 'information';
+  message: string;
+  node: PlanNode;
+  /** The table the finding is about, so the caller can underline its reference in the SQL. */
+  relation?: { name: string; alias?: string; schema?: string };
+  /** Columns the remedy concerns (e.g. the filtered columns an index would serve), in index order. */
+  columns?: string[];
+}
+
+/** A scan that keeps less than this share of the table's rows is one an index would serve. */
+export const SELECTIVE_SHARE = 0.1;
+const EMBEDDED_NOTE = ' (embedded database: tables are empty, so row counts are estimates)';
+/** Above this, raising work_mem for one query is no remedy. */
+const LARGEST_WORK_MEM_ADVICE = 1024 * 1024 * 1024;
+/** How long a condition may be when quoted in a message. */
+const QUOTED_CONDITION_LENGTH = 80;
+
+/**
+ * The plan's findings: those about nodes in the order EXPLAIN prints the nodes, then the one
+ * about the whole plan's cost. A plan printed with COSTS OFF has no figures to judge.
+ */
+export function planInsights(plan: Plan, context: PlanContext): PlanInsight[] {
+  if (plan.costs === false) return [];
+  const rowsInAll = estimatedRowsInAllProcesses(plan);
+  const insights: PlanInsight[] = [];
+  const visit = (node: PlanNode, ancestors: PlanNode[]): void => {
+    const found =
+      node.nodeType === 'Seq Scan'
+        ? seqScanInsight(node, rowsInAll, context)
+        : node.nodeType === 'Sort' || node.nodeType === 'Incremental Sort'
+          ? sortSpillInsight(node, ancestors, context)
+          : node.nodeType === 'Hash'
+            ? hashSpillInsight(node, ancestors[ancestors.length - 1], context)
+            : node.nodeType === 'Nested Loop'
+              ? nestedLoopInsight(node, rowsInAll, context)
+              : undefined;
+    if (found) insights.push(found);
+    ancestors.push(node);
+    for (const child of node.children) visit(child, ancestors);
+    ancestors.pop();
+  };
+  visit(plan.root, []);
+  const highCost = highCostInsight(plan, rowsInAll, context);
+  if (highCost) insights.push(highCost);
+  if (context.embedded) {
+    for (const insight of insights) insight.severity = 'information';
+  }
+  return insights;
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan-seq-scan
+// ---------------------------------------------------------------------------------------------
+
+function seqScanInsight(node: PlanNode, rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+  if (node.filter === undefined || node.relationName === undefined) return undefined;
+  const columns = indexableColumns(node.filter, qualifiersOf(node));
+  if (!columns) return undefined;
+  const stats = context.table(node.schema, node.relationName);
+  const suggested = suggestedIndexColumns(columns, stats?.indexes ?? []);
+  if (suggested.length === 0) return undefined;
+  if (stats?.indexes.some((index) => indexServes(index, columns, suggested))) return undefined;
+
+  const kept = rowsInAll.get(node) ?? node.planRows;
+  const tableRows = stats && stats.rows > 0 ? stats.rows : undefined;
+  // Without statistics the scan's own estimate is the least the table holds.
+  if (!context.embedded && (tableRows ?? kept) < context.thresholds.seqScanMinRows) return undefined;
+  // Without a row count to compare with, an equality is what makes a filter selective: the
+  // planner itself guesses that `=` keeps a small share and a range a third.
+  const selective = tableRows !== undefined ? kept / tableRows < SELECTIVE_SHARE : columns.equality.length > 0;
+  if (!selective) return undefined;
+
+  const reads = tableRows !== undefined ? `reads all ~${formatCount(tableRows)} rows to keep ~${formatCount(kept)}` : `reads the whole table to keep ~${formatCount(kept)} ${Math.round(kept) === 1 ? 'row' : 'rows'}`;
+  return {
+    code: 'plan-seq-scan',
+    severity: 'warning',
+    message:
+      `${describeNode(node)} ${reads} (Filter: ${quotedCondition(node.filter)}): ` +
+      `an index on ${node.relationName} (${suggested.join(', ')}) lets PostgreSQL read only those rows${context.embedded ? EMBEDDED_NOTE : ''}.`,
+    node,
+    relation: relationOf(node),
+    columns: suggested,
+  };
+}
+
+/**
+ * The index to suggest: the equality columns, then one range column (after a range, a b-tree's
+ * further keys no longer narrow the scan). Equality columns that an existing index already leads
+ * with come last: the planner had that index and still scanned, so it is the other columns that
+ * find the rows, and an index that starts with them serves them alone too.
+ */
+function suggestedIndexColumns(columns: IndexableColumns, indexes: IndexInfo[]): string[] {
+  const leading = new Set(indexes.filter((index) => !index.partial && index.columns.length > 0).map((index) => unquoteIdentifier(index.columns[0])));
+  const equality = [...columns.equality.filter((column) => !leading.has(column)), ...columns.equality.filter((column) => leading.has(column))];
+  return [...equality, ...columns.range.slice(0, 1)];
+}
+
+/**
+ * Whether an existing index serves every suggested column: a whole (not partial) b-tree index
+ * whose leading keys are equality columns of the filter, possibly followed by one compared
+ * column; or a hash index on the one equality column.
+ */
+function indexServes(index: IndexInfo, columns: IndexableColumns, suggested: string[]): boolean {
+  if (index.partial) return false;
+  const keys = index.columns.map(unquoteIdentifier);
+  if (index.method === 'hash') return suggested.length === 1 && keys[0] === suggested[0] && columns.equality.includes(keys[0]);
+  if (index.method !== 'btree') return false;
+  const served = new Set<string>();
+  for (const key of keys) {
+    if (columns.equality.includes(key)) {
+      served.add(key);
+      continue;
+    }
+    if (columns.range.includes(key)) served.add(key);
+    break;
+  }
+  return suggested.every((column) => served.has(column));
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan-sort-spill
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A sort spills when the rows it must hold exceed work_mem, by the planner's own measure
+ * (costsize.c's relation_byte_size: each row's width plus a 24-byte tuple header). Under a LIMIT
+ * the sort keeps only the first rows (a top-N heapsort), so those are what must fit. An
+ * incremental sort holds one group of rows at a time and EXPLAIN does not say how large the
+ * groups are: it is reported only when ANALYZE output shows it on disk.
+ */
+function sortSpillInsight(node: PlanNode, ancestors: PlanNode[], context: PlanContext): PlanInsight | undefined {
+  const workMemBytes = context.workMemKb * 1024;
+  const spilledKb = node.raw['Sort Space Type'] === 'Disk' ? numberOf(node.raw['Sort Space Used']) : undefined;
+  const rows = Math.min(node.planRows, topNBound(node, ancestors) ?? Infinity);
+  const bytes = rows * tupleBytes(node.planWidth);
+  if (spilledKb === undefined && (node.nodeType === 'Incremental Sort' || bytes <= workMemBytes)) return undefined;
+
+  const raiseWorkMem = workMemRemedy(Math.max(bytes, (spilledKb ?? 0) * 1024), 1);
+  const input = relationInputOf(node);
+  const sortColumns = input ? sortKeyColumns(node.sortKey ?? [], qualifiersOf(input)) : undefined;
+  const what = `${describeNode(node)} of ~${formatCount(rows)} ${Math.round(rows) === 1 ? 'row' : 'rows'}`;
+  const problem =
+    spilledKb !== undefined
+      ? `${what} did not fit in work_mem and wrote ${formatMegabytes(spilledKb * 1024)} to disk (Sort Method: ${String(node.raw['Sort Method'])})`
+      : `${what} (~${formatMegabytes(bytes)}) is larger than work_mem (${formatKilobytes(context.workMemKb)}), so it sorts on disk`;
+  const index = !input
+    ? 'sort fewer rows by filtering them first'
+    : sortColumns
+      ? `an index on ${input.relationName} (${sortColumns.join(', ')}) returns the rows already in order`
+      : `an index on ${input.relationName} matching the Sort Key (${(node.sortKey ?? []).join(', ')}) returns the rows already in order`;
+  return {
+    code: 'plan-sort-spill',
+    severity: 'warning',
+    message: `${problem}: ${index}; otherwise add a LIMIT${raiseWorkMem ? ` or ${raiseWorkMem}` : ''}${context.embedded ? EMBEDDED_NOTE : ''}.`,
+    node,
+    ...(input ? { relation: relationOf(input) } : {}),
+    ...(sortColumns ? { columns: sortColumns } : {}),
+  };
+}
+
+/**
+ * The rows a sort under a LIMIT keeps: the limit plus its offset. The offset is not in the plan,
+ * but the Limit's startup cost is the sort's plus the share of its run spent skipping it.
+ */
+function topNBound(sort: PlanNode, ancestors: PlanNode[]): number | undefined {
+  let parent = ancestors[ancestors.length - 1];
+  // A Gather Merge passes the bound on to the workers' sorts.
+  if (parent?.nodeType === 'Gather Merge') parent = ancestors[ancestors.length - 2];
+  if (parent?.nodeType !== 'Limit') return undefined;
+  const run = sort.totalCost - sort.startupCost;
+  const offset = run > 0 ? Math.max(0, ((parent.startupCost - sort.startupCost) / run) * sort.planRows) : 0;
+  return parent.planRows + offset;
+}
+
+/** costsize.c's relation_byte_size for one row: MAXALIGN(width) + MAXALIGN(SizeofHeapTupleHeader). */
+function tupleBytes(width: number): number {
+  return align8(width) + 24;
+}
+
+function align8(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8;
+}
+
+/**
+ * `orders.created_at DESC` → `created_at DESC`: the Sort Key as index columns, when every key is
+ * a plain column of the input's table.
+ */
+function sortKeyColumns(sortKey: string[], qualifiers: string[]): string[] | undefined {
+  const columns: string[] = [];
+  for (const key of sortKey) {
+    const match = /^(?:([a-z_][a-z0-9_$]*|"(?:[^"]|"")+")\.)?([a-z_][a-z0-9_$]*|"(?:[^"]|"")+")((?: DESC)?(?: NULLS (?:FIRST|LAST))?)$/.exec(key);
+    if (!match || (match[1] !== undefined && !qualifiers.includes(unquoteIdentifier(match[1])))) return undefined;
+    columns.push(match[2] + match[3]);
+  }
+  return columns.length > 0 ? columns : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan-hash-spill
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A hash join batches when its hash table exceeds work_mem × hash_mem_multiplier, by nodeHash.c's
+ * measure: each row's width plus 32 bytes of tuple and chain headers, and an 8-byte bucket per
+ * row rounded up to a power of two.
+ */
+function hashSpillInsight(node: PlanNode, join: PlanNode | undefined, context: PlanContext): PlanInsight | undefined {
+  const limitBytes = context.workMemKb * 1024 * context.hashMemMultiplier;
+  const bytes = node.planRows * (align8(node.planWidth) + 32) + nextPowerOfTwo(node.planRows) * 8;
+  const batches = numberOf(node.raw['Hash Batches']);
+  const batched = batches !== undefined && batches > 1;
+  if (!batched && bytes <= limitBytes) return undefined;
+
+  const input = relationInputOf(node);
+  const source = input ? ` from ${input.relationName}` : '';
+  const joinName = join ? describeNode(join) : 'join';
+  const limit =
+    context.hashMemMultiplier === 1
+      ? `work_mem (${formatKilobytes(context.workMemKb)})`
+      : `work_mem × hash_mem_multiplier (${formatKilobytes(context.workMemKb)} × ${context.hashMemMultiplier} = ${formatKilobytes(context.workMemKb * context.hashMemMultiplier)})`;
+  const raiseWorkMem = workMemRemedy(bytes, context.hashMemMultiplier);
+  const what = `Hash of ~${formatCount(node.planRows)} ${Math.round(node.planRows) === 1 ? 'row' : 'rows'}${source}`;
+  const problem = batched
+    ? `${what} did not fit in work_mem × hash_mem_multiplier and ran in ${formatCount(batches!)} batches through disk`
+    : `${what} (~${formatMegabytes(bytes)}) is larger than ${limit}, so the ${joinName} runs in batches through disk`;
+  return {
+    code: 'plan-hash-spill',
+    severity: 'warning',
+    message:
+      `${problem}: hash less by filtering ${input ? input.relationName : 'the hashed side'} earlier or selecting fewer of its columns` +
+      `${raiseWorkMem ? `, or ${raiseWorkMem}` : ''}${context.embedded ? EMBEDDED_NOTE : ''}.`,
+    node,
+    ...(input ? { relation: relationOf(input) } : {}),
+  };
+}
+
+function nextPowerOfTwo(value: number): number {
+  let power = 1;
+  while (power < value) power *= 2;
+  return power;
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan-nested-loop
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A nested loop runs its inner side once per outer row. That is what it is for when the inner
+ * side looks the matches up in an index; when it reads a table through instead, many outer rows
+ * make it compare every pair. An inner side of one row is a plain cross product, not reported.
+ */
+function nestedLoopInsight(node: PlanNode, rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+  const [outer, inner] = node.children.filter((child) => !isSubplan(child));
+  if (!outer || !inner) return undefined;
+  const outerRows = rowsInAll.get(outer) ?? outer.planRows;
+  if (outerRows <= context.thresholds.nestedLoopMaxOuterRows || inner.planRows <= 1) return undefined;
+  if (someNode(inner, isIndexScan)) return undefined;
+  const innerScan = findNode(inner, (candidate) => candidate.nodeType === 'Seq Scan' && candidate.relationName !== undefined);
+  if (!innerScan) return undefined;
+
+  const table = innerScan.relationName!;
+  const columns = node.joinFilter !== undefined ? innerJoinColumns(node.joinFilter, qualifiersOf(innerScan)) : [];
+  const outerRelation = outer.relationName !== undefined ? `rows of ${outer.relationName}` : 'outer rows';
+  const index = columns.length > 0 ? `An index on ${table} (${columns.join(', ')})` : `An index on the join column of ${table}`;
+  return {
+    code: 'plan-nested-loop',
+    severity: 'warning',
+    message:
+      `Nested Loop compares each of ~${formatCount(outerRows)} ${outerRelation} with all ~${formatCount(inner.planRows)} rows of ${table}, read by a ${describeNode(innerScan).replace(/ on .*$/, '')} since no index serves the join${context.embedded ? EMBEDDED_NOTE : ''}. ` +
+      `${index} lets each loop look up only its matches; otherwise ANALYZE both tables and check that the join condition compares columns of the same type, so PostgreSQL can choose a hash join.`,
+    node,
+    relation: relationOf(innerScan),
+    ...(columns.length > 0 ? { columns } : {}),
+  };
+}
+
+function isIndexScan(node: PlanNode): boolean {
+  return node.nodeType === 'Index Scan' || node.nodeType === 'Index Only Scan' || node.nodeType === 'Bitmap Index Scan';
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan-high-cost
+// ---------------------------------------------------------------------------------------------
+
+function highCostInsight(plan: Plan, rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+  const total = plan.root.totalCost;
+  if (total <= context.thresholds.maxPlanCost) return undefined;
+  const costliest = mostExpensiveNode(plan) ?? plan.root;
+  const rows = rowsInAll.get(costliest) ?? costliest.planRows;
+  return {
+    code: 'plan-high-cost',
+    severity: 'information',
+    message:
+      `Estimated cost ${formatCost(total)} is above queryLens.maxPlanCost (${formatCost(context.thresholds.maxPlanCost)}): ` +
+      `the most expensive step is ${describeNode(costliest)} (~${formatCost(ownCost(costliest))} of the cost, ~${formatCount(rows)} ${Math.round(rows) === 1 ? 'row' : 'rows'})${context.embedded ? EMBEDDED_NOTE : ''}.`,
+    node: plan.root,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared
+// ---------------------------------------------------------------------------------------------
+
+/** `raise work_mem for this query (SET LOCAL work_mem = '64MB')`, when a sensible size would do. */
+function workMemRemedy(bytes: number, multiplier: number): string | undefined {
+  const needed = bytes / multiplier;
+  if (needed > LARGEST_WORK_MEM_ADVICE) return undefined;
+  return `raise work_mem for this query (SET LOCAL work_mem = ${workMemSettingFor(needed)})`;
+}
+
+/**
+ * The table a node's input reads, when the input is a plain scan of one (possibly under a
+ * Materialize or Gather): the one table an index could serve.
+ */
+function relationInputOf(node: PlanNode): PlanNode | undefined {
+  let input = node.children.find((child) => !isSubplan(child));
+  while (input && input.relationName === undefined && (input.nodeType === 'Materialize' || input.nodeType.startsWith('Gather'))) {
+    input = input.children.find((child) => !isSubplan(child));
+  }
+  return input?.relationName !== undefined && input.nodeType.endsWith('Scan') ? input : undefined;
+}
+
+/** The names a scan's columns may be prefixed with in EXPLAIN's conditions. */
+function qualifiersOf(node: PlanNode): string[] {
+  return [node.alias, node.relationName].filter((name): name is string => name !== undefined);
+}
+
+function relationOf(node: PlanNode): { name: string; alias?: string; schema?: string } {
+  return {
+    name: node.relationName!,
+    ...(node.alias !== undefined && node.alias !== node.relationName ? { alias: node.alias } : {}),
+    ...(node.schema !== undefined ? { schema: node.schema } : {}),
+  };
+}
+
+function someNode(root: PlanNode, test: (node: PlanNode) => boolean): boolean {
+  return findNode(root, test) !== undefined;
+}
+
+function findNode(root: PlanNode, test: (node: PlanNode) => boolean): PlanNode | undefined {
+  if (test(root)) return root;
+  for (const child of root.children) {
+    const found = findNode(child, test);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A condition for a message: without the parentheses around it all, cut at a readable length. */
+function quotedCondition(condition: string): string {
+  let text = condition.trim();
+  if (text.startsWith('(') && closingParenthesis(text) === text.length - 1) text = text.slice(1, -1);
+  return text.length > QUOTED_CONDITION_LENGTH ? `${text.slice(0, QUOTED_CONDITION_LENGTH - 1)}…` : text;
+}
+
+/** The index of the parenthesis that closes the one at 0, skipping quoted text. */
+function closingParenthesis(text: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quote) {
+      if (char === quote) quote = undefined;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+    } else if (char === '(') {
+      depth++;
+    } else if (char === ')' && --depth === 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** pg_get_indexdef quotes the key columns that need it. */
+function unquoteIdentifier(name: string): string {
+  return name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
+}

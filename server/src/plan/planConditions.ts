@@ -1,0 +1,170 @@
+/**
+ * What a plan's conditions say about indexes. EXPLAIN prints a node's `Filter` and `Join Filter`
+ * as SQL expressions (`((customer_id = $1) AND (status = 'paid'::text))`), so PostgreSQL's own
+ * parser reads them: `SELECT 1 WHERE <condition>`. The parser must be loaded (`initParsers`);
+ * a condition it cannot read answers "no columns".
+ */
+import { parseStatement } from '../analyze/parse';
+
+/** The columns of one table a b-tree index could serve in a condition, in the condition's order. */
+export interface IndexableColumns {
+  /** Compared with `=`, `= ANY (…)` (an IN list) or `IS NULL`. */
+  equality: string[];
+  /** Compared with `<`, `<=`, `>`, `>=`. */
+  range: string[];
+}
+
+type Node = Record<string, unknown>;
+
+const RANGE_OPERATORS = new Set(['<', '<=', '>', '>=']);
+/** Casts that only relabel a text column (`(name)::text` of a varchar): its index still applies. */
+const RELABELLING_TYPES = new Set(['text', 'varchar']);
+/** A subplan's result depends on what it reads: as a comparison's operand it is no constant. */
+const SUBPLAN_REFERENCE = /\((?:alternatives: )?(?:hashed )?SubPlan \d+(?: or hashed SubPlan \d+)?\)/g;
+/** An InitPlan runs once before the scan, so its output (`(InitPlan 1).col1`, PostgreSQL 17+) is a constant. */
+const INITPLAN_OUTPUT = /\(InitPlan \d+\)\.col\d+/g;
+/** Stands in for a subplan's result: a column no table has, so the comparison compares two columns. */
+const SUBPLAN_COLUMN = '"query lens subplan"';
+
+/**
+ * The columns of the scanned table that `condition` compares with a constant or parameter in a
+ * way a b-tree index serves: `=`, `= ANY`, `IS NULL`, ranges. Only top-level AND terms count (an
+ * OR needs every branch indexed); comparisons of two columns, LIKE and functions of a column do
+ * not. `qualifiers` are the names the scan's columns may be prefixed with (its alias, its
+ * relation); a column with another prefix is another table's.
+ */
+export function indexableColumns(condition: string, qualifiers: readonly string[]): IndexableColumns | undefined {
+  const where = parseCondition(condition);
+  if (!where) return undefined;
+  const equality: string[] = [];
+  const range: string[] = [];
+  for (const term of andTerms(where)) {
+    const found = comparedColumn(term, qualifiers);
+    if (!found) continue;
+    const list = found.kind === 'equality' ? equality : range;
+    if (!list.includes(found.column)) list.push(found.column);
+  }
+  return { equality, range: range.filter((column) => !equality.includes(column)) };
+}
+
+/**
+ * The columns of the inner table in a join condition's equalities between two tables
+ * (`(i.order_id = o.id)` gives `order_id` for inner `i`), in the condition's order.
+ */
+export function innerJoinColumns(condition: string, innerQualifiers: readonly string[]): string[] {
+  const where = parseCondition(condition);
+  if (!where) return [];
+  const columns: string[] = [];
+  for (const term of andTerms(where)) {
+    const comparison = term.A_Expr as Node | undefined;
+    if (!comparison || comparison.kind !== 'AEXPR_OP' || operatorOf(comparison) !== '=') continue;
+    const sides = [columnRefOf(comparison.lexpr), columnRefOf(comparison.rexpr)];
+    if (!sides[0] || !sides[1]) continue;
+    const inner = sides.filter((side) => side!.qualifier !== undefined && innerQualifiers.includes(side!.qualifier));
+    if (inner.length === 1 && !columns.includes(inner[0]!.column)) columns.push(inner[0]!.column);
+  }
+  return columns;
+}
+
+/** The parse tree of a condition EXPLAIN printed, or undefined when it is not one SQL expression. */
+function parseCondition(condition: string): Node | undefined {
+  const sql = `SELECT 1 WHERE ${condition.replace(SUBPLAN_REFERENCE, SUBPLAN_COLUMN).replace(INITPLAN_OUTPUT, '$0')}`;
+  const outcome = parseStatement(sql, 'postgresql');
+  if (!outcome.ok) return undefined;
+  const statements = (outcome.ast as { stmts?: { stmt?: { SelectStmt?: Node } }[] }).stmts;
+  const where = statements?.length === 1 ? statements[0].stmt?.SelectStmt?.whereClause : undefined;
+  return isNode(where) ? where : undefined;
+}
+
+/** The terms of a condition's top-level AND (itself when it is not an AND). */
+function andTerms(expression: Node): Node[] {
+  const bool = expression.BoolExpr as Node | undefined;
+  if (bool?.boolop === 'AND_EXPR' && Array.isArray(bool.args)) return bool.args.filter(isNode).flatMap(andTerms);
+  return [expression];
+}
+
+/** The scan's column a term compares with a constant, and whether as equality or range. */
+function comparedColumn(term: Node, qualifiers: readonly string[]): { column: string; kind: 'equality' | 'range' } | undefined {
+  const nullTest = term.NullTest as Node | undefined;
+  if (nullTest) {
+    const column = scanColumnOf(nullTest.arg, qualifiers);
+    return column !== undefined && nullTest.nulltesttype === 'IS_NULL' ? { column, kind: 'equality' } : undefined;
+  }
+  const comparison = term.A_Expr as Node | undefined;
+  if (!comparison) return undefined;
+  const operator = operatorOf(comparison);
+  switch (comparison.kind) {
+    case 'AEXPR_OP': {
+      if (operator !== '=' && !RANGE_OPERATORS.has(operator ?? '')) return undefined;
+      const kind = operator === '=' ? 'equality' : 'range';
+      // Either side may hold the column: `customer_id = $1` or `$1 = customer_id`.
+      const left = scanColumnOf(comparison.lexpr, qualifiers);
+      if (left !== undefined && isConstant(comparison.rexpr)) return { column: left, kind };
+      const right = scanColumnOf(comparison.rexpr, qualifiers);
+      if (right !== undefined && isConstant(comparison.lexpr)) return { column: right, kind };
+      return undefined;
+    }
+    case 'AEXPR_OP_ANY':
+    case 'AEXPR_IN': {
+      const column = scanColumnOf(comparison.lexpr, qualifiers);
+      return operator === '=' && column !== undefined && isConstant(comparison.rexpr) ? { column, kind: 'equality' } : undefined;
+    }
+    case 'AEXPR_BETWEEN': {
+      const column = scanColumnOf(comparison.lexpr, qualifiers);
+      return column !== undefined && isConstant(comparison.rexpr) ? { column, kind: 'range' } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function operatorOf(expression: Node): string | undefined {
+  const name = expression.name;
+  if (!Array.isArray(name) || name.length !== 1) return undefined;
+  return ((name[0] as Node).String as Node | undefined)?.sval as string | undefined;
+}
+
+/** A column of the scanned table, bare or relabelled to text: `customer_id`, `o.status`, `(name)::text`. */
+function scanColumnOf(expression: unknown, qualifiers: readonly string[]): string | undefined {
+  if (!isNode(expression)) return undefined;
+  const cast = expression.TypeCast as Node | undefined;
+  if (cast) {
+    const names = ((cast.typeName as Node | undefined)?.names ?? []) as Node[];
+    const type = (names[names.length - 1]?.String as Node | undefined)?.sval;
+    const isArray = Array.isArray((cast.typeName as Node | undefined)?.arrayBounds);
+    return typeof type === 'string' && RELABELLING_TYPES.has(type) && !isArray ? scanColumnOf(cast.arg, qualifiers) : undefined;
+  }
+  const reference = columnRefOf(expression);
+  if (!reference || (reference.qualifier !== undefined && !qualifiers.includes(reference.qualifier))) return undefined;
+  return reference.column;
+}
+
+/** `column` or `qualifier.column`. */
+function columnRefOf(expression: unknown): { qualifier?: string; column: string } | undefined {
+  const reference = isNode(expression) ? (expression.ColumnRef as Node | undefined) : undefined;
+  const fields = Array.isArray(reference?.fields) ? (reference!.fields as Node[]) : [];
+  const names = fields.map((field) => (field.String as Node | undefined)?.sval);
+  if (names.some((name) => typeof name !== 'string')) return undefined;
+  if (names.length === 1) return { column: names[0] as string };
+  if (names.length === 2) return { qualifier: names[0] as string, column: names[1] as string };
+  return undefined;
+}
+
+/** Constants, parameters and expressions of them (`now() - '1 day'::interval`): no column anywhere. */
+function isConstant(expression: unknown): boolean {
+  if (expression === undefined) return false;
+  const pending: unknown[] = [expression];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) pending.push(...value);
+    else if (isNode(value)) {
+      if ('ColumnRef' in value) return false;
+      pending.push(...Object.values(value));
+    }
+  }
+  return true;
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
