@@ -7,11 +7,14 @@
 import './v8Flags';
 import * as fs from 'fs';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
+import { fileURLToPath, pathToFileURL } from 'url';
 import {
   CodeAction,
   CodeActionKind,
   CodeActionParams,
+  CodeLens,
+  CodeLensParams,
+  CodeLensRefreshRequest,
   createConnection,
   Diagnostic,
   DiagnosticSeverity,
@@ -21,10 +24,21 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
+import { AnalysisResult, DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
 import { dialectLabel, initParsers } from './analyze/parse';
 import { DocumentKind, documentKindOfLanguage, ParameterisationFix } from './extract/query';
-import { StatusNotification } from './protocol';
+import { DatabaseService, DatabaseStatus } from './db/databaseService';
+import { PlanCache, planDocument } from './db/planDocument';
+import {
+  InitializationOptions,
+  PasswordRequest,
+  PlanRequest,
+  PlanResult,
+  ReconnectRequest,
+  RefreshSchemaRequest,
+  StatusNotification,
+  WorkspaceTrustedNotification,
+} from './protocol';
 import { DEFAULT_SETTINGS, normaliseSettings, Settings } from './settings';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -32,6 +46,11 @@ const documents = new TextDocuments(TextDocument);
 
 let clientPullsConfiguration = false;
 let clientWatchesConfiguration = false;
+let clientRefreshesCodeLenses = false;
+/** The first workspace folder: where the database settings are read and the schema is found. */
+let workspaceRootUri: string | undefined;
+let database: DatabaseService | undefined;
+const planCache = new PlanCache();
 
 /** Settings per document, pulled once and cleared when the configuration changes. */
 const settingsByUri = new Map<string, Promise<Settings>>();
@@ -53,10 +72,17 @@ connection.onInitialize((params) => {
   const workspace = params.capabilities.workspace;
   clientPullsConfiguration = workspace?.configuration === true;
   clientWatchesConfiguration = workspace?.didChangeConfiguration?.dynamicRegistration === true;
+  clientRefreshesCodeLenses = workspace?.codeLens?.refreshSupport === true;
+  const options = (params.initializationOptions ?? {}) as InitializationOptions;
+  workspaceRootUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+  const workspaceRoot = workspaceRootUri?.startsWith('file:') ? fileURLToPath(workspaceRootUri) : undefined;
+  // Editors without workspace trust (and the CLI's tests) trust what they open.
+  database = new DatabaseService(databaseHost, workspaceRoot, options.storagePath, options.workspaceTrusted !== false);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'query-lens', version: SERVER_VERSION },
   };
@@ -66,6 +92,7 @@ connection.onInitialized(() => {
   if (clientWatchesConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'queryLens' });
   }
+  void configureDatabase();
   void initParsers().then(
     () => {
       // Until a document is analysed, the status shows the default dialect.
@@ -87,12 +114,48 @@ let statusDialect: Settings['dialect'] | undefined;
 
 function sendStatus(settings: Settings): void {
   statusDialect = settings.dialect;
+  const db: DatabaseStatus | undefined = database?.currentStatus;
+  // Static analysis with nothing wrong (no database tried yet, or plans off) says just that.
+  const text = !db || (db.mode === 'static' && !db.reason) ? `${dialectLabel(settings.dialect)} · static only` : db.text;
   void connection.sendNotification(StatusNotification.type, {
     state: 'ready',
-    text: `${dialectLabel(settings.dialect)} · static only`,
-    detail: `Query Lens ${SERVER_VERSION}: ${engineDescription(settings.dialect)}. No database is used yet.`,
+    text,
+    detail: `Query Lens ${SERVER_VERSION}: ${engineDescription(settings.dialect)}. ${db?.detail ?? 'No database is used yet.'}`,
+    database: db ? { mode: db.mode, ...(db.reason ? { reason: db.reason } : {}) } : undefined,
   });
 }
+
+/** The database settings are the first workspace folder's (one database per workspace). */
+async function configureDatabase(): Promise<void> {
+  const raw = clientPullsConfiguration
+    ? await connection.workspace.getConfiguration({ scopeUri: workspaceRootUri, section: 'queryLens' }).catch(() => undefined)
+    : undefined;
+  database?.configure(normaliseSettings(raw ?? DEFAULT_SETTINGS));
+}
+
+const databaseHost = {
+  log: (line: string) => connection.console.log(line),
+  statusChanged: (status: DatabaseStatus) => {
+    connection.console.log(`[database] ${status.text}: ${status.detail}`);
+    sendStatus({ ...DEFAULT_SETTINGS, dialect: statusDialect ?? DEFAULT_SETTINGS.dialect });
+    if (status.mode === 'static') {
+      clearPlans();
+    }
+  },
+  replanAll: () => {
+    for (const document of documents.all()) {
+      void planAndPublish(document.uri);
+    }
+  },
+  askPassword: async (key: string): Promise<string | undefined> => {
+    try {
+      const answer = await connection.sendRequest(PasswordRequest.type, { key });
+      return answer?.password;
+    } catch {
+      return undefined; // an editor without our client: no secret storage
+    }
+  },
+};
 
 function settingsFor(uri: string): Promise<Settings> {
   let settings = settingsByUri.get(uri);
@@ -110,6 +173,7 @@ function settingsFor(uri: string): Promise<Settings> {
 
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
+  void configureDatabase();
   for (const document of documents.all()) {
     void analyseAndPublish(document.uri);
   }
@@ -131,6 +195,10 @@ documents.onDidClose((event) => {
   pendingRuns.delete(uri);
   analysisByUri.delete(uri);
   publishedByUri.delete(uri);
+  plansByUri.get(uri)?.controller.abort();
+  plansByUri.delete(uri);
+  lastResultByUri.delete(uri);
+  ddlByUri.delete(uri);
   settingsByUri.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
@@ -171,9 +239,11 @@ async function analyseAndPublish(uri: string): Promise<void> {
     return;
   }
   let diagnostics: Diagnostic[];
+  let result: AnalysisResult | undefined;
   try {
-    const result = analysis.run(document.getText(), documentKindOfLanguage(document.languageId), settings, document.languageId);
-    diagnostics = result.findings.map((finding) => toDiagnostic(document, finding));
+    result = analysis.run(document.getText(), documentKindOfLanguage(document.languageId), settings, document.languageId);
+    const analysed = result;
+    diagnostics = analysed.findings.map((finding) => toDiagnostic(document, finding));
   } catch (error) {
     // A bug of ours must not take the server down or leave stale diagnostics: say so once.
     connection.console.error(`Query Lens could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
@@ -187,9 +257,225 @@ async function analyseAndPublish(uri: string): Promise<void> {
       },
     ];
   }
+  if (!result) {
+    lastResultByUri.delete(uri);
+    publishedByUri.set(uri, diagnostics);
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    return;
+  }
+  lastResultByUri.set(uri, { result, staticDiagnostics: diagnostics, version: document.version });
+  noticeSchemaChanges(uri, result);
+  // Plans already made for unchanged queries are shown at once; the rest follow when planned.
+  publishMerged(uri);
+  void planAndPublish(uri);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans: never delay static diagnostics; merged in when they arrive.
+// ---------------------------------------------------------------------------------------------
+
+/** The static analysis last published per document, for merging plan findings into. */
+const lastResultByUri = new Map<string, { result: AnalysisResult; staticDiagnostics: Diagnostic[]; version: number }>();
+
+/** What the plan of one query gave: findings relative to the query's start, its CodeLens, its plan. */
+interface PlanEntry {
+  findings: Finding[];
+  lensTitle?: string;
+  plan?: PlanResult;
+}
+
+/** Per document: the plan run in flight (to cancel) and the entries by explained SQL. */
+const plansByUri = new Map<string, { controller: AbortController; bySql: Map<string, PlanEntry> }>();
+
+async function planAndPublish(uri: string): Promise<void> {
+  const last = lastResultByUri.get(uri);
+  const document = documents.get(uri);
+  if (!last || !document || !database) {
+    return;
+  }
+  const settings = await settingsFor(uri);
+  const plannable = last.result.statements.some((statement) => statement?.explainSql !== undefined);
+  if (!settings.enable || settings.dialect !== 'postgresql' || settings.plans === 'off' || !plannable) {
+    dropPlans(uri);
+    return;
+  }
+  const previous = plansByUri.get(uri);
+  previous?.controller.abort();
+  const state = { controller: new AbortController(), bySql: previous?.bySql ?? new Map<string, PlanEntry>() };
+  plansByUri.set(uri, state);
+  const active = await database.get();
+  if (!active) {
+    dropPlans(uri);
+    return;
+  }
+  const service = database;
+  const plans = await planDocument(document.getText(), last.result, active, settings, planCache, state.controller.signal, (reason) => service.connectionLost(reason));
+  if (!plans || state.controller.signal.aborted || lastResultByUri.get(uri) !== last || plansByUri.get(uri) !== state) {
+    return; // cancelled, superseded by an edit, or the connection went away
+  }
+  const sqlByStart = new Map<number, string>();
+  last.result.queries.forEach((query, index) => {
+    const sql = last.result.statements[index]?.explainSql;
+    if (sql !== undefined) {
+      sqlByStart.set(query.start, sql);
+    }
+  });
+  const bySql = new Map<string, PlanEntry>();
+  const entryOf = (queryStart: number) => {
+    const sql = sqlByStart.get(queryStart)!;
+    let entry = bySql.get(sql);
+    if (!entry) {
+      entry = { findings: [] };
+      bySql.set(sql, entry);
+    }
+    return entry;
+  };
+  for (const finding of plans.findings) {
+    const queryStart = finding.queryStart!;
+    entryOf(queryStart).findings.push({ ...finding, start: finding.start - queryStart, end: finding.end - queryStart });
+  }
+  for (const lens of plans.lenses) {
+    entryOf(lens.queryStart).lensTitle = lens.title;
+  }
+  for (const [queryStart, plan] of plans.plans) {
+    entryOf(queryStart).plan = plan;
+  }
+  state.bySql = bySql;
+  connection.console.log(`[plans] ${uri}: ${plans.stats.planned} planned, ${plans.stats.cached} from cache`);
+  publishMerged(uri);
+  if (clientRefreshesCodeLenses) {
+    void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+}
+
+/** Static diagnostics plus the plan findings of the queries as they stand now. */
+function publishMerged(uri: string): void {
+  const last = lastResultByUri.get(uri);
+  const document = documents.get(uri);
+  if (!last || !document || document.version !== last.version) {
+    return; // a newer analysis is on its way
+  }
+  const diagnostics = [...last.staticDiagnostics];
+  const bySql = plansByUri.get(uri)?.bySql;
+  if (bySql && bySql.size > 0) {
+    forEachPlannedQuery(last.result, bySql, (query, entry) => {
+      for (const finding of entry.findings) {
+        diagnostics.push(toDiagnostic(document, { ...finding, start: query.start + finding.start, end: query.start + finding.end, queryStart: query.start }));
+      }
+    });
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  }
   publishedByUri.set(uri, diagnostics);
   void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
 }
+
+function forEachPlannedQuery(result: AnalysisResult, bySql: Map<string, PlanEntry>, visit: (query: AnalysisResult['queries'][number], entry: PlanEntry) => void): void {
+  result.queries.forEach((query, index) => {
+    const sql = result.statements[index]?.explainSql;
+    const entry = sql === undefined ? undefined : bySql.get(sql);
+    if (entry) {
+      visit(query, entry);
+    }
+  });
+}
+
+/** Forgets a document's plans (the database went away, or plans were turned off) and republishes. */
+function dropPlans(uri: string): void {
+  const state = plansByUri.get(uri);
+  if (!state) {
+    return;
+  }
+  state.controller.abort();
+  plansByUri.delete(uri);
+  if (state.bySql.size > 0) {
+    publishMerged(uri);
+    if (clientRefreshesCodeLenses) {
+      void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    }
+  }
+}
+
+function clearPlans(): void {
+  for (const uri of [...plansByUri.keys()]) {
+    dropPlans(uri);
+  }
+}
+
+/** DDL statements per document, to notice a schema change being written. */
+const ddlByUri = new Map<string, Set<string>>();
+let schemaRefreshTimer: NodeJS.Timeout | undefined;
+
+/**
+ * A DDL statement that was not in the document before (a migration being written) may change
+ * what the database knows: plans are made again once typing pauses.
+ */
+function noticeSchemaChanges(uri: string, result: AnalysisResult): void {
+  const ddl = new Set<string>();
+  result.statements.forEach((statement, index) => {
+    if (statement?.kind === 'ddl') {
+      ddl.add(result.queries[index].sql);
+    }
+  });
+  const before = ddlByUri.get(uri);
+  ddlByUri.set(uri, ddl);
+  if (before && [...ddl].some((sql) => !before.has(sql))) {
+    clearTimeout(schemaRefreshTimer);
+    schemaRefreshTimer = setTimeout(() => void refreshSchema(), 2000);
+  }
+}
+
+async function refreshSchema(): Promise<void> {
+  planCache.clear();
+  await database?.refreshSchema();
+}
+
+connection.onCodeLens((params: CodeLensParams): CodeLens[] => {
+  const uri = params.textDocument.uri;
+  const last = lastResultByUri.get(uri);
+  const bySql = plansByUri.get(uri)?.bySql;
+  const document = documents.get(uri);
+  if (!last || !bySql || !document) {
+    return [];
+  }
+  const lenses: CodeLens[] = [];
+  forEachPlannedQuery(last.result, bySql, (query, entry) => {
+    if (!entry.lensTitle) {
+      return;
+    }
+    const start = document.positionAt(query.start);
+    const range = { start, end: start };
+    const args = [uri, query.start];
+    lenses.push({ range, command: { title: entry.lensTitle, command: 'queryLens.showPlan', arguments: args } });
+    lenses.push({ range, command: { title: 'Show plan', command: 'queryLens.showPlan', arguments: args } });
+  });
+  return lenses;
+});
+
+connection.onRequest(PlanRequest.type, (params): PlanResult | null => {
+  const last = lastResultByUri.get(params.uri);
+  const bySql = plansByUri.get(params.uri)?.bySql;
+  if (!last || !bySql) {
+    return null;
+  }
+  let found: PlanResult | null = null;
+  forEachPlannedQuery(last.result, bySql, (query, entry) => {
+    if (query.start === params.queryStart && entry.plan) {
+      found = entry.plan;
+    }
+  });
+  return found;
+});
+
+connection.onRequest(ReconnectRequest.type, async () => {
+  planCache.clear();
+  await database?.reconnect();
+});
+
+connection.onRequest(RefreshSchemaRequest.type, () => refreshSchema());
+
+connection.onNotification(WorkspaceTrustedNotification.type, (params) => database?.setTrusted(params.trusted));
+
+connection.onShutdown(() => database?.dispose());
 
 /** What a diagnostic carries for its code actions. */
 interface DiagnosticData {

@@ -7,6 +7,9 @@ import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
+  CodeLens,
+  CodeLensRefreshRequest,
+  CodeLensRequest,
   ConfigurationParams,
   ConfigurationRequest,
   createProtocolConnection,
@@ -27,7 +30,29 @@ import {
   StreamMessageWriter,
   TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
-import { StatusNotification, StatusParams } from '../../server/src/protocol';
+import { InitializationOptions, PasswordRequest, StatusNotification, StatusParams } from '../../server/src/protocol';
+
+/** How a test server is started. */
+export interface StartOptions {
+  /** The `queryLens` settings answered for every document without its own (default `{ debounceMs: 0 }`). */
+  settings?: Record<string, unknown>;
+  /** The workspace folder (a file: URI); none by default. */
+  rootUri?: string;
+  initializationOptions?: InitializationOptions;
+  /** Variables added to the server's environment. DATABASE_URL and PG* are never inherited from the test run. */
+  env?: Record<string, string>;
+}
+
+/** The server's environment: the test run's, without the libpq variables a developer may have set. */
+function serverEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name !== 'DATABASE_URL' && !name.startsWith('PG')) {
+      env[name] = value;
+    }
+  }
+  return { ...env, ...extra };
+}
 
 export const SERVER_PATH = path.resolve(__dirname, '../../../dist/server.js');
 
@@ -49,9 +74,14 @@ export class TestLspClient {
   /** Settings returned for `queryLens` by uri (missing: `defaultSettings`). */
   settingsByUri = new Map<string, Record<string, unknown>>();
   defaultSettings: Record<string, unknown> = {};
+  /** What the client answers to `queryLens/password`, by key; and the keys asked. */
+  secrets = new Map<string, string>();
+  readonly passwordRequests: string[] = [];
+  /** How many times the server asked for the CodeLenses to be fetched again. */
+  codeLensRefreshes = 0;
 
-  private constructor() {
-    this.child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe' });
+  private constructor(env?: Record<string, string>) {
+    this.child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe', env: serverEnvironment(env) });
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
@@ -71,21 +101,30 @@ export class TestLspClient {
       return params.items.map((item) => (item.section === 'queryLens' ? this.settingsByUri.get(item.scopeUri ?? '') ?? this.defaultSettings : null));
     });
     this.connection.onRequest(RegistrationRequest.type, () => undefined);
+    this.connection.onRequest(PasswordRequest.type, (params) => {
+      this.passwordRequests.push(params.key);
+      const password = this.secrets.get(params.key);
+      return password === undefined ? {} : { password };
+    });
+    this.connection.onRequest(CodeLensRefreshRequest.type, () => {
+      this.codeLensRefreshes++;
+    });
     this.connection.listen();
   }
 
   /** Starts the server and completes the initialize handshake. */
-  static async start(defaultSettings: Record<string, unknown> = { debounceMs: 0 }): Promise<TestLspClient> {
-    const client = new TestLspClient();
-    client.defaultSettings = defaultSettings;
+  static async start(options: StartOptions = {}): Promise<TestLspClient> {
+    const client = new TestLspClient(options.env);
+    client.defaultSettings = options.settings ?? { debounceMs: 0 };
     await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: null,
+      rootUri: options.rootUri ?? null,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true } },
         textDocument: { publishDiagnostics: { versionSupport: true } },
       },
-      workspaceFolders: null,
+      workspaceFolders: options.rootUri ? [{ uri: options.rootUri, name: 'workspace' }] : null,
+      initializationOptions: options.initializationOptions,
     });
     await client.connection.sendNotification(InitializedNotification.type, {});
     return client;
@@ -143,6 +182,19 @@ export class TestLspClient {
     });
   }
 
+  /**
+   * The latest diagnostics for `uri` that `accept` takes: the last published if it does, else
+   * the next that does (plan diagnostics follow the static ones).
+   */
+  diagnosticsWhere(uri: string, accept: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 15_000): Promise<PublishDiagnosticsParams> {
+    const last = this.allPublished(uri).at(-1);
+    return last && accept(last) ? Promise.resolve(last) : this.nextDiagnostics(uri, accept, timeoutMs);
+  }
+
+  codeLenses(uri: string): Promise<CodeLens[]> {
+    return this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }).then((lenses) => lenses ?? []);
+  }
+
   /** Every publish seen for `uri`, oldest first. */
   allPublished(uri: string): PublishDiagnosticsParams[] {
     return this.published.get(uri) ?? [];
@@ -184,10 +236,10 @@ export class TestLspClient {
  * Registers mocha hooks that start a fresh server before each test and stop it after, and
  * returns the current client. Call it inside a `describe`.
  */
-export function freshServerPerTest(): () => TestLspClient {
+export function freshServerPerTest(options?: StartOptions | (() => StartOptions)): () => TestLspClient {
   let client: TestLspClient | undefined;
   beforeEach(async () => {
-    client = await TestLspClient.start();
+    client = await TestLspClient.start(typeof options === 'function' ? options() : options);
   });
   afterEach(async () => {
     await client?.stop();

@@ -6,6 +6,7 @@ import { ParseOutcome, parseStatement, parserLabel } from './parse';
 import { RULES } from './rules';
 import { createRuleContext, PgStatement, Rule } from './rules/rule';
 import { Suppressions } from './suppressions';
+import { StatementInfo, statementInfo } from './statementInfo';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -42,6 +43,8 @@ export const DOCUMENT_TIME_BUDGET_MS = 3000;
 
 export interface AnalysisResult {
   queries: Query[];
+  /** For each query (same index): what the database side needs, when it parsed as PostgreSQL. */
+  statements: (StatementInfo | undefined)[];
   findings: Finding[];
   stats: {
     /** Queries found in the document. */
@@ -57,6 +60,7 @@ export interface AnalysisResult {
 /** Findings of one query, relative to its SQL text, kept while the query's text is unchanged. */
 interface QueryFindings {
   findings: Finding[];
+  statement?: StatementInfo;
 }
 
 /**
@@ -74,7 +78,7 @@ export class DocumentAnalysis {
     const fileProblem = checkWholeFile(text, settings);
     if (fileProblem) {
       this.previous.clear();
-      return { queries: [], findings: [fileProblem], stats: { queries: 0, analysed: 0, reused: 0, elapsedMs: performance.now() - started } };
+      return { queries: [], statements: [], findings: [fileProblem], stats: { queries: 0, analysed: 0, reused: 0, elapsedMs: performance.now() - started } };
     }
     const signature = `${kind}|${analysisSignature(settings)}`;
     if (this.previousSignature !== signature) {
@@ -86,6 +90,7 @@ export class DocumentAnalysis {
     const suppressions = Suppressions.of(text);
     const current = new Map<string, QueryFindings>();
     const findings: Finding[] = [];
+    const statements: (StatementInfo | undefined)[] = [];
     let analysed = 0;
     let reused = 0;
     let stoppedAt = -1;
@@ -107,6 +112,7 @@ export class DocumentAnalysis {
         analysed++;
       }
       current.set(key, result);
+      statements.push(result.statement);
       for (const finding of result.findings) {
         const [start, end] = query.sqlRangeToDocument(finding.start, finding.end);
         if (!suppressions.isEmpty && suppressions.silences(finding.code, start, query.start, finding.rule === true)) {
@@ -132,6 +138,7 @@ export class DocumentAnalysis {
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
     return {
       queries,
+      statements,
       findings,
       stats: { queries: queries.length, analysed, reused, elapsedMs: performance.now() - started },
     };
@@ -164,6 +171,7 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): Que
   }
   const findings: Finding[] = [];
   const statements = ((outcome.ast as { stmts?: PgStatement[] }).stmts ?? []) as PgStatement[];
+  const statement = statementInfo(query, sql, statements);
   const fragmentPrefix = query.shape === 'fragment' ? query.fragmentPrefixLength ?? 0 : 0;
   for (const rule of ALL_RULES) {
     const level = settings.rules[rule.id];
@@ -185,7 +193,7 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): Que
       findings.push({ start: 0, end: 0, severity: 'information', code: 'internal-error', message: `Rule ${rule.id} failed on this query: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
-  return { findings };
+  return { findings, statement };
 }
 
 /**

@@ -1,0 +1,187 @@
+/**
+ * Which database to plan against, found the way libpq users expect: `queryLens.connection`,
+ * else `DATABASE_URL`, else the `PG*` variables, each optionally read from the workspace's
+ * `.env` file. Passwords are looked up only when the server asks for one (VS Code's
+ * SecretStorage through the client, `PGPASSWORD`, `~/.pgpass`), and never logged.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse as parseDotenv } from 'dotenv';
+import type { ConnectionFields, Settings } from '../settings';
+
+/** A connection as the server uses it: libpq's parts, never a password. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslmode?: string;
+  /** Where the target came from, for the log: `queryLens.connection`, `DATABASE_URL`, `PG* variables`, `.env`. */
+  source: string;
+  /** A password written into the setting's or variable's URL (discouraged, but libpq accepts it). */
+  inlinePassword?: string;
+}
+
+/** The key under which "Configure Connection" stores the password: `user@host:port/database`. */
+export function secretKey(target: Pick<ConnectionTarget, 'user' | 'host' | 'port' | 'database'>): string {
+  return `${target.user}@${target.host}:${target.port}/${target.database}`;
+}
+
+/** `host:port` as libpq prints it in its errors; a socket folder as is. */
+export function describeAddress(target: Pick<ConnectionTarget, 'host' | 'port'>): string {
+  return target.host.startsWith('/') ? `${target.host}/.s.PGSQL.${target.port}` : `${target.host}:${target.port}`;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The connection target for a workspace folder, or undefined when nothing is configured (the
+ * embedded database is then used). A malformed URL is an error with a one-line reason.
+ */
+export function resolveConnection(settings: Pick<Settings, 'connection' | 'useEnvFile'>, workspaceRoot: string | undefined, env: Environment = process.env): ConnectionTarget | undefined {
+  const fileEnv = settings.useEnvFile && workspaceRoot ? readEnvFile(workspaceRoot) : {};
+  // The process's own variables win over the file's, as with dotenv and docker compose.
+  const merged: Environment = { ...fileEnv, ...env };
+  const sourceOf = (name: string) => (env[name] !== undefined ? name : `${name} in .env`);
+  if (settings.connection) {
+    if ('url' in settings.connection) {
+      return fromUrl(settings.connection.url, 'queryLens.connection', merged);
+    }
+    return fromFields(settings.connection, 'queryLens.connection', merged);
+  }
+  const databaseUrl = merged.DATABASE_URL;
+  if (databaseUrl && /^postgres(ql)?:/i.test(databaseUrl)) {
+    return fromUrl(databaseUrl, sourceOf('DATABASE_URL'), merged);
+  }
+  const pgNames = ['PGHOST', 'PGDATABASE', 'PGUSER', 'PGPORT', 'PGHOSTADDR'];
+  const named = pgNames.find((name) => merged[name] !== undefined && merged[name] !== '');
+  if (named) {
+    return fromFields({}, env[named] !== undefined ? 'PG* variables' : 'PG* variables in .env', merged);
+  }
+  return undefined;
+}
+
+function fromUrl(text: string, source: string, env: Environment): ConnectionTarget {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`${source} is not a valid URL (expected postgres://user@host:5432/database)`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`${source} must start with postgres:// or postgresql://, not ${url.protocol}//`);
+  }
+  const decode = (value: string) => (value === '' ? undefined : decodeURIComponent(value));
+  // libpq's URL form puts a socket folder in ?host=, and the parts left out come from PG*.
+  const fields: ConnectionFields = {
+    host: url.searchParams.get('host') ?? decode(url.hostname.replace(/^\[|\]$/g, '')),
+    port: url.port ? Number(url.port) : undefined,
+    database: decode(url.pathname.replace(/^\//, '')),
+    user: decode(url.username),
+    sslmode: url.searchParams.get('sslmode') ?? undefined,
+  };
+  const target = fromFields(fields, source, env);
+  const password = decode(url.password);
+  return password === undefined ? target : { ...target, inlinePassword: password };
+}
+
+/** libpq's defaults: the PG* variables, then localhost:5432, the OS user, a database named after the user. */
+function fromFields(fields: ConnectionFields, source: string, env: Environment): ConnectionTarget {
+  const user = fields.user ?? env.PGUSER ?? osUser();
+  const port = fields.port ?? (env.PGPORT ? Number(env.PGPORT) : 5432);
+  if (!Number.isInteger(port) || port <= 0 || port >= 65536) {
+    throw new Error(`${source}: port ${String(fields.port ?? env.PGPORT)} is not a port number`);
+  }
+  return {
+    host: fields.host ?? env.PGHOST ?? env.PGHOSTADDR ?? 'localhost',
+    port,
+    database: fields.database ?? env.PGDATABASE ?? user,
+    user,
+    sslmode: fields.sslmode ?? env.PGSSLMODE,
+    source,
+  };
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'postgres';
+  }
+}
+
+function readEnvFile(root: string): Record<string, string> {
+  try {
+    return parseDotenv(fs.readFileSync(path.join(root, '.env')));
+  } catch {
+    return {}; // no .env file: nothing to add
+  }
+}
+
+/**
+ * The password for a target, when the server asks for one: the secret the user stored with
+ * "Configure Connection", the URL's own, `PGPASSWORD`, then `~/.pgpass` (or `PGPASSFILE`).
+ */
+export async function lookUpPassword(target: ConnectionTarget, fromSecretStorage: () => Promise<string | undefined>, env: Environment = process.env): Promise<string | undefined> {
+  const stored = await fromSecretStorage().catch(() => undefined);
+  if (stored) {
+    return stored;
+  }
+  if (target.inlinePassword !== undefined) {
+    return target.inlinePassword;
+  }
+  if (env.PGPASSWORD) {
+    return env.PGPASSWORD;
+  }
+  return readPgpass(target, env);
+}
+
+/** `hostname:port:database:username:password` lines; `*` matches anything; `\:` and `\\` escape. */
+export function readPgpass(target: Pick<ConnectionTarget, 'host' | 'port' | 'database' | 'user'>, env: Environment = process.env): string | undefined {
+  const file = env.PGPASSFILE ?? path.join(os.homedir(), '.pgpass');
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    // libpq ignores a password file others can read; so do we.
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+      return undefined;
+    }
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const host = target.host.startsWith('/') ? 'localhost' : target.host;
+  const wanted = [host, String(target.port), target.database, target.user];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.startsWith('#') || line.trim() === '') {
+      continue;
+    }
+    const fields = splitPgpassLine(line);
+    if (fields.length < 5) {
+      continue;
+    }
+    if (wanted.every((value, index) => fields[index] === '*' || fields[index] === value)) {
+      return fields.slice(4).join(':');
+    }
+  }
+  return undefined;
+}
+
+function splitPgpassLine(line: string): string[] {
+  const fields: string[] = [];
+  let current = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\' && i + 1 < line.length) {
+      current += line[++i];
+    } else if (c === ':' && fields.length < 4) {
+      fields.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  fields.push(current);
+  return fields;
+}

@@ -1,0 +1,365 @@
+/**
+ * Which database plans come from, and its state over a session: the configured one, the
+ * embedded one built from the workspace schema, or none (static analysis only, with the reason).
+ * Connections are opened lazily, when the first query needs a plan; a connection that fails
+ * degrades to static analysis with a one-line reason and is retried with a growing pause, and
+ * at once on "Reconnect".
+ */
+import * as os from 'os';
+import * as path from 'path';
+import type { Settings } from '../settings';
+import { ConnectionTarget, describeAddress, lookUpPassword, resolveConnection, secretKey } from './connectionConfig';
+import { ConnectionFailure, Planner } from './planner';
+import type { TableStats } from '../plan/insights';
+import { findWorkspaceSchema } from './embedded/workspaceSchema';
+import { EmbeddedDatabase, startEmbeddedDatabase } from './embedded/embeddedDatabase';
+
+/** What the status bar shows of the database side. */
+export interface DatabaseStatus {
+  mode: 'connected' | 'embedded' | 'static' | 'connecting';
+  /** `PostgreSQL 15.20 · appdb`, `embedded (schema from migrations/)`, `static only — connection refused at 127.0.0.1:5432`. */
+  text: string;
+  detail: string;
+  /** Why plans are off, for `static`. */
+  reason?: string;
+}
+
+export interface DatabaseServiceHost {
+  log(line: string): void;
+  /** The database side's state changed. */
+  statusChanged(status: DatabaseStatus): void;
+  /** Plans became available again, or the schema changed: every open document is planned anew. */
+  replanAll(): void;
+  /** The secret "Configure Connection" stored for `user@host:port/database`, if any. */
+  askPassword(key: string): Promise<string | undefined>;
+}
+
+/** A database ready to plan against. */
+export interface ActivePlanner {
+  planner: Planner;
+  /** The embedded database: its tables are empty, so costs are not the real ones. */
+  embedded: boolean;
+  /** `PostgreSQL 15.20 · appdb` or `embedded (schema from migrations/)`. */
+  label: string;
+  /** Changes whenever plans made before may no longer hold (new connection, DDL, Refresh Schema). */
+  schemaVersion: number;
+  /** User tables by `schema.name`, read once per schema version. */
+  tables: Map<string, TableStats>;
+}
+
+/** The settings that decide which database is used; a change of any of them starts over. */
+type DatabaseSettings = Pick<Settings, 'plans' | 'connection' | 'useEnvFile' | 'statementTimeoutMs' | 'schemaFiles' | 'embeddedIdleMinutes' | 'dialect'>;
+
+const RETRY_FIRST_MS = 5_000;
+const RETRY_MAX_MS = 60_000;
+/** Real servers take several EXPLAINs at once; PGlite serves one connection. */
+const MAX_CONNECTIONS = 4;
+
+export class DatabaseService {
+  private settings: DatabaseSettings | undefined;
+  private settingsKey = '';
+  private active: ActivePlanner | undefined;
+  private opening: Promise<ActivePlanner | undefined> | undefined;
+  private embedded: EmbeddedDatabase | undefined;
+  private status: DatabaseStatus = { mode: 'static', text: 'static only', detail: 'No database is used yet.' };
+  /** When a failed connection may be tried again (0: at once). */
+  private retryAt = 0;
+  private retryDelay = RETRY_FIRST_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private schemaVersion = 1;
+  private disposed = false;
+
+  constructor(
+    private readonly host: DatabaseServiceHost,
+    private readonly workspaceRoot: string | undefined,
+    private readonly storagePath: string | undefined,
+    private trusted: boolean,
+  ) {}
+
+  get currentStatus(): DatabaseStatus {
+    return this.status;
+  }
+
+  /** Takes the workspace's settings; a change of the database ones closes what is open. */
+  configure(settings: Settings): void {
+    const relevant: DatabaseSettings = {
+      plans: settings.plans,
+      connection: settings.connection,
+      useEnvFile: settings.useEnvFile,
+      statementTimeoutMs: settings.statementTimeoutMs,
+      schemaFiles: settings.schemaFiles,
+      embeddedIdleMinutes: settings.embeddedIdleMinutes,
+      dialect: settings.dialect,
+    };
+    const key = JSON.stringify(relevant);
+    if (key === this.settingsKey) {
+      return;
+    }
+    const first = this.settings === undefined;
+    this.settings = relevant;
+    this.settingsKey = key;
+    void this.closeAll().then(() => {
+      this.retryAt = 0;
+      this.retryDelay = RETRY_FIRST_MS;
+      this.announceIdle();
+      if (!first) {
+        this.host.replanAll();
+      }
+    });
+  }
+
+  setTrusted(trusted: boolean): void {
+    if (trusted !== this.trusted) {
+      this.trusted = trusted;
+      this.retryAt = 0;
+      this.announceIdle();
+      this.host.replanAll();
+    }
+  }
+
+  /** "Reconnect": close what is open and connect again now. */
+  async reconnect(): Promise<void> {
+    await this.closeAll();
+    this.retryAt = 0;
+    this.retryDelay = RETRY_FIRST_MS;
+    this.announceIdle();
+    await this.get();
+    this.host.replanAll();
+  }
+
+  /** "Refresh Schema" (or DDL seen): plans and the table statistics are read again. */
+  async refreshSchema(): Promise<void> {
+    this.schemaVersion++;
+    if (this.embedded) {
+      // The embedded database is rebuilt when the schema files changed (a new hash).
+      await this.closeAll();
+    } else if (this.active) {
+      this.active = { ...this.active, schemaVersion: this.schemaVersion, tables: await this.readTables(this.active.planner) };
+    }
+    this.host.replanAll();
+  }
+
+  /**
+   * The planner to use now, connecting or starting the embedded database when needed;
+   * undefined means static analysis only (the status says why).
+   */
+  async get(): Promise<ActivePlanner | undefined> {
+    if (this.disposed || !this.settings) {
+      return undefined;
+    }
+    if (this.active) {
+      this.embedded?.touch();
+      return this.active;
+    }
+    if (Date.now() < this.retryAt) {
+      return undefined;
+    }
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** A plan call found the connection gone: static analysis until it comes back. */
+  connectionLost(reason: string): void {
+    if (!this.active) {
+      return;
+    }
+    const where = this.active.label;
+    this.host.log(`[database] ${where}: ${reason}`);
+    void this.closeAll();
+    this.fail(reason);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+    await this.closeAll();
+  }
+
+  private async open(): Promise<ActivePlanner | undefined> {
+    const settings = this.settings!;
+    const off = this.staticReason(settings);
+    if (off !== undefined) {
+      this.setStatus({ mode: 'static', text: off ? `static only — ${off}` : 'static only', detail: off ? `Plans are off: ${off}.` : 'Plans are off (queryLens.plans is "off").', reason: off || undefined });
+      return undefined;
+    }
+    let target: ConnectionTarget | undefined;
+    try {
+      target = settings.plans === 'embedded' ? undefined : resolveConnection(settings, this.workspaceRoot);
+    } catch (error) {
+      return this.fail((error as Error).message);
+    }
+    if (target) {
+      return this.connect(target, settings);
+    }
+    if (settings.plans === 'connection') {
+      return this.fail('no database configured (queryLens.connection, DATABASE_URL or PG* variables)');
+    }
+    return this.startEmbedded(settings);
+  }
+
+  /** Why plans are off before anything is tried: '' for `plans: off`, a reason otherwise, undefined when they are on. */
+  private staticReason(settings: DatabaseSettings): string | undefined {
+    if (settings.plans === 'off') {
+      return '';
+    }
+    if (settings.dialect !== 'postgresql') {
+      return `plans need PostgreSQL (queryLens.dialect is ${settings.dialect})`;
+    }
+    if (!this.trusted) {
+      return 'untrusted workspace';
+    }
+    return undefined;
+  }
+
+  private async connect(target: ConnectionTarget, settings: DatabaseSettings): Promise<ActivePlanner | undefined> {
+    const where = describeAddress(target);
+    this.setStatus({ mode: 'connecting', text: `connecting to ${where}…`, detail: `Connecting to ${target.database} at ${where} as ${target.user} (from ${target.source}).` });
+    try {
+      const planner = await Planner.open(
+        { ...target, password: () => lookUpPassword(target, () => this.host.askPassword(secretKey(target))) },
+        { statementTimeoutMs: settings.statementTimeoutMs, maxConnections: MAX_CONNECTIONS },
+      );
+      if (this.settings !== settings || this.disposed) {
+        await planner.close();
+        return undefined;
+      }
+      this.active = { planner, embedded: false, label: planner.label, schemaVersion: ++this.schemaVersion, tables: await this.readTables(planner) };
+      this.retryDelay = RETRY_FIRST_MS;
+      this.setStatus({
+        mode: 'connected',
+        text: planner.label,
+        detail:
+          `Plans from PostgreSQL ${planner.facts.version}, database ${planner.facts.database} at ${where} as ${target.user} (from ${target.source}). ` +
+          `Only EXPLAIN and catalog reads run, in read-only sessions with a ${settings.statementTimeoutMs} ms statement timeout.`,
+      });
+      return this.active;
+    } catch (error) {
+      const reason = error instanceof ConnectionFailure ? error.message : `could not connect to ${where}: ${String(error)}`;
+      return this.fail(reason);
+    }
+  }
+
+  private async startEmbedded(settings: DatabaseSettings): Promise<ActivePlanner | undefined> {
+    if (!this.workspaceRoot) {
+      return this.fail('no database configured and no workspace folder to find a schema in');
+    }
+    const schema = await findWorkspaceSchema(this.workspaceRoot, settings.schemaFiles);
+    if (!schema) {
+      return this.fail('no database configured and no schema file found (queryLens.schemaFiles)', false);
+    }
+    const label = `embedded (schema from ${schema.label})`;
+    this.setStatus({ mode: 'connecting', text: `starting ${label}…`, detail: `Starting an embedded PostgreSQL built from ${schema.files.length} schema file(s) in ${schema.label}.` });
+    let embedded: EmbeddedDatabase | undefined;
+    try {
+      embedded = await startEmbeddedDatabase({
+        schema,
+        storageDir: this.storagePath ?? path.join(os.homedir(), '.cache', 'query-lens'),
+        idleMs: settings.embeddedIdleMinutes * 60_000,
+        log: (line) => this.host.log(`[embedded] ${line}`),
+      });
+      const planner = await Planner.open(
+        { host: embedded.host, port: embedded.port, database: embedded.database, user: embedded.user },
+        { statementTimeoutMs: settings.statementTimeoutMs, maxConnections: 1 },
+      );
+      if (this.settings !== settings || this.disposed) {
+        await planner.close();
+        await embedded.close();
+        return undefined;
+      }
+      const started = embedded;
+      this.embedded = started;
+      started.onExit((reason) => {
+        if (this.embedded !== started) {
+          return;
+        }
+        this.host.log(`[embedded] stopped: ${reason}`);
+        const wasActive = this.active;
+        this.embedded = undefined;
+        this.active = undefined;
+        void wasActive?.planner.close();
+        if (reason === 'idle') {
+          // Stopped to save memory: it starts again when a query needs a plan.
+          this.setStatus({ ...this.status, detail: `${this.status.detail} Stopped while idle; it starts again when needed.` });
+        } else {
+          this.fail(`the embedded database stopped (${reason})`);
+        }
+      });
+      this.active = { planner, embedded: true, label, schemaVersion: ++this.schemaVersion, tables: await this.readTables(planner) };
+      const problems = embedded.schemaProblems;
+      for (const problem of problems) {
+        this.host.log(`[embedded] ${path.relative(this.workspaceRoot, problem.file)}:${problem.line}:${problem.column}: ${problem.message} (statement skipped)`);
+      }
+      this.setStatus({
+        mode: 'embedded',
+        text: label,
+        detail:
+          `Plans from an embedded PostgreSQL ${embedded.serverVersion} built from ${schema.files.length} file(s) in ${schema.label}` +
+          ` (${embedded.reopened ? 'reopened' : 'built'} in ${Math.round(embedded.startupMs)} ms). Its tables are empty: plans show their shape, not real costs.` +
+          (problems.length > 0 ? ` ${problems.length} schema statement(s) failed to load; see the log.` : ''),
+      });
+      return this.active;
+    } catch (error) {
+      await embedded?.close().catch(() => undefined);
+      return this.fail(`the embedded database could not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
+
+  private async readTables(planner: Planner): Promise<Map<string, TableStats>> {
+    try {
+      const tables = await planner.tables();
+      return new Map(tables.map((table) => [`${table.schema}.${table.name}`, table]));
+    } catch (error) {
+      this.host.log(`[database] could not read the table statistics: ${String(error)}`);
+      return new Map();
+    }
+  }
+
+  /** Static analysis only, for `reason`; connecting is tried again later unless `retry` is false. */
+  private fail(reason: string, retry = true): undefined {
+    this.setStatus({ mode: 'static', text: `static only — ${reason}`, detail: `No plans: ${reason}. Static analysis goes on; Query Lens tries again${retry ? ' shortly' : ' after "Reconnect"'}.`, reason });
+    clearTimeout(this.retryTimer);
+    if (retry) {
+      this.retryAt = Date.now() + this.retryDelay;
+      // Plans come back by themselves when the database does: try again, less often each time.
+      this.retryTimer = setTimeout(() => {
+        void this.get().then((active) => active && this.host.replanAll());
+      }, this.retryDelay);
+      this.retryTimer.unref();
+      this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+    } else {
+      this.retryAt = Number.MAX_SAFE_INTEGER;
+    }
+    return undefined;
+  }
+
+  /** Before anything is opened: says what will be used. */
+  private announceIdle(): void {
+    const settings = this.settings;
+    if (!settings) {
+      return;
+    }
+    const off = this.staticReason(settings);
+    if (off !== undefined) {
+      this.setStatus({ mode: 'static', text: off ? `static only — ${off}` : 'static only', detail: off ? `Plans are off: ${off}.` : 'Plans are off (queryLens.plans is "off").', reason: off || undefined });
+    }
+  }
+
+  private setStatus(status: DatabaseStatus): void {
+    if (status.text !== this.status.text || status.detail !== this.status.detail) {
+      this.status = status;
+      this.host.statusChanged(status);
+    }
+  }
+
+  private async closeAll(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const active = this.active;
+    const embedded = this.embedded;
+    this.active = undefined;
+    this.embedded = undefined;
+    await active?.planner.close();
+    await embedded?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * Plans every plannable query of a document and turns the answers into findings at the right
+ * place: database errors where PostgreSQL points, plan insights under the table they concern,
+ * a CodeLens line per query. Plans are cached by normalised SQL and schema version, so an edit
+ * plans only the query that changed.
+ */
+import type { AnalysisResult, Finding, Severity } from '../analyze/analyzeDocument';
+import { parseStatement } from '../analyze/parse';
+import { walkTree, type Fields } from '../analyze/rules/ast';
+import { highestParameter } from '../analyze/statementInfo';
+import { scanSqlTokens } from '../analyze/sqlTokens';
+import { Suppressions } from '../analyze/suppressions';
+import type { Query } from '../extract/query';
+import { planInsights, PlanInsight } from '../plan/insights';
+import { Plan, planFromExplainJson, renderPlanText, summarisePlan } from '../plan/planModel';
+import type { PlanResult } from '../protocol';
+import type { Settings } from '../settings';
+import { byteOffsetToIndex } from '../text/offsets';
+import type { ActivePlanner } from './databaseService';
+import type { ExplainOutcome, QueryError } from './planner';
+
+/** The plan outcomes of recent queries, by schema version and normalised SQL (least recently used dropped first). */
+export class PlanCache {
+  private readonly entries = new Map<string, ExplainOutcome>();
+
+  constructor(private readonly capacity = 5000) {}
+
+  get(key: string): ExplainOutcome | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: ExplainOutcome): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) {
+      this.entries.delete(this.entries.keys().next().value as string);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** A CodeLens: one line above a query. */
+export interface PlanLens {
+  /** Document offset of the query. */
+  queryStart: number;
+  title: string;
+}
+
+export interface DocumentPlans {
+  findings: Finding[];
+  lenses: PlanLens[];
+  /** By query start: what "Show plan" shows. */
+  plans: Map<number, PlanResult>;
+  stats: { planned: number; cached: number };
+}
+
+/** Tokens joined by one space, comments dropped: the same query reformatted has the same plan. */
+export function normaliseSql(sql: string): string {
+  return scanSqlTokens(sql)
+    .map((token) => sql.slice(token.start, token.end))
+    .join(' ');
+}
+
+/** The codes of what planning reports besides the plan insights (each has a docs page). */
+export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table'] as const;
+
+/** Plan-derived codes, by SQLSTATE, for the errors a user most often meets. */
+const ERROR_CODES: Record<string, string> = {
+  '42P01': 'unknown-table',
+  '42703': 'unknown-column',
+  '42883': 'unknown-function',
+  '42702': 'ambiguous-column',
+  '42804': 'type-mismatch',
+  '22P02': 'type-mismatch',
+};
+
+/**
+ * Plans the document's queries. Returns undefined when cancelled or when the connection was
+ * lost (`onConnectionLost` is told why).
+ */
+export async function planDocument(
+  text: string,
+  analysis: AnalysisResult,
+  active: ActivePlanner,
+  settings: Settings,
+  cache: PlanCache,
+  signal: AbortSignal,
+  onConnectionLost: (reason: string) => void,
+): Promise<DocumentPlans | undefined> {
+  const created = createdInDocument(analysis);
+  const work: Promise<{ index: number; outcome: ExplainOutcome; cached: boolean }>[] = [];
+  analysis.statements.forEach((statement, index) => {
+    if (!statement?.explainSql) {
+      return;
+    }
+    const sql = statement.explainSql;
+    const key = `${active.schemaVersion}|${normaliseSql(sql)}`;
+    const cached = cache.get(key);
+    if (cached) {
+      work.push(Promise.resolve({ index, outcome: cached, cached: true }));
+      return;
+    }
+    work.push(
+      active.planner.explain(sql, highestParameter(sql), signal).then((outcome) => {
+        if (outcome.kind === 'plan' || outcome.kind === 'error' || outcome.kind === 'timeout') {
+          cache.set(key, outcome);
+        }
+        return { index, outcome, cached: false };
+      }),
+    );
+  });
+  const outcomes = await Promise.all(work);
+  if (signal.aborted) {
+    return undefined;
+  }
+  const lost = outcomes.find((o) => o.outcome.kind === 'unavailable');
+  if (lost && lost.outcome.kind === 'unavailable') {
+    onConnectionLost(lost.outcome.reason);
+    return undefined;
+  }
+
+  const suppressions = Suppressions.of(text);
+  const result: DocumentPlans = { findings: [], lenses: [], plans: new Map(), stats: { planned: 0, cached: 0 } };
+  const emptyTables = active.embedded ? ' · empty tables' : '';
+  const context = {
+    table: (schema: string | undefined, name: string) => {
+      const exact = schema ? active.tables.get(`${schema}.${name}`) : undefined;
+      return exact ?? [...active.tables.values()].find((table) => table.name === name);
+    },
+    workMemKb: active.planner.facts.workMemKb,
+    hashMemMultiplier: active.planner.facts.hashMemMultiplier,
+    thresholds: { seqScanMinRows: settings.seqScanMinRows, nestedLoopMaxOuterRows: settings.nestedLoopMaxOuterRows, maxPlanCost: settings.maxPlanCost },
+    embedded: active.embedded,
+  };
+  const add = (query: Query, finding: Omit<Finding, 'queryStart'>) => {
+    const level = settings.rules[finding.code];
+    if (level === 'off' || (!suppressions.isEmpty && suppressions.silences(finding.code, finding.start, query.start, true))) {
+      return;
+    }
+    result.findings.push({ ...finding, severity: level ?? finding.severity, queryStart: query.start });
+  };
+
+  for (const { index, outcome, cached } of outcomes) {
+    const query = analysis.queries[index];
+    const sql = analysis.statements[index]!.explainSql!;
+    result.stats[cached ? 'cached' : 'planned']++;
+    if (outcome.kind === 'error') {
+      add(query, errorFinding(query, sql, outcome.error, active, created));
+      continue;
+    }
+    if (outcome.kind === 'timeout') {
+      const [start, end] = query.sqlRangeToDocument(...firstToken(sql));
+      add(query, {
+        start,
+        end,
+        severity: 'information',
+        code: 'plan-timeout',
+        rule: true,
+        message:
+          `Not planned: PostgreSQL took longer than queryLens.statementTimeoutMs (${outcome.timeoutMs.toLocaleString('en-US')} ms) to plan this query, so it was cancelled. ` +
+          'Planning this slowly usually means very many joined tables or a slow function evaluated while planning; raise the setting to see the plan.',
+      });
+      continue;
+    }
+    if (outcome.kind !== 'plan') {
+      continue;
+    }
+    let plan: Plan;
+    try {
+      plan = planFromExplainJson(outcome.json);
+    } catch {
+      continue; // an EXPLAIN output we cannot read is nothing to report to the user
+    }
+    const insights = planInsights(plan, context);
+    for (const insight of insights) {
+      const [start, end] = query.sqlRangeToDocument(...insightSpan(sql, insight));
+      add(query, { start, end, severity: insight.severity as Severity, code: insight.code, message: insight.message, rule: true });
+    }
+    result.lenses.push({ queryStart: query.start, title: `${summarisePlan(plan)}${emptyTables}` });
+    result.plans.set(query.start, {
+      sql,
+      database: active.label,
+      json: outcome.json,
+      text: renderPlanText(plan),
+      insights: insights.map((insight) => ({ code: insight.code, severity: insight.severity, message: insight.message })),
+    });
+  }
+  result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
+  return result;
+}
+
+/** The tables and views the document itself creates: an "unknown table" for them is not an error here. */
+function createdInDocument(analysis: AnalysisResult): Map<string, number> {
+  const created = new Map<string, number>();
+  analysis.statements.forEach((statement, index) => {
+    for (const name of statement?.creates ?? []) {
+      if (!created.has(name)) {
+        created.set(name, analysis.queries[index].start);
+      }
+    }
+  });
+  return created;
+}
+
+function errorFinding(query: Query, sql: string, error: QueryError, active: ActivePlanner, created: Map<string, number>): Omit<Finding, 'queryStart'> {
+  const span = error.position !== undefined ? tokenAt(sql, error.position) : firstToken(sql);
+  const [start, end] = query.sqlRangeToDocument(...span);
+  const code = (error.sqlState && ERROR_CODES[error.sqlState]) ?? 'database-error';
+  const missingTable = error.sqlState === '42P01' ? /relation "([^"]+)" does not exist/.exec(error.message)?.[1] : undefined;
+  if (missingTable && created.has(missingTable.split('.').pop()!)) {
+    return {
+      start,
+      end,
+      severity: 'information',
+      code: 'not-planned',
+      message: `Not planned: ${missingTable} is created in this file but not yet in ${active.label}. Apply the file to plan the queries that use it.`,
+    };
+  }
+  const where = active.embedded ? `the ${active.label} database` : active.label;
+  let remedy = '';
+  if (error.hint) {
+    remedy = ` ${error.hint}`;
+  } else if (code === 'unknown-table') {
+    remedy = active.embedded ? ' Check the name, or add the file that creates it to queryLens.schemaFiles.' : ' Check the name and the search_path, or apply the migration that creates it.';
+  } else if (code === 'unknown-column') {
+    remedy = ' Check the name against the table definition.';
+  }
+  // Errors are for SQL that cannot run; a permission the planning role lacks says nothing of the SQL.
+  const severity: Severity = error.sqlState === '42501' ? 'information' : 'error';
+  return { start, end, severity, code, message: `${capitalise(error.message)} (${where}).${remedy}` };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The token that starts at (or contains) `offset`; PostgreSQL points at a token's first character. */
+function tokenAt(sql: string, offset: number): [number, number] {
+  for (const token of scanSqlTokens(sql)) {
+    if (token.end > offset) {
+      return token.start <= offset ? [token.start, token.end] : [offset, offset];
+    }
+  }
+  return [offset, offset];
+}
+
+function firstToken(sql: string): [number, number] {
+  const first = scanSqlTokens(sql)[0];
+  return first ? [first.start, first.end] : [0, 0];
+}
+
+/**
+ * Where an insight belongs in the SQL: the reference to its table (`orders` or `orders o` in
+ * FROM), found in the parse tree; else the statement's first keyword.
+ */
+function insightSpan(sql: string, insight: PlanInsight): [number, number] {
+  const relation = insight.relation;
+  if (relation) {
+    const parsed = parseStatement(sql, 'postgresql');
+    if (parsed.ok) {
+      let found: [number, number] | undefined;
+      walkTree(parsed.ast, (type, fields: Fields) => {
+        if (found || type !== 'RangeVar' || fields.relname !== relation.name) {
+          return;
+        }
+        const alias = (fields.alias as { aliasname?: string } | undefined)?.aliasname;
+        if (relation.alias && alias && alias !== relation.alias && relation.alias !== relation.name) {
+          return;
+        }
+        if (typeof fields.location === 'number') {
+          found = qualifiedNameSpan(sql, byteOffsetToIndex(sql, fields.location));
+        }
+      });
+      if (found) {
+        return found;
+      }
+    }
+  }
+  return firstToken(sql);
+}
+
+/** `orders`, `public.orders` or `"Orders"` starting at `start`. */
+function qualifiedNameSpan(sql: string, start: number): [number, number] {
+  const tokens = scanSqlTokens(sql.slice(start));
+  let end = tokens[0] ? start + tokens[0].end : start;
+  for (let i = 1; i + 1 < tokens.length && tokens[i].text === '.' && tokens[i].start === tokens[i - 1].end; i += 2) {
+    end = start + tokens[i + 1].end;
+  }
+  return [start, end];
+}

@@ -1,0 +1,319 @@
+/**
+ * Asks PostgreSQL how it would run a query, and nothing else. Every session is read-only with a
+ * statement timeout and `application_name = 'query-lens'`; statements go over the extended
+ * protocol, which refuses a string holding more than one command; only `EXPLAIN` without
+ * ANALYZE (or, before PostgreSQL 16, `PREPARE` + `EXPLAIN EXECUTE`, which plans without running)
+ * and catalog reads are ever sent. See DESIGN.md, "Safety rules".
+ */
+import { Pool, PoolClient, PoolConfig } from 'pg';
+import { codePointOffsetToIndex } from '../text/offsets';
+import type { IndexInfo, TableStats } from '../plan/insights';
+
+declare module 'pg' {
+  interface QueryConfig {
+    /** pg ≥ 8.11: always the extended protocol (Parse/Bind/Execute), which allows one command only. */
+    queryMode?: 'extended';
+  }
+}
+
+/** A database error the query itself caused: it becomes a diagnostic. */
+export interface QueryError {
+  message: string;
+  /** SQLSTATE, e.g. `42703` (undefined column). */
+  sqlState?: string;
+  /** Offset (UTF-16) in the explained statement where PostgreSQL points, when it does. */
+  position?: number;
+  hint?: string;
+  detail?: string;
+}
+
+export type ExplainOutcome =
+  | { kind: 'plan'; json: unknown }
+  /** PostgreSQL rejected the statement (unknown table or column, type mismatch…). */
+  | { kind: 'error'; error: QueryError }
+  /** Planning took longer than the statement timeout and was cancelled by the database. */
+  | { kind: 'timeout'; timeoutMs: number }
+  /** The connection failed or was lost: not the query's fault. */
+  | { kind: 'unavailable'; reason: string }
+  /** The caller no longer wanted it. */
+  | { kind: 'cancelled' };
+
+export interface PlannerTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslmode?: string;
+  /** Asked only when the server requests a password. */
+  password?: () => Promise<string | undefined>;
+}
+
+export interface PlannerOptions {
+  statementTimeoutMs: number;
+  /** How many EXPLAINs run at once (one connection each). */
+  maxConnections: number;
+}
+
+/** What the planner read of the server once connected. */
+export interface ServerFacts {
+  /** e.g. `15.20`, from `server_version` (Debian's suffix dropped). */
+  version: string;
+  versionNum: number;
+  database: string;
+  workMemKb: number;
+  hashMemMultiplier: number;
+  /** Whether `CREATE EXTENSION hypopg` has been run in this database (hypothetical indexes). */
+  hypopg: boolean;
+}
+
+/** The SQLSTATEs of a query the database gave up on after `statement_timeout`. */
+const QUERY_CANCELED = '57014';
+/** Class 08 (connection exception), 57P (operator intervention: shutdown), 53 (insufficient resources). */
+const CONNECTION_STATES = /^(08|57P|53)/;
+
+/** The session every connection gets before its first statement; ours, constant, never user text. */
+function sessionSetup(statementTimeoutMs: number): string {
+  return [
+    'SET default_transaction_read_only = on',
+    `SET statement_timeout = ${Math.round(statementTimeoutMs)}`,
+    'SET lock_timeout = 500',
+    // Plans for statements with parameters are the generic ones an application's prepared
+    // statements get: the parameter values are unknown.
+    'SET plan_cache_mode = force_generic_plan',
+    // libpg-query read the statement with standard strings; the server must read it the same way.
+    'SET standard_conforming_strings = on',
+  ].join('; ');
+}
+
+export class ConnectionFailure extends Error {}
+
+export class Planner {
+  private readonly prepared = new WeakSet<PoolClient>();
+  private closed = false;
+
+  /** Read once, when the planner is opened. */
+  facts: ServerFacts;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly options: PlannerOptions,
+    database: string,
+  ) {
+    this.facts = { version: '', versionNum: 0, database, workMemKb: 4096, hashMemMultiplier: 2, hypopg: false };
+  }
+
+  /** Connects and reads the server's facts; a failure is a ConnectionFailure with one line saying why. */
+  static async open(target: PlannerTarget, options: PlannerOptions): Promise<Planner> {
+    const config: PoolConfig = {
+      host: target.host,
+      port: target.port,
+      database: target.database,
+      user: target.user,
+      application_name: 'query-lens',
+      max: options.maxConnections,
+      idleTimeoutMillis: 60_000,
+      connectionTimeoutMillis: options.statementTimeoutMs + 1000,
+      // A server that stops answering (not merely slow) is given up on from this side too.
+      query_timeout: options.statementTimeoutMs + 2000,
+      ssl: sslOption(target.sslmode),
+    };
+    if (target.password) {
+      const ask = target.password;
+      config.password = async () => (await ask()) ?? '';
+    }
+    const pool = new Pool(config);
+    // An idle connection that dies (server restart) emits here; the next use reconnects.
+    pool.on('error', () => undefined);
+    const planner = new Planner(pool, options, target.database);
+    try {
+      planner.facts = await planner.withClient(async (client) => {
+        const result = await client.query({
+          text:
+            "SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS version_num, current_database() AS database, " +
+            "(SELECT setting::bigint FROM pg_settings WHERE name = 'work_mem') AS work_mem_kb, " +
+            "coalesce((SELECT setting::float8 FROM pg_settings WHERE name = 'hash_mem_multiplier'), 1) AS hash_mem_multiplier, " +
+            "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS hypopg",
+          queryMode: 'extended',
+        });
+        const row = result.rows[0];
+        return {
+          version: String(row.version).split(' ')[0],
+          versionNum: Number(row.version_num),
+          database: String(row.database),
+          workMemKb: Number(row.work_mem_kb),
+          hashMemMultiplier: Number(row.hash_mem_multiplier),
+          hypopg: row.hypopg === true,
+        } satisfies ServerFacts;
+      });
+      return planner;
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new ConnectionFailure(describeConnectionError(error, target));
+    }
+  }
+
+  /** `PostgreSQL 15.20 · appdb` */
+  get label(): string {
+    return `PostgreSQL ${this.facts.version} · ${this.facts.database}`;
+  }
+
+  /**
+   * The plan of one statement, which the caller has parsed as exactly one explainable statement
+   * (SELECT, INSERT, UPDATE, DELETE, MERGE, VALUES). `parameterCount` is its highest `$n`.
+   */
+  async explain(sql: string, parameterCount: number, signal?: AbortSignal): Promise<ExplainOutcome> {
+    if (signal?.aborted) {
+      return { kind: 'cancelled' };
+    }
+    try {
+      return await this.withClient(async (client) => {
+        if (signal?.aborted) {
+          return { kind: 'cancelled' } as const;
+        }
+        if (parameterCount === 0) {
+          return this.run(client, 'EXPLAIN (FORMAT JSON) ', sql, []);
+        }
+        if (this.facts.versionNum >= 160000) {
+          // GENERIC_PLAN takes the statement's $n as its own; bound as NULLs, they are never read.
+          return this.run(client, 'EXPLAIN (GENERIC_PLAN, FORMAT JSON) ', sql, new Array(parameterCount).fill(null));
+        }
+        // Before 16: a prepared statement planned generically (the session forces it), explained
+        // with NULLs for its parameters. PREPARE plans nothing and runs nothing.
+        const prepared = await this.run(client, 'PREPARE query_lens_plan AS ', sql, []);
+        if (prepared.kind !== 'plan') {
+          return prepared;
+        }
+        try {
+          const nulls = new Array(parameterCount).fill('NULL').join(', ');
+          const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${nulls})`, []);
+          // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
+          return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
+        } finally {
+          await client.query({ text: 'DEALLOCATE query_lens_plan', queryMode: 'extended' });
+        }
+      });
+    } catch (error) {
+      return { kind: 'unavailable', reason: describeConnectionError(error) };
+    }
+  }
+
+  /** Every user table with its size estimate and its indexes (one catalog read). */
+  async tables(): Promise<TableStats[]> {
+    return this.withClient(async (client) => {
+      const result = await client.query({
+        text: `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS rows, c.relpages::bigint AS pages,
+                 coalesce((SELECT json_agg(json_build_object(
+                     'name', i.relname,
+                     'columns', (SELECT json_agg(pg_get_indexdef(x.indexrelid, k, true) ORDER BY k) FROM generate_series(1, x.indnkeyatts) AS k),
+                     'unique', x.indisunique,
+                     'partial', x.indpred IS NOT NULL,
+                     'method', am.amname) ORDER BY i.relname)
+                   FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
+                   WHERE x.indrelid = c.oid), '[]'::json) AS indexes
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`,
+        queryMode: 'extended',
+      });
+      return result.rows.map((row) => ({
+        schema: String(row.schema),
+        name: String(row.name),
+        rows: Number(row.rows),
+        pages: Number(row.pages),
+        indexes: (row.indexes as IndexInfo[]).map((index) => ({ ...index, columns: index.columns ?? [] })),
+      }));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.pool.end().catch(() => undefined);
+    }
+  }
+
+  /** A pooled connection with the read-only session set up; a broken one is discarded. */
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      if (!this.prepared.has(client)) {
+        await client.query(sessionSetup(this.options.statementTimeoutMs));
+        this.prepared.add(client);
+      }
+      return await work(client);
+    } catch (error) {
+      broken = true;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Sends `prefix + sql` and sorts the outcome; a position is mapped back into `sql`. */
+  private async run(client: PoolClient, prefix: string, sql: string, values: null[]): Promise<ExplainOutcome> {
+    const text = prefix + sql;
+    try {
+      const result = await client.query({ text, values, queryMode: 'extended' });
+      const row = result.rows[0] as Record<string, unknown> | undefined;
+      return { kind: 'plan', json: row ? Object.values(row)[0] : undefined };
+    } catch (error) {
+      const pgError = error as { code?: string; message?: string; position?: string; hint?: string; detail?: string };
+      if (typeof pgError.code !== 'string' || CONNECTION_STATES.test(pgError.code)) {
+        throw error; // the connection's trouble, not the query's
+      }
+      if (pgError.code === QUERY_CANCELED) {
+        return { kind: 'timeout', timeoutMs: this.options.statementTimeoutMs };
+      }
+      let position: number | undefined;
+      if (pgError.position !== undefined) {
+        // PostgreSQL counts characters (code points) from 1, in the text it was sent.
+        const inText = codePointOffsetToIndex(text, Number(pgError.position) - 1);
+        position = inText >= prefix.length ? inText - prefix.length : undefined;
+      }
+      return { kind: 'error', error: { message: pgError.message ?? String(error), sqlState: pgError.code, position, hint: pgError.hint, detail: pgError.detail } };
+    }
+  }
+}
+
+function sslOption(sslmode: string | undefined): PoolConfig['ssl'] {
+  switch (sslmode) {
+    case 'require':
+    case 'prefer':
+    case 'allow':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+    default:
+      return undefined;
+  }
+}
+
+/** One line saying why a connection failed, in libpq's words where it has them. */
+export function describeConnectionError(error: unknown, target?: Pick<PlannerTarget, 'host' | 'port'>): string {
+  const e = error as { code?: string; message?: string; address?: string; port?: number };
+  const where = target ? `${target.host}:${target.port}` : e.address ? `${e.address}:${e.port}` : 'the database';
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `connection refused at ${where}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host not found: ${target?.host ?? where}`;
+    case 'ETIMEDOUT':
+      return `timed out connecting to ${where}`;
+    case 'ECONNRESET':
+      return `connection reset by ${where}`;
+    case '57P01':
+    case '57P02':
+    case '57P03':
+      return `the database at ${where} is shutting down or starting up`;
+  }
+  const message = (e.message ?? String(error)).split('\n')[0];
+  if (/timeout/i.test(message)) {
+    return `timed out talking to ${where}`;
+  }
+  if (/terminated|Connection terminated/i.test(message)) {
+    return `connection to ${where} was lost`;
+  }
+  return message;
+}

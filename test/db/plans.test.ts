@@ -1,0 +1,280 @@
+import * as assert from 'assert';
+import { DiagnosticSeverity, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import { PlanRequest, RefreshSchemaRequest, WorkspaceTrustedNotification } from '../../server/src/protocol';
+import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
+import { createTestDatabase, SHOP_SCHEMA, withClient } from './database';
+
+/** Plan diagnostics: those whose code is not one of the static analysis's. */
+const PLAN_CODES = /^(plan-|unknown-|ambiguous-column|type-mismatch|database-error|not-planned)/;
+const planDiagnostics = (p: PublishDiagnosticsParams) => p.diagnostics.filter((d) => typeof d.code === 'string' && PLAN_CODES.test(d.code));
+
+describe('plans from a development PostgreSQL, over LSP', function () {
+  this.timeout(60_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let label: string;
+  let client: TestLspClient | undefined;
+
+  before(async () => {
+    database = await createTestDatabase('plans', SHOP_SCHEMA);
+    const version = await withClient(database.url, async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string);
+    label = `PostgreSQL ${version.split(' ')[0]} · ${database.name}`;
+  });
+  after(async () => {
+    await database?.drop();
+  });
+  afterEach(async () => {
+    await client?.stop();
+    client = undefined;
+  });
+
+  async function start(settings: Record<string, unknown> = {}, options: Parameters<typeof TestLspClient.start>[0] = {}): Promise<TestLspClient> {
+    client = await TestLspClient.start({ ...options, settings: { debounceMs: 0, connection: database.url, ...settings } });
+    return client;
+  }
+
+  it('shows the database in the status, connected on first need', async () => {
+    const server = await start();
+    await server.open('file:///ws/one.sql', 'sql', 'SELECT 1;\n');
+    const status = await server.waitForStatus((s) => s.database?.mode === 'connected');
+    assert.strictEqual(status.text, label);
+    assert.match(status.detail, new RegExp(`Plans from PostgreSQL .*, database ${database.name} at 127\\.0\\.0\\.1:5432 as postgres \\(from queryLens\\.connection\\)`));
+  });
+
+  it('warns of a sequential scan an index would avoid, under the table in a .sql file', async () => {
+    const server = await start();
+    const text = '-- orders of one customer\nSELECT id, total\n  FROM orders\n WHERE customer_id = 42;\n';
+    const uri = 'file:///ws/orders.sql';
+    await server.open(uri, 'sql', text);
+    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(published.diagnostics, [
+      {
+        range: rangeOf(text, 'orders', 2),
+        severity: DiagnosticSeverity.Warning,
+        source: 'query-lens',
+        code: 'plan-seq-scan',
+        codeDescription: docsLink('plan-seq-scan'),
+        message:
+          'Seq Scan on orders reads all ~100,000 rows to keep ~5 (Filter: customer_id = 42): an index on orders (customer_id) lets PostgreSQL read only those rows.',
+        data: { queryStart: text.indexOf('SELECT') },
+      },
+    ]);
+    const lenses = await server.codeLenses(uri);
+    assert.deepStrictEqual(
+      lenses.map((lens) => [lens.range.start, lens.command?.title]),
+      [
+        [{ line: 1, character: 0 }, 'cost 1,986 · Seq Scan on orders (5 rows)'],
+        [{ line: 1, character: 0 }, 'Show plan'],
+      ],
+    );
+  });
+
+  it('warns of the same scan in a TypeScript query with a parameter, planned generically, at the exact characters', async () => {
+    const server = await start();
+    const text = [
+      "import { Pool } from 'pg';",
+      'const pool = new Pool();',
+      'export function paidOrders(customerId: number) {',
+      "  return pool.query(`SELECT o.id FROM orders o WHERE o.customer_id = $1 AND o.status = 'paid'`, [customerId]);",
+      '}',
+      '',
+    ].join('\n');
+    const uri = 'file:///ws/orders.ts';
+    await server.open(uri, 'typescript', text);
+    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(planDiagnostics(published), [
+      {
+        range: rangeOf(text, 'orders', 1),
+        severity: DiagnosticSeverity.Warning,
+        source: 'query-lens',
+        code: 'plan-seq-scan',
+        codeDescription: docsLink('plan-seq-scan'),
+        message:
+          "Seq Scan on orders reads all ~100,000 rows to keep ~1 (Filter: (customer_id = $1) AND (status = 'paid'::text)): an index on orders (customer_id, status) lets PostgreSQL read only those rows.",
+        data: { queryStart: text.indexOf('SELECT') },
+      },
+    ]);
+  });
+
+  it('takes rule settings and ignore comments for plan findings', async () => {
+    const server = await start({ rules: { 'plan-seq-scan': 'information' } });
+    const text = 'SELECT id FROM orders WHERE customer_id = 7;\n-- query-lens-ignore plan-seq-scan\nSELECT id FROM orders WHERE customer_id = 8;\n';
+    const uri = 'file:///ws/levels.sql';
+    await server.open(uri, 'sql', text);
+    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(published.diagnostics.map((d) => [d.code, d.severity, d.range]), [['plan-seq-scan', DiagnosticSeverity.Information, rangeOf(text, 'orders')]]);
+  });
+
+  it('reports an unknown column as an error where PostgreSQL points, with its hint', async () => {
+    const server = await start();
+    const text = 'SELECT id, emial\nFROM customers\nWHERE id = 7;\n';
+    await server.open('file:///ws/typo.sql', 'sql', text);
+    const published = await server.diagnosticsWhere('file:///ws/typo.sql', (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(published.diagnostics, [
+      {
+        range: rangeOf(text, 'emial'),
+        severity: DiagnosticSeverity.Error,
+        source: 'query-lens',
+        code: 'unknown-column',
+        codeDescription: docsLink('unknown-column'),
+        message: `Column "emial" does not exist (${label}). Perhaps you meant to reference the column "customers.email".`,
+      },
+    ]);
+  });
+
+  it('reports an unknown table in a TypeScript string at its exact characters', async () => {
+    const server = await start();
+    const text = "export async function load(pool: any, id: number) {\n  return pool.query('SELECT * FROM custmers WHERE id = $1', [id]);\n}\n";
+    const uri = 'file:///ws/load.ts';
+    await server.open(uri, 'typescript', text);
+    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    const unknown = published.diagnostics.filter((d) => d.code === 'unknown-table');
+    assert.deepStrictEqual(unknown, [
+      {
+        range: rangeOf(text, 'custmers'),
+        severity: DiagnosticSeverity.Error,
+        source: 'query-lens',
+        code: 'unknown-table',
+        codeDescription: docsLink('unknown-table'),
+        message: `Relation "custmers" does not exist (${label}). Check the name and the search_path, or apply the migration that creates it.`,
+      },
+    ]);
+  });
+
+  it('never writes: a file of data-changing statements leaves the trap table, its sequence and its statistics unchanged', async () => {
+    const before = await trapState(database.url);
+    const server = await start();
+    const text = [
+      "DELETE FROM trap;",
+      "UPDATE trap SET note = 'changed';",
+      "INSERT INTO trap VALUES (2, 'inserted');",
+      "INSERT INTO trap SELECT id + 100, note FROM trap;",
+      "MERGE INTO trap t USING (VALUES (1)) v(id) ON t.id = v.id WHEN MATCHED THEN DELETE;",
+      "SELECT nextval('trap_seq');",
+      "SELECT setval('trap_seq', 999);",
+      "WITH gone AS (DELETE FROM trap RETURNING *) SELECT * FROM gone;",
+      "DELETE FROM trap WHERE id = $1;",
+      "TRUNCATE trap;",
+      "DROP TABLE trap;",
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity;",
+      '',
+    ].join('\n');
+    await server.open('file:///ws/trap.sql', 'sql', text);
+    const lenses = await waitFor(async () => {
+      const found = await server.codeLenses('file:///ws/trap.sql');
+      return found.length >= 2 * 10 ? found : undefined;
+    });
+    // Every statement EXPLAIN can plan was planned (two lenses each), none was run.
+    assert.strictEqual(lenses.length, 2 * 10);
+    assert.deepStrictEqual(await trapState(database.url), before);
+  });
+
+  it('cancels a query that takes longer than the statement timeout to plan, and says so', async () => {
+    const server = await start({ statementTimeoutMs: 300 });
+    const text = 'SELECT slow_to_plan();\n';
+    await server.open('file:///ws/slow.sql', 'sql', text);
+    const published = await server.diagnosticsWhere('file:///ws/slow.sql', (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(published.diagnostics, [
+      {
+        range: rangeOf(text, 'SELECT'),
+        severity: DiagnosticSeverity.Information,
+        source: 'query-lens',
+        code: 'plan-timeout',
+        codeDescription: docsLink('plan-timeout'),
+        message:
+          'Not planned: PostgreSQL took longer than queryLens.statementTimeoutMs (300 ms) to plan this query, so it was cancelled. ' +
+          'Planning this slowly usually means very many joined tables or a slow function evaluated while planning; raise the setting to see the plan.',
+        data: { queryStart: 0 },
+      },
+    ]);
+    // The session is usable afterwards: another query is planned.
+    const next = 'SELECT emial FROM customers;\n';
+    await server.open('file:///ws/after.sql', 'sql', next);
+    const after = await server.diagnosticsWhere('file:///ws/after.sql', (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(after.diagnostics.map((d) => d.code), ['unknown-column']);
+  });
+
+  it('plans nothing in an untrusted workspace until it is trusted', async () => {
+    const server = await start({}, { initializationOptions: { workspaceTrusted: false } });
+    const text = 'SELECT emial FROM customers;\n';
+    const uri = 'file:///ws/untrusted.sql';
+    const published = await server.open(uri, 'sql', text);
+    assert.deepStrictEqual(published.diagnostics, []);
+    const status = await server.waitForStatus((s) => s.database?.reason !== undefined);
+    assert.strictEqual(status.text, 'static only — untrusted workspace');
+    assert.deepStrictEqual(status.database, { mode: 'static', reason: 'untrusted workspace' });
+    await server.connection.sendNotification(WorkspaceTrustedNotification.type, { trusted: true });
+    const planned = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(planned.diagnostics.map((d) => d.code), ['unknown-column']);
+  });
+
+  it('answers "Show plan" with the plan as text and JSON', async () => {
+    const server = await start();
+    const text = 'SELECT * FROM customers WHERE id = 7;\n';
+    const uri = 'file:///ws/show.sql';
+    await server.open(uri, 'sql', text);
+    const lenses = await waitFor(async () => {
+      const found = await server.codeLenses(uri);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepStrictEqual(
+      lenses.map((lens) => [lens.range.start, lens.command?.command, lens.command?.arguments]),
+      [
+        [{ line: 0, character: 0 }, 'queryLens.showPlan', [uri, 0]],
+        [{ line: 0, character: 0 }, 'queryLens.showPlan', [uri, 0]],
+      ],
+    );
+    assert.strictEqual(lenses[1].command?.title, 'Show plan');
+    assert.match(lenses[0].command!.title, /^cost 8\.\d+ · Index Scan on customers \(1 row\)$/);
+    const plan = await server.connection.sendRequest(PlanRequest.type, { uri, queryStart: 0 });
+    assert.ok(plan);
+    assert.strictEqual(plan.sql, 'SELECT * FROM customers WHERE id = 7');
+    assert.strictEqual(plan.database, label);
+    assert.match(plan.text, /^Index Scan using customers_pkey on customers {2}\(cost=0\.29\.\.8\.\d\d rows=1 width=\d+\)\n {2}Index Cond: \(id = 7\)/);
+    assert.strictEqual((plan.json as { Plan: { 'Node Type': string } }[])[0].Plan['Node Type'], 'Index Scan');
+    assert.deepStrictEqual(plan.insights, []);
+    assert.strictEqual(await server.connection.sendRequest(PlanRequest.type, { uri, queryStart: 5 }), null);
+  });
+
+  it('plans again after "Refresh Schema": a new index ends the sequential-scan warning', async () => {
+    const server = await start();
+    const text = "SELECT id FROM orders WHERE status = 'paid' AND total = 12;\n";
+    const uri = 'file:///ws/refresh.sql';
+    await server.open(uri, 'sql', text);
+    const before = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(before.diagnostics.map((d) => [d.code, d.range]), [['plan-seq-scan', rangeOf(text, 'orders')]]);
+    await withClient(database.url, (c) => c.query('CREATE INDEX orders_total ON orders (total); ANALYZE orders'));
+    try {
+      await server.connection.sendRequest(RefreshSchemaRequest.type);
+      const after = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 0);
+      assert.deepStrictEqual(after.diagnostics, []);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP INDEX orders_total'));
+    }
+  });
+});
+
+/** Everything a statement that ran would have changed. */
+async function trapState(url: string): Promise<unknown> {
+  return withClient(url, async (c) => {
+    const rows = (await c.query('SELECT id, note FROM trap ORDER BY id')).rows;
+    const sequence = (await c.query('SELECT last_value, is_called FROM trap_seq')).rows[0];
+    const stats = (await c.query("SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relname = 'trap'")).rows[0];
+    const exists = (await c.query("SELECT to_regclass('trap') IS NOT NULL AS present")).rows[0];
+    return { rows, sequence, stats, exists };
+  });
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error('timed out waiting');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
