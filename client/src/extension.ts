@@ -1,11 +1,23 @@
 /**
- * The Query Lens extension: starts the language server, and shows what it reports in the status
- * bar and the output channel. Everything that can run without VS Code lives in the server.
+ * The Query Lens extension: starts the language server, registers the commands, and shows what
+ * the server reports in the status bar, the output channel and plan documents. Everything that
+ * can run without VS Code lives in the server.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
-import { StatusNotification, StatusParams } from '../../server/src/protocol';
+import {
+  InitializationOptions,
+  PasswordRequest,
+  ReconnectRequest,
+  RefreshSchemaRequest,
+  StatusNotification,
+  WorkspaceTrustedNotification,
+} from '../../server/src/protocol';
+import { configureConnection, passwordFromSecretStorage } from './connection';
+import { PlanDocuments, showPlan } from './planDocument';
+import { requestFromServer } from './serverRequests';
+import { ServerStatusItem, STATUS_ACTIONS_COMMAND, showStatusActions } from './statusItem';
 // V8 flags the server is started with (also read by `npm run bench`): a 4 MB young generation
 // keeps the server's memory near 105 MB on a 5,000-line file instead of 135–150 MB, at no
 // measurable cost in speed. (Flags set from inside the process come too late for the heap.)
@@ -19,7 +31,13 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Query Lens');
   const status = new ServerStatusItem();
-  context.subscriptions.push(output, status);
+  const planDocuments = new PlanDocuments();
+  context.subscriptions.push(output, status, planDocuments);
+  // The server keeps embedded databases here and expects the folder to exist. Failing to create
+  // it is logged, not fatal: static analysis needs no folder.
+  await vscode.workspace.fs.createDirectory(context.globalStorageUri).then(undefined, (error: unknown) =>
+    output.appendLine(`[client] could not create ${context.globalStorageUri.fsPath}: ${String(error)}`),
+  );
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
@@ -35,38 +53,57 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Settings are pulled per document by the server (workspace/configuration); this only
     // tells it when they changed.
     synchronize: { configurationSection: 'queryLens' },
+    // A function, so that a restart after the person trusted the workspace tells the server so.
+    initializationOptions: (): InitializationOptions => ({
+      workspaceTrusted: vscode.workspace.isTrusted,
+      storagePath: context.globalStorageUri.fsPath,
+    }),
   };
-  client = new LanguageClient('queryLens', 'Query Lens', serverOptions, clientOptions);
+  const languageClient = new LanguageClient('queryLens', 'Query Lens', serverOptions, clientOptions);
+  client = languageClient;
 
   context.subscriptions.push(
-    client.onDidChangeState((event) => {
+    languageClient.onDidChangeState((event) => {
       if (event.newState === State.Starting) {
         status.show({ state: 'starting', text: 'starting', detail: 'The Query Lens language server is starting.' });
       } else if (event.newState === State.Stopped) {
         status.show({ state: 'error', text: 'stopped', detail: 'The Query Lens language server stopped. Run "Query Lens: Restart Server".' });
       }
     }),
-    client.onNotification(StatusNotification.type, (params) => {
+    languageClient.onNotification(StatusNotification.type, (params) => {
       status.show(params);
       output.appendLine(`[status] ${params.detail}`);
+    }),
+    languageClient.onRequest(PasswordRequest.type, (params) => passwordFromSecretStorage(context.secrets, output, params)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      // A stopped server learns it from the initialization options when it starts again.
+      languageClient.sendNotification(WorkspaceTrustedNotification.type, { trusted: true }).catch(() => undefined);
     }),
     vscode.commands.registerCommand('queryLens.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('queryLens.restartServer', async () => {
       // Works whether or not the server is running: a stopped client is simply started.
-      if (!client) {
-        return;
-      }
       output.appendLine('[client] restarting the server');
-      if (client.isRunning()) {
-        await client.restart();
+      if (languageClient.isRunning()) {
+        await languageClient.restart();
       } else {
-        await client.start();
+        await languageClient.start();
       }
     }),
+    vscode.commands.registerCommand('queryLens.configureConnection', () => configureConnection(context.secrets, languageClient, output)),
+    vscode.commands.registerCommand('queryLens.reconnect', () =>
+      requestFromServer(languageClient, output, 'Reconnect', (server) => server.sendRequest(ReconnectRequest.type)),
+    ),
+    vscode.commands.registerCommand('queryLens.refreshSchema', () =>
+      requestFromServer(languageClient, output, 'Refresh Schema', (server) => server.sendRequest(RefreshSchemaRequest.type)),
+    ),
+    vscode.commands.registerCommand('queryLens.showPlan', (uri: unknown, queryStart: unknown) =>
+      showPlan(languageClient, output, planDocuments, uri, queryStart),
+    ),
+    vscode.commands.registerCommand(STATUS_ACTIONS_COMMAND, showStatusActions),
   );
 
   try {
-    await client.start();
+    await languageClient.start();
   } catch (error) {
     status.show({ state: 'error', text: 'failed to start', detail: `The Query Lens server failed to start: ${String(error)}` });
     output.appendLine(`[client] server failed to start: ${String(error)}`);
@@ -76,27 +113,4 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 export async function deactivate(): Promise<void> {
   await client?.stop();
   client = undefined;
-}
-
-/** The status bar item: what the server is using, and a click to show the log. */
-class ServerStatusItem implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('queryLens.status', vscode.StatusBarAlignment.Right, 100);
-
-  constructor() {
-    this.item.name = 'Query Lens';
-    this.item.command = 'queryLens.showOutput';
-    this.show({ state: 'starting', text: 'starting', detail: 'The Query Lens language server is starting.' });
-    this.item.show();
-  }
-
-  show(params: StatusParams): void {
-    const icon = params.state === 'error' ? '$(error)' : params.state === 'starting' ? '$(sync~spin)' : '$(database)';
-    this.item.text = `${icon} Query Lens: ${params.text}`;
-    this.item.tooltip = `${params.detail}\nClick to show the Query Lens output.`;
-    this.item.backgroundColor = params.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-  }
-
-  dispose(): void {
-    this.item.dispose();
-  }
 }
