@@ -3,8 +3,11 @@
  *
  *   query-lens check   [options] <files or folders…>   diagnostics; exit 0 clean, 1 errors, 2 could not run
  *   query-lens queries [options] <files or folders…>   every query found, with its place
+ *   query-lens explain [options] "<sql>"               the plan of a query and what it reveals
  */
-import { DocumentAnalysis } from './analyze/analyzeDocument';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DocumentAnalysis, Finding } from './analyze/analyzeDocument';
 import { initParsers } from './analyze/parse';
 import { collectFiles, PathError, readSourceFile } from './cli/files';
 import {
@@ -16,6 +19,8 @@ import {
   toReportedDiagnostics,
   toReportedQueries,
 } from './cli/report';
+import { ActivePlanner, DatabaseService } from './db/databaseService';
+import { PlanCache, planDocument } from './db/planDocument';
 import { DIALECTS, normaliseSettings, Settings } from './settings';
 import { LineIndex } from './text/offsets';
 
@@ -27,30 +32,44 @@ export const EXIT_ERRORS = 1;
 export const EXIT_CANNOT_RUN = 2;
 
 const USAGE = `Usage: query-lens <command> [options] <files or folders…>
+       query-lens explain [options] "<sql>"
 
 Commands:
   check      report syntax errors and findings as diagnostics
   queries    list every query found, with where it is
+  explain    print the plan of a query (or of "-": SQL read from stdin) and what it reveals
 
 Options:
   --dialect <name>          postgresql (default), mysql, mariadb or sqlite
   --format <name>           text (default), json, or sarif (check only)
   --max-file-size-kb <n>    skip files larger than this (default 5120)
+  --db <url|embedded>       plan queries against this PostgreSQL (postgres://user@host/db), or
+                            against an embedded one built from the project's schema files
+                            (check: adds plan diagnostics; explain: defaults to DATABASE_URL or
+                            the PG* variables, else the embedded database)
+  --statement-timeout-ms <n>  the longest one EXPLAIN may take (default 2000)
   -h, --help                show this help
   -v, --version             show the version
 
-Exit status (check): 0 no errors, 1 errors found, 2 could not run.
+Only EXPLAIN (never ANALYZE) and catalog reads are sent, in read-only sessions.
+Exit status: 0 no errors, 1 errors found, 2 could not run.
 `;
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface Invocation {
-  command: 'check' | 'queries';
+  command: 'check' | 'queries' | 'explain';
   format: Format;
   settings: Settings;
+  /** Files and folders; for explain, the SQL text. */
   paths: string[];
+  /** `--db`: a URL, `embedded`, or (explain only) `auto`. Absent: static analysis only. */
+  db?: string;
 }
+
+/** Options that take a value, with what they set. */
+const VALUE_OPTIONS = ['--dialect', '--format', '--max-file-size-kb', '--db', '--statement-timeout-ms'];
 
 class UsageError extends Error {}
 
@@ -65,10 +84,11 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
   if (command === '-v' || command === '--version') {
     return 'version';
   }
-  if (command !== 'check' && command !== 'queries') {
-    throw new UsageError(`unknown command '${command}' (expected check or queries; see query-lens --help)`);
+  if (command !== 'check' && command !== 'queries' && command !== 'explain') {
+    throw new UsageError(`unknown command '${command}' (expected check, queries or explain; see query-lens --help)`);
   }
   let format: Format = 'text';
+  let db: string | undefined;
   const raw: Record<string, unknown> = {};
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -80,14 +100,14 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       paths.push(...rest.slice(i + 1));
       break;
     }
-    if (!argument.startsWith('--')) {
+    if (!argument.startsWith('--') || argument === '-') {
       paths.push(argument);
       continue;
     }
     const eq = argument.indexOf('=');
     const name = eq < 0 ? argument : argument.slice(0, eq);
     const value = eq < 0 ? rest[++i] : argument.slice(eq + 1);
-    if (!['--dialect', '--format', '--max-file-size-kb'].includes(name)) {
+    if (!VALUE_OPTIONS.includes(name)) {
       throw new UsageError(`unknown option '${name}' (see query-lens --help)`);
     }
     if (value === undefined || value === '') {
@@ -99,11 +119,25 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       }
       raw.dialect = value;
     } else if (name === '--format') {
-      if (!(FORMATS as readonly string[]).includes(value) || (command === 'queries' && value === 'sarif')) {
-        const allowed = command === 'queries' ? 'text or json' : 'text, json or sarif';
+      if (!(FORMATS as readonly string[]).includes(value) || (command !== 'check' && value === 'sarif')) {
+        const allowed = command !== 'check' ? 'text or json' : 'text, json or sarif';
         throw new UsageError(`unknown format '${value}' for ${command} (expected ${allowed})`);
       }
       format = value as Format;
+    } else if (name === '--db') {
+      if (command === 'queries') {
+        throw new UsageError('--db is for check and explain');
+      }
+      if (value !== 'embedded' && !/^postgres(ql)?:\/\//i.test(value)) {
+        throw new UsageError(`--db takes a postgres:// URL or 'embedded', not '${value}'`);
+      }
+      db = value;
+    } else if (name === '--statement-timeout-ms') {
+      const timeout = Number(value);
+      if (!Number.isInteger(timeout) || timeout < 100) {
+        throw new UsageError(`--statement-timeout-ms takes a whole number of milliseconds (at least 100), not '${value}'`);
+      }
+      raw.statementTimeoutMs = timeout;
     } else {
       const size = Number(value);
       if (!Number.isInteger(size) || size < 1) {
@@ -112,10 +146,16 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       raw.maxFileSizeKb = size;
     }
   }
+  if (command === 'explain') {
+    if (paths.length !== 1) {
+      throw new UsageError(`explain takes one SQL text in quotes (or - to read it from stdin), not ${paths.length} arguments`);
+    }
+    return { command, format, settings: normaliseSettings(raw), paths, db: db ?? 'auto' };
+  }
   if (paths.length === 0) {
     throw new UsageError(`${command}: no files or folders given (see query-lens --help)`);
   }
-  return { command, format, settings: normaliseSettings(raw), paths };
+  return { command, format, settings: normaliseSettings(raw), paths, db };
 }
 
 /** Runs the CLI; returns the exit status. Output goes to the given writers (the tests' too). */
@@ -145,6 +185,9 @@ export async function runCli(
     return EXIT_CLEAN;
   }
   const note = (line: string) => err(`query-lens: ${line}\n`);
+  if (invocation.command === 'explain') {
+    return explain(invocation, out, note, cwd);
+  }
   let files;
   try {
     files = collectFiles(invocation.paths, note);
@@ -156,6 +199,17 @@ export async function runCli(
     throw error;
   }
   await initParsers();
+  let plans: Planning | undefined;
+  if (invocation.db) {
+    // The embedded database's schema is the checked project's: the first folder given, else here.
+    const folder = invocation.paths.map((p) => path.resolve(cwd, p)).find((p) => isDirectory(p)) ?? cwd;
+    const opened = await openDatabase(invocation.db, invocation.settings, folder);
+    if ('reason' in opened) {
+      note(`cannot plan: ${opened.reason}`);
+      return EXIT_CANNOT_RUN;
+    }
+    plans = opened;
+  }
 
   const diagnostics: ReportedDiagnostic[] = [];
   const queries: ReportedQuery[] = [];
@@ -170,10 +224,21 @@ export async function runCli(
     const settings = { ...invocation.settings, maxFileSizeKb: Math.max(invocation.settings.maxFileSizeKb, Math.ceil(read.text.length / 1024)) };
     const result = new DocumentAnalysis().run(read.text, file.kind, settings, file.languageId);
     const lines = new LineIndex(read.text);
-    diagnostics.push(...toReportedDiagnostics(file.displayPath, lines, result.findings));
+    let findings: Finding[] = result.findings;
+    if (plans) {
+      const planned = await planDocument(read.text, result, plans.active, settings, plans.cache, new AbortController().signal, (reason) => (plans!.lost = reason));
+      if (!planned) {
+        await plans.service.dispose();
+        note(`cannot plan: ${plans.lost ?? 'the database went away'}`);
+        return EXIT_CANNOT_RUN;
+      }
+      findings = [...findings, ...planned.findings].sort((a, b) => a.start - b.start || a.end - b.end);
+    }
+    diagnostics.push(...toReportedDiagnostics(file.displayPath, lines, findings));
     queries.push(...toReportedQueries(file.displayPath, lines, result.queries));
   }
 
+  await plans?.service.dispose();
   if (invocation.command === 'queries') {
     out(invocation.format === 'json' ? JSON.stringify({ queries }, null, 2) + '\n' : formatQueriesAsText(queries));
     return EXIT_CLEAN;
@@ -192,6 +257,110 @@ export async function runCli(
     }
   }
   return diagnostics.some((d) => d.severity === 'error') ? EXIT_ERRORS : EXIT_CLEAN;
+}
+
+/** An open database for planning, with its cache. */
+interface Planning {
+  service: DatabaseService;
+  active: ActivePlanner;
+  cache: PlanCache;
+  lost?: string;
+}
+
+/** Opens `--db` (a URL, `embedded`, or `auto`: the libpq variables, else embedded). */
+async function openDatabase(db: string, settings: Settings, workspaceRoot: string): Promise<Planning | { reason: string }> {
+  let lastReason = 'no database';
+  const service = new DatabaseService(
+    {
+      log: () => undefined,
+      statusChanged: (status) => {
+        if (status.reason) {
+          lastReason = status.reason;
+        }
+      },
+      replanAll: () => undefined,
+      askPassword: async () => undefined,
+    },
+    workspaceRoot,
+    undefined,
+    true,
+  );
+  const url = /^postgres/i.test(db) ? db : null;
+  service.configure({ ...settings, plans: db === 'embedded' ? 'embedded' : url ? 'connection' : 'auto', connection: url ? { url } : null });
+  const active = await service.get();
+  if (!active) {
+    await service.dispose();
+    return { reason: lastReason };
+  }
+  return { service, active, cache: new PlanCache() };
+}
+
+/** `explain "<sql>"`: each statement's plan drawn as text (or JSON), then what it reveals. */
+async function explain(invocation: Invocation, out: (text: string) => void, note: (line: string) => void, cwd: string): Promise<number> {
+  const sql = invocation.paths[0] === '-' ? fs.readFileSync(0, 'utf8') : invocation.paths[0];
+  await initParsers();
+  const result = new DocumentAnalysis().run(sql, 'sql', invocation.settings, 'sql');
+  const syntaxErrors = result.findings.filter((f) => f.severity === 'error');
+  const lines = new LineIndex(sql);
+  if (syntaxErrors.length > 0) {
+    out(formatDiagnosticsAsText(toReportedDiagnostics('<sql>', lines, syntaxErrors)));
+    return EXIT_ERRORS;
+  }
+  if (!result.statements.some((s) => s?.explainSql)) {
+    note('nothing to explain: EXPLAIN plans SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES statements');
+    return EXIT_CANNOT_RUN;
+  }
+  const opened = await openDatabase(invocation.db ?? 'auto', invocation.settings, cwd);
+  if ('reason' in opened) {
+    note(`cannot plan: ${opened.reason}`);
+    return EXIT_CANNOT_RUN;
+  }
+  try {
+    let lost: string | undefined;
+    const planned = await planDocument(sql, result, opened.active, invocation.settings, opened.cache, new AbortController().signal, (reason) => (lost = reason));
+    if (!planned) {
+      note(`cannot plan: ${lost ?? 'the database went away'}`);
+      return EXIT_CANNOT_RUN;
+    }
+    const errors = planned.findings.filter((f) => f.severity === 'error');
+    const plans = [...planned.plans.values()];
+    if (invocation.format === 'json') {
+      out(
+        JSON.stringify(
+          {
+            database: opened.active.label,
+            plans: plans.map((plan) => ({ sql: plan.sql, plan: plan.json, insights: plan.insights })),
+            diagnostics: toReportedDiagnostics('<sql>', lines, planned.findings.filter((f) => !plans.some((p) => p.insights.some((i) => i.message === f.message)))),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else {
+      const blocks = [`-- ${opened.active.label}${opened.active.embedded ? ' (its tables are empty: costs are not the real ones)' : ''}`];
+      for (const plan of plans) {
+        blocks.push(plans.length > 1 ? `-- ${plan.sql.replace(/\s+/g, ' ').trim()}\n${plan.text}` : plan.text);
+        for (const insight of plan.insights) {
+          blocks.push(`${insight.severity} ${insight.code}: ${insight.message}`);
+        }
+      }
+      if (errors.length > 0) {
+        blocks.push(formatDiagnosticsAsText(toReportedDiagnostics('<sql>', lines, errors)).trimEnd());
+      }
+      out(blocks.join('\n') + '\n');
+    }
+    return errors.length > 0 ? EXIT_ERRORS : EXIT_CLEAN;
+  } finally {
+    await opened.service.dispose();
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function summary(diagnostics: ReportedDiagnostic[], fileCount: number): string {

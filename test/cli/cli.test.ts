@@ -189,7 +189,7 @@ describe('query-lens CLI', function () {
   it('--help prints the usage on stdout and exits 0; --version the version', () => {
     const help = queryLens(workspace, '--help');
     assert.strictEqual(help.status, 0);
-    assert.match(help.stdout, /^Usage: query-lens <command>[\s\S]*Exit status \(check\): 0 no errors, 1 errors found, 2 could not run\.\n$/);
+    assert.match(help.stdout, /^Usage: query-lens <command>[\s\S]*Exit status: 0 no errors, 1 errors found, 2 could not run\.\n$/);
     const version = queryLens(workspace, '--version');
     assert.deepStrictEqual(version, { status: 0, stdout: `query-lens ${require('../../../package.json').version}\n`, stderr: '' });
   });
@@ -227,7 +227,11 @@ describe('query-lens CLI', function () {
   describe('exit status 2: it could not run, with a one-line reason', () => {
     const cases: [string, string[], string][] = [
       ['no command', [], ''],
-      ['an unknown command', ['lint', 'db'], "query-lens: unknown command 'lint' (expected check or queries; see query-lens --help)\n"],
+      ['an unknown command', ['lint', 'db'], "query-lens: unknown command 'lint' (expected check, queries or explain; see query-lens --help)\n"],
+      ['--db for queries', ['queries', '--db', 'embedded', 'db'], 'query-lens: --db is for check and explain\n'],
+      ['a --db that is not a URL', ['check', '--db', 'localhost', 'db'], "query-lens: --db takes a postgres:// URL or 'embedded', not 'localhost'\n"],
+      ['explain without SQL', ['explain'], 'query-lens: explain takes one SQL text in quotes (or - to read it from stdin), not 0 arguments\n'],
+      ['SARIF for explain', ['explain', '--format', 'sarif', 'SELECT 1'], "query-lens: unknown format 'sarif' for explain (expected text or json)\n"],
       ['no paths', ['check'], 'query-lens: check: no files or folders given (see query-lens --help)\n'],
       ['an unknown option', ['check', '--fix', 'db'], "query-lens: unknown option '--fix' (see query-lens --help)\n"],
       ['an unknown format', ['check', '--format', 'xml', 'db'], "query-lens: unknown format 'xml' for check (expected text, json or sarif)\n"],

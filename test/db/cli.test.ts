@@ -1,0 +1,114 @@
+import * as assert from 'assert';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createTestDatabase, SHOP_SCHEMA } from './database';
+
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The bundled CLI as a user runs it, without the libpq variables of the test run. */
+function queryLens(cwd: string, args: string[], stdin?: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name !== 'DATABASE_URL' && !name.startsWith('PG')) env[name] = value;
+  }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+describe('query-lens CLI with a database', function () {
+  this.timeout(60_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let workspace: string;
+  let label: string;
+
+  before(async () => {
+    database = await createTestDatabase('cli', SHOP_SCHEMA);
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-cli-db-'));
+  });
+  after(async () => {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    const run = await queryLens(workspace, ['explain', '--db', database.url, 'SELECT 1']);
+    label = run.stdout.split('\n')[0].replace(/^-- /, '');
+    assert.match(label, new RegExp(`^PostgreSQL 15\\.\\d+ · ${database.name}$`));
+  });
+
+  it('explain prints the plan and its insights as text', async () => {
+    const run = await queryLens(workspace, ['explain', '--db', database.url, 'SELECT id, total FROM orders WHERE customer_id = 42']);
+    assert.deepStrictEqual(run, {
+      status: 0,
+      stdout: [
+        `-- ${label}`,
+        'Seq Scan on orders  (cost=0.00..1986.00 rows=5 width=12)',
+        '  Filter: (customer_id = 42)',
+        'warning plan-seq-scan: Seq Scan on orders reads all ~100,000 rows to keep ~5 (Filter: customer_id = 42): an index on orders (customer_id) lets PostgreSQL read only those rows.',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('explain --format json gives EXPLAIN’s own JSON, with parameters planned generically', async () => {
+    const run = await queryLens(workspace, ['explain', '--db', database.url, '--format', 'json', 'SELECT * FROM customers WHERE id = $1']);
+    assert.strictEqual(run.status, 0, run.stderr);
+    const output = JSON.parse(run.stdout);
+    assert.strictEqual(output.database, label);
+    assert.strictEqual(output.plans.length, 1);
+    assert.strictEqual(output.plans[0].sql, 'SELECT * FROM customers WHERE id = $1');
+    assert.deepStrictEqual(
+      [output.plans[0].plan[0].Plan['Node Type'], output.plans[0].plan[0].Plan['Index Name'], output.plans[0].plan[0].Plan['Index Cond']],
+      ['Index Scan', 'customers_pkey', '(id = $1)'],
+    );
+    assert.deepStrictEqual(output.plans[0].insights, []);
+    assert.deepStrictEqual(output.diagnostics, []);
+  });
+
+  it('explain reads the SQL from stdin with -, and reports what the database rejects (exit 1)', async () => {
+    const run = await queryLens(workspace, ['explain', '--db', database.url, '-'], 'SELECT emial FROM customers');
+    assert.deepStrictEqual(run, {
+      status: 1,
+      stdout: `-- ${label}\n<sql>:1:8 error unknown-column Column "emial" does not exist (${label}). Perhaps you meant to reference the column "customers.email".\n`,
+      stderr: '',
+    });
+  });
+
+  it('check --db adds plan diagnostics to the static ones', async () => {
+    fs.writeFileSync(path.join(workspace, 'report.sql'), "SELECT id FROM orders WHERE status = 'paid' AND total > 400;\nSELECT * FROM customers ORDER BY random() LIMIT 1;\n");
+    const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'report.sql']);
+    assert.strictEqual(run.status, 0, run.stderr);
+    const codes = JSON.parse(run.stdout).diagnostics.map((d: { line: number; column: number; severity: string; code: string }) => `${d.line}:${d.column} ${d.severity} ${d.code}`);
+    assert.deepStrictEqual(codes, ['1:16 warning plan-seq-scan', '2:34 warning no-order-by-random']);
+  });
+
+  it('says in one line why it cannot plan when the database is down (exit 2)', async () => {
+    fs.writeFileSync(path.join(workspace, 'one.sql'), 'SELECT 1;\n');
+    const check = await queryLens(workspace, ['check', '--db', 'postgres://postgres@127.0.0.1:1/nowhere', 'one.sql']);
+    assert.deepStrictEqual(check, { status: 2, stdout: '', stderr: 'query-lens: cannot plan: connection refused at 127.0.0.1:1\n' });
+    const explain = await queryLens(workspace, ['explain', '--db', 'postgres://postgres@127.0.0.1:1/nowhere', 'SELECT 1']);
+    assert.deepStrictEqual(explain, { status: 2, stdout: '', stderr: 'query-lens: cannot plan: connection refused at 127.0.0.1:1\n' });
+  });
+
+  it('explain says what it cannot plan: DDL, and a syntax error (exit 1)', async () => {
+    const ddl = await queryLens(workspace, ['explain', '--db', database.url, 'CREATE TABLE t (id int)']);
+    assert.deepStrictEqual(ddl, { status: 2, stdout: '', stderr: 'query-lens: nothing to explain: EXPLAIN plans SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES statements\n' });
+    const broken = await queryLens(workspace, ['explain', '--db', database.url, 'SELECT FROM WHERE']);
+    assert.deepStrictEqual(broken, { status: 1, stdout: '<sql>:1:13 error syntax-error syntax error at or near "WHERE"\n', stderr: '' });
+  });
+});
