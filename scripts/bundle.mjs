@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, chmodSync } from 'fs';
 import { createRequire } from 'module';
 import { dirname, join } from 'path';
+import { readdirSync } from 'fs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -38,8 +39,21 @@ await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [typescriptBesideBundle] }),
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [typescriptBesideBundle] }),
+  // The embedded PostgreSQL's own process (PGlite); `ws` is Emscripten's WebSocket layer, never reached.
+  build({ ...common, entryPoints: ['server/src/db/embedded/embeddedProcess.ts'], outfile: 'dist/embeddedDb.js', external: ['ws'] }),
 ]);
 chmodSync('dist/cli.js', 0o755);
 const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
 copyFileSync(wasm, 'dist/libpg-query.wasm');
 copyFileSync(require.resolve('typescript'), 'dist/typescript.js');
+// PGlite loads its WebAssembly (pglite.wasm, initdb.wasm) and file system image (pglite.data) from
+// beside the module that loads it, dist/embeddedDb.js once bundled; its extension bundles
+// (CREATE EXTENSION pg_trgm, "uuid-ossp", …) are found by embeddedProcess.ts in pglite-extensions/.
+const pgliteDist = dirname(require.resolve('@electric-sql/pglite'));
+mkdirSync('dist/pglite-extensions', { recursive: true });
+for (const file of ['pglite.wasm', 'initdb.wasm', 'pglite.data']) {
+  copyFileSync(join(pgliteDist, file), join('dist', file));
+}
+for (const file of readdirSync(pgliteDist).filter((name) => name.endsWith('.tar.gz'))) {
+  copyFileSync(join(pgliteDist, file), join('dist/pglite-extensions', file));
+}

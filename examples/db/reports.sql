@@ -1,5 +1,6 @@
--- Reports the shop runs every night. One of them has a typo that PostgreSQL would reject:
--- Query Lens underlines the token, with PostgreSQL's own message.
+-- Reports the shop runs every night. One of them has a typo that PostgreSQL's parser rejects,
+-- another names a column the schema (schema.sql) does not have, which the planner rejects:
+-- Query Lens underlines both, with PostgreSQL's own messages.
 
 -- Revenue per customer this month
 SELECT c.id, c.email, sum(o.total_cents) AS revenue_cents
@@ -22,3 +23,8 @@ SELECT sku, sum(quantity) AS sold
 FROM order_items
 GROUP BY sku
 ORDER BY sold DESC;
+
+-- Average order value per status (the column is total_cents: only the planner can tell)
+SELECT o.status, avg(o.total) AS average
+FROM orders o
+GROUP BY o.status;

@@ -257,6 +257,9 @@ export class DatabaseService {
         schema,
         storageDir: this.storagePath ?? path.join(os.homedir(), '.cache', 'query-lens'),
         idleMs: settings.embeddedIdleMinutes * 60_000,
+        // PGlite ignores statement_timeout and cancel requests: a statement that runs past the
+        // timeout is ended by stopping the process (it reopens in about 0.3 s).
+        unresponsiveMs: settings.statementTimeoutMs + 5000,
         log: (line) => this.host.log(`[embedded] ${line}`),
       });
       const planner = await Planner.open(

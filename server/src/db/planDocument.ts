@@ -224,7 +224,8 @@ function errorFinding(query: Query, sql: string, error: QueryError, active: Acti
       message: `Not planned: ${missingTable} is created in this file but not yet in ${active.label}. Apply the file to plan the queries that use it.`,
     };
   }
-  const where = active.embedded ? `the ${active.label} database` : active.label;
+  // "embedded database, schema from migrations/" rather than the status bar's "embedded (schema from migrations/)".
+  const where = active.embedded ? active.label.replace(/^embedded \((.*)\)$/, 'embedded database, $1') : active.label;
   let remedy = '';
   if (error.hint) {
     remedy = ` ${error.hint}`;

@@ -2,8 +2,8 @@
  * Asks PostgreSQL how it would run a query, and nothing else. Every session is read-only with a
  * statement timeout and `application_name = 'query-lens'`; statements go over the extended
  * protocol, which refuses a string holding more than one command; only `EXPLAIN` without
- * ANALYZE (or, before PostgreSQL 16, `PREPARE` + `EXPLAIN EXECUTE`, which plans without running)
- * and catalog reads are ever sent. See DESIGN.md, "Safety rules".
+ * ANALYZE (for statements with parameters, `PREPARE` + `EXPLAIN EXECUTE` of a generic plan, which
+ * plans without running) and catalog reads are ever sent. See DESIGN.md, "Safety rules".
  */
 import { Pool, PoolClient, PoolConfig } from 'pg';
 import { codePointOffsetToIndex } from '../text/offsets';
@@ -171,21 +171,20 @@ export class Planner {
           return { kind: 'cancelled' } as const;
         }
         if (parameterCount === 0) {
-          return this.run(client, 'EXPLAIN (FORMAT JSON) ', sql, []);
+          return this.run(client, 'EXPLAIN (FORMAT JSON) ', sql);
         }
-        if (this.facts.versionNum >= 160000) {
-          // GENERIC_PLAN takes the statement's $n as its own; bound as NULLs, they are never read.
-          return this.run(client, 'EXPLAIN (GENERIC_PLAN, FORMAT JSON) ', sql, new Array(parameterCount).fill(null));
-        }
-        // Before 16: a prepared statement planned generically (the session forces it), explained
-        // with NULLs for its parameters. PREPARE plans nothing and runs nothing.
-        const prepared = await this.run(client, 'PREPARE query_lens_plan AS ', sql, []);
+        // A prepared statement planned generically (the session forces it), explained with NULLs
+        // for its parameters; PREPARE plans nothing and runs nothing. Not EXPLAIN (GENERIC_PLAN)
+        // on 16+: over the extended protocol its $n become protocol parameters, and the NULLs
+        // bound to them are planned as values (`One-Time Filter: false`, seen on PostgreSQL 18);
+        // over the simple protocol, nothing would stop a second command in the text.
+        const prepared = await this.run(client, 'PREPARE query_lens_plan AS ', sql);
         if (prepared.kind !== 'plan') {
           return prepared;
         }
         try {
           const nulls = new Array(parameterCount).fill('NULL').join(', ');
-          const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${nulls})`, []);
+          const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${nulls})`);
           // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
           return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
         } finally {
@@ -250,10 +249,10 @@ export class Planner {
   }
 
   /** Sends `prefix + sql` and sorts the outcome; a position is mapped back into `sql`. */
-  private async run(client: PoolClient, prefix: string, sql: string, values: null[]): Promise<ExplainOutcome> {
+  private async run(client: PoolClient, prefix: string, sql: string): Promise<ExplainOutcome> {
     const text = prefix + sql;
     try {
-      const result = await client.query({ text, values, queryMode: 'extended' });
+      const result = await client.query({ text, queryMode: 'extended' });
       const row = result.rows[0] as Record<string, unknown> | undefined;
       return { kind: 'plan', json: row ? Object.values(row)[0] : undefined };
     } catch (error) {

@@ -1,0 +1,70 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { DiagnosticSeverity, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
+
+/**
+ * The embedded default over LSP: no database configured, a workspace with migrations, and the
+ * server plans against PGlite built from them (in a storage folder of the test's own).
+ */
+describe('plans from the embedded database built from the workspace schema, over LSP', function () {
+  this.timeout(120_000);
+  let workspace: string;
+  let storage: string;
+  let client: TestLspClient | undefined;
+
+  before(() => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-embedded-ws-'));
+    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-embedded-storage-'));
+    fs.mkdirSync(path.join(workspace, 'migrations'));
+    fs.writeFileSync(path.join(workspace, 'migrations', '001_customers.sql'), 'CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);\n');
+    fs.writeFileSync(path.join(workspace, 'migrations', '002_orders.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customers, total_cents integer NOT NULL);\n');
+  });
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(storage, { recursive: true, force: true });
+  });
+
+  it('says it is embedded, with empty tables, and reports unknown columns and seq scans in a .ts file', async () => {
+    client = await TestLspClient.start({ rootUri: pathToFileURL(workspace).href, initializationOptions: { storagePath: storage } });
+    const text = [
+      "import { Pool } from 'pg';",
+      'const pool = new Pool();',
+      "export const byCustomer = (id: number) => pool.query('SELECT id, total FROM orders WHERE customer_id = $1', [id]);",
+      "export const paid = (id: number) => pool.query('SELECT id, total_cents FROM orders WHERE customer_id = $1', [id]);",
+      '',
+    ].join('\n');
+    const uri = pathToFileURL(path.join(workspace, 'orders.ts')).href;
+    await client.open(uri, 'typescript', text);
+    const published = await client.diagnosticsWhere(uri, (p: PublishDiagnosticsParams) => p.diagnostics.length >= 2, 60_000);
+    assert.deepStrictEqual(published.diagnostics, [
+      {
+        range: rangeOf(text, 'total', 1),
+        severity: DiagnosticSeverity.Error,
+        source: 'query-lens',
+        code: 'unknown-column',
+        codeDescription: docsLink('unknown-column'),
+        message: 'Column "total" does not exist (embedded database, schema from migrations/). Check the name against the table definition.',
+      },
+      {
+        range: rangeOf(text, 'orders', 2),
+        severity: DiagnosticSeverity.Information,
+        source: 'query-lens',
+        code: 'plan-seq-scan',
+        codeDescription: docsLink('plan-seq-scan'),
+        message:
+          'Seq Scan on orders reads the whole table to keep ~8 rows (Filter: customer_id = $1): an index on orders (customer_id) lets PostgreSQL read only those rows (embedded database: tables are empty, so row counts are estimates).',
+        data: { queryStart: text.indexOf("SELECT id, total_cents") },
+      },
+    ]);
+    const status = client.statuses.at(-1)!;
+    assert.strictEqual(status.text, 'embedded (schema from migrations/)');
+    assert.match(status.detail, /Plans from an embedded PostgreSQL 18\.\d+ built from 2 file\(s\) in migrations\/ \(built in \d+ ms\)\. Its tables are empty: plans show their shape, not real costs\./);
+    const lenses = await client.codeLenses(uri);
+    assert.deepStrictEqual(lenses.map((lens) => lens.command?.title), ['cost 31.3 · Seq Scan on orders (8 rows) · empty tables', 'Show plan']);
+  });
+});
