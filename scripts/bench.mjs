@@ -46,8 +46,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = join(ROOT, 'dist', 'server.js');
 const RESULTS = join(ROOT, 'bench-results', 'bench.json');
 
-/** What the bench answers to `workspace/configuration` (section `queryLens`): defaults, no debounce. */
-export const BENCH_SETTINGS = Object.freeze({ enable: true, dialect: 'postgresql', debounceMs: 0, maxFileSizeKb: 5120 });
+/** What the bench answers to `workspace/configuration` (section `queryLens`): defaults, no debounce, no database (plans have their own bench, bench-plans.mjs). */
+export const BENCH_SETTINGS = Object.freeze({ enable: true, dialect: 'postgresql', debounceMs: 0, maxFileSizeKb: 5120, plans: 'off' });
 
 export const TARGETS = Object.freeze({ firstDiagnosticsMs: 60, editMs: 10, rssMb: 120 });
 /** Published figures of other PostgreSQL language servers, for the README table. */
