@@ -30,7 +30,7 @@ function stopCluster(): void {
 
 const unknownColumn = (p: PublishDiagnosticsParams) => p.diagnostics.some((d) => d.code === 'unknown-column');
 
-describe('the database going down mid-session', function () {
+describe('a database of its own: refused logins and an outage mid-session', function () {
   this.timeout(90_000);
   const url = `postgres://postgres@127.0.0.1:${PORT}/postgres`;
   let client: TestLspClient | undefined;
@@ -48,6 +48,50 @@ describe('the database going down mid-session', function () {
       // already stopped by a failed test
     }
     fs.rmSync(DATA, { recursive: true, force: true });
+  });
+
+  it('asks the client for a password the login needs, and says in one line when the login is refused', async () => {
+    await withClient(url, (c) => c.query("CREATE ROLE app_user LOGIN PASSWORD 's3cret pass'"));
+    // Password logins for that role only; everything else stays as the recipe set it.
+    const hba = path.join(DATA, 'pg_hba.conf');
+    fs.writeFileSync(hba, `host all app_user 127.0.0.1/32 scram-sha-256\n${fs.readFileSync(hba, 'utf8')}`);
+    execFileSync('runuser', ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', DATA, 'reload'], { stdio: 'pipe' });
+
+    const appUrl = `postgres://app_user@127.0.0.1:${PORT}/postgres`;
+    client = await TestLspClient.start({ settings: { debounceMs: 0, connection: appUrl } });
+    const uri = 'file:///ws/login.sql';
+    await client.open(uri, 'sql', 'SELECT 1 FROM pg_class;\n');
+    const missing = await client.waitForStatus((s) => s.database?.reason !== undefined);
+    assert.strictEqual(missing.text, 'static only — password required for user "app_user" and none is stored (Query Lens: Configure Connection), in PGPASSWORD or in ~/.pgpass');
+    const key = `app_user@127.0.0.1:${PORT}/postgres`;
+    assert.deepStrictEqual(client.passwordRequests, [key]);
+
+    client.secrets.set(key, 'wrong');
+    await client.connection.sendRequest(ReconnectRequest.type);
+    const refused = await client.waitForStatus((s) => s.database?.reason?.startsWith('password authentication') === true);
+    assert.strictEqual(refused.text, 'static only — password authentication failed for user "app_user"');
+
+    // "Configure Connection" stored the right password: Reconnect finds it.
+    client.secrets.set(key, 's3cret pass');
+    await client.connection.sendRequest(ReconnectRequest.type);
+    const connected = await client.waitForStatus((s) => s.database?.mode === 'connected');
+    assert.match(connected.text, /^PostgreSQL 15\.\d+ · postgres$/);
+    assert.ok(!JSON.stringify([client.statuses, client.logs]).includes('s3cret'), 'the password is never logged');
+    await client.stop();
+
+    // Without a stored secret, ~/.pgpass (here PGPASSFILE) is read as libpq reads it.
+    const pgpass = path.join(DATA, '..', `query-lens-pgpass-${process.pid}`);
+    fs.writeFileSync(pgpass, `# test\n127.0.0.1:${PORT}:*:app_user:s3cret pass\n`, { mode: 0o600 });
+    try {
+      client = await TestLspClient.start({ settings: { debounceMs: 0, connection: appUrl }, env: { PGPASSFILE: pgpass } });
+      await client.open(uri, 'sql', 'SELECT 1 FROM pg_class;\n');
+      const viaPgpass = await client.waitForStatus((s) => s.database?.mode === 'connected' || s.database?.reason !== undefined);
+      assert.strictEqual(viaPgpass.database?.mode, 'connected', viaPgpass.text);
+    } finally {
+      fs.rmSync(pgpass, { force: true });
+      await client.stop();
+      client = undefined;
+    }
   });
 
   it('keeps static diagnostics, says why in the status, and plans again after reconnecting', async () => {

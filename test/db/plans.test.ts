@@ -104,6 +104,35 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     assert.deepStrictEqual(published.diagnostics.map((d) => [d.code, d.severity, d.range]), [['plan-seq-scan', DiagnosticSeverity.Information, rangeOf(text, 'orders')]]);
   });
 
+  it('plans only the edited query again; the others come from the cache', async () => {
+    const server = await start();
+    const uri = 'file:///ws/cache.sql';
+    const text = 'SELECT id FROM customers WHERE id = 1;\nSELECT id FROM orders WHERE id = 2;\nSELECT id FROM orders WHERE id = 3;\n';
+    await server.open(uri, 'sql', text);
+    assert.strictEqual(await server.waitForLog((line) => line.startsWith(`[plans] ${uri}:`)), `[plans] ${uri}: 3 planned, 0 from cache`);
+    server.logs.length = 0;
+    // Reformatting a query keeps its plan: the cache key is the normalised SQL.
+    await server.change(uri, [{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, text: 'select id  from orders where id = 4;\n' }]);
+    assert.strictEqual(await server.waitForLog((line) => line.startsWith(`[plans] ${uri}:`)), `[plans] ${uri}: 1 planned, 2 from cache`);
+    server.logs.length = 0;
+    await server.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '-- customers\n' }]);
+    assert.strictEqual(await server.waitForLog((line) => line.startsWith(`[plans] ${uri}:`)), `[plans] ${uri}: 0 planned, 3 from cache`);
+  });
+
+  it('never makes static diagnostics wait for a plan', async () => {
+    const server = await start({ statementTimeoutMs: 10_000 });
+    const uri = 'file:///ws/waiting.sql';
+    const text = 'SELECT slow_to_plan();\nSELECT 1;\n';
+    await server.open(uri, 'sql', text);
+    // While the first query is being planned (it takes 3 s), an edit gets its diagnostics: they
+    // arrive before any plan run of the document has finished.
+    const edited = await server.change(uri, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 9 } }, text: 'SELECT 1 AND AND;' }]);
+    assert.deepStrictEqual(edited.diagnostics.map((d) => d.code), ['syntax-error']);
+    assert.deepStrictEqual(server.logs.filter((line) => line.startsWith(`[plans] ${uri}`)), []);
+    // The plan of the unchanged slow query is then made once, and shown.
+    assert.strictEqual(await server.waitForLog((line) => line.startsWith(`[plans] ${uri}:`)), `[plans] ${uri}: 1 planned, 0 from cache`);
+  });
+
   it('reports an unknown column as an error where PostgreSQL points, with its hint', async () => {
     const server = await start();
     const text = 'SELECT id, emial\nFROM customers\nWHERE id = 7;\n';

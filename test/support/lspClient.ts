@@ -21,6 +21,7 @@ import {
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
+  LogMessageNotification,
   ProtocolConnection,
   PublishDiagnosticsNotification,
   PublishDiagnosticsParams,
@@ -79,6 +80,8 @@ export class TestLspClient {
   readonly passwordRequests: string[] = [];
   /** How many times the server asked for the CodeLenses to be fetched again. */
   codeLensRefreshes = 0;
+  /** The server's log lines (window/logMessage), oldest first. */
+  readonly logs: string[] = [];
 
   private constructor(env?: Record<string, string>) {
     this.child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe', env: serverEnvironment(env) });
@@ -106,6 +109,7 @@ export class TestLspClient {
       const password = this.secrets.get(params.key);
       return password === undefined ? {} : { password };
     });
+    this.connection.onNotification(LogMessageNotification.type, (params) => this.logs.push(params.message));
     this.connection.onRequest(CodeLensRefreshRequest.type, () => {
       this.codeLensRefreshes++;
     });
@@ -198,6 +202,21 @@ export class TestLspClient {
   /** Every publish seen for `uri`, oldest first. */
   allPublished(uri: string): PublishDiagnosticsParams[] {
     return this.published.get(uri) ?? [];
+  }
+
+  /** Resolves with the first log line (past or future) that `accept` takes. */
+  async waitForLog(accept: (line: string) => boolean, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs.find(accept);
+      if (found) {
+        return found;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no matching log line; got ${JSON.stringify(this.logs.slice(-20))}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   async waitForStatus(accept: (s: StatusParams) => boolean, timeoutMs = 10_000): Promise<StatusParams> {

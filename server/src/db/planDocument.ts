@@ -22,6 +22,8 @@ import type { ExplainOutcome, QueryError } from './planner';
 /** The plan outcomes of recent queries, by schema version and normalised SQL (least recently used dropped first). */
 export class PlanCache {
   private readonly entries = new Map<string, ExplainOutcome>();
+  /** EXPLAINs in flight, so that a run started by the next keystroke waits for them instead of asking twice. */
+  readonly pending = new Map<string, Promise<ExplainOutcome>>();
 
   constructor(private readonly capacity = 5000) {}
 
@@ -44,6 +46,7 @@ export class PlanCache {
 
   clear(): void {
     this.entries.clear();
+    this.pending.clear();
   }
 }
 
@@ -108,14 +111,7 @@ export async function planDocument(
       work.push(Promise.resolve({ index, outcome: cached, cached: true }));
       return;
     }
-    work.push(
-      active.planner.explain(sql, highestParameter(sql), signal).then((outcome) => {
-        if (outcome.kind === 'plan' || outcome.kind === 'error' || outcome.kind === 'timeout') {
-          cache.set(key, outcome);
-        }
-        return { index, outcome, cached: false };
-      }),
-    );
+    work.push(explainOnce(active, cache, key, sql, signal).then((outcome) => ({ index, outcome, cached: false })));
   });
   const outcomes = await Promise.all(work);
   if (signal.aborted) {
@@ -195,6 +191,31 @@ export async function planDocument(
   }
   result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return result;
+}
+
+/**
+ * One EXPLAIN per statement at a time: a run that finds the same statement in flight (from the
+ * run the last keystroke cancelled) waits for it, unless that one was cancelled before it started.
+ */
+async function explainOnce(active: ActivePlanner, cache: PlanCache, key: string, sql: string, signal: AbortSignal): Promise<ExplainOutcome> {
+  const inFlight = cache.pending.get(key);
+  if (inFlight) {
+    const shared = await inFlight;
+    if (shared.kind !== 'cancelled') {
+      return shared;
+    }
+  }
+  const explained = active.planner.explain(sql, highestParameter(sql), signal).then((outcome) => {
+    if (cache.pending.get(key) === explained) {
+      cache.pending.delete(key);
+    }
+    if (outcome.kind === 'plan' || outcome.kind === 'error' || outcome.kind === 'timeout') {
+      cache.set(key, outcome);
+    }
+    return outcome;
+  });
+  cache.pending.set(key, explained);
+  return explained;
 }
 
 /** The tables and views the document itself creates: an "unknown table" for them is not an error here. */

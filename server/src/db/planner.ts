@@ -119,7 +119,15 @@ export class Planner {
     };
     if (target.password) {
       const ask = target.password;
-      config.password = async () => (await ask()) ?? '';
+      config.password = async () => {
+        const password = await ask();
+        if (password === undefined) {
+          throw new ConnectionFailure(
+            `password required for user "${target.user}" and none is stored (Query Lens: Configure Connection), in PGPASSWORD or in ~/.pgpass`,
+          );
+        }
+        return password;
+      };
     }
     const pool = new Pool(config);
     // An idle connection that dies (server restart) emits here; the next use reconnects.
