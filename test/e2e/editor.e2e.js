@@ -33,7 +33,7 @@ const SCRATCH = env('E2E_SCRATCH');
 const SHOTS = env('E2E_SHOTS');
 const CODE_SERVER = env('E2E_CODE_SERVER');
 const VSIX = env('E2E_VSIX');
-const A = { port: env('E2E_A_PORT'), dir: env('E2E_A_DIR'), ws: env('E2E_A_WS') };
+const A = { port: env('E2E_A_PORT'), dir: env('E2E_A_DIR'), ws: env('E2E_A_WS'), plansWs: env('E2E_A_PLANS_WS') };
 const B = { port: env('E2E_B_PORT'), dir: env('E2E_B_DIR'), ws: env('E2E_B_WS') };
 const RESULTS = process.env.QUERY_LENS_E2E_RESULTS || path.join(B.dir, 'results.jsonl');
 const { chromium } = require(env('E2E_PLAYWRIGHT_CORE'));
@@ -274,6 +274,24 @@ async function partA() {
     return { line, col, label: `[Ln ${line}, Col ${col}]` };
   };
 
+  /** `placeOf` in another workspace folder. */
+  const placeIn = (ws, file, needle, shift = 0) => {
+    const text = fs.readFileSync(path.join(ws, file), 'utf8');
+    const at = text.indexOf(needle) + shift;
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    return { line, label: `[Ln ${line}, Col ${at - before.lastIndexOf('\n')}]` };
+  };
+
+  /** Opens a fixture and waits until the Problems panel lists exactly the expected Query Lens rows for it. */
+  const expectProblemsIn = async (ws, file, expected, shotName) => {
+    if (!(await page.locator('.markers-panel').isVisible())) {
+      await page.keyboard.press('Control+Shift+M');
+      await page.locator('.markers-panel').waitFor();
+    }
+    return expectProblems(file, expected, shotName);
+  };
+
   /** Opens a fixture and waits until the Problems panel lists exactly the expected Query Lens rows for it. */
   const expectProblems = async (file, expected, shotName) => {
     await quickOpen(page, file);
@@ -286,8 +304,9 @@ async function partA() {
     }, 20000).catch((error) => {
       throw new Error(`${error.message}; rows: ${JSON.stringify(seen)}`);
     });
-    await page.locator(`${EDITOR} .squiggly-warning`).first().waitFor();
-    await page.locator(`${EDITOR} .squiggly-error`).first().waitFor();
+    for (const severity of new Set(expected.map((e) => e.severity))) {
+      await page.locator(`${EDITOR} .squiggly-${severity}`).first().waitFor();
+    }
     await shot(page, shotName);
     if (rows.length !== expected.length) throw new Error(`${rows.length} rows for ${file}: ${JSON.stringify(rows)}`);
     return rows.map((r) => `${r.severity} ${r.source}(${r.code}) ${r.line}`).join('; ');
@@ -339,6 +358,41 @@ async function partA() {
     });
     await shot(page, '12-quick-fix-applied');
     return `${title} → ${fixedLine}`;
+  }]);
+
+  list.push(['A10 a workspace with schema.sql: plans from the embedded database, named in the status bar', async () => {
+    await page.goto(`http://127.0.0.1:${A.port}/?folder=${encodeURI(A.plansWs)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'orders.sql' }).waitFor({ timeout: 60000 });
+    await quickOpen(page, 'orders.sql');
+    // Not "starting embedded (schema from schema.sql)…": the started state.
+    const item = page.locator('.part.statusbar .statusbar-item', { hasText: /Query Lens: embedded \(schema from schema\.sql\)$/ }).first();
+    // The first start builds the embedded database (about 3 s here).
+    await item.waitFor({ timeout: 60000 });
+    const text = (await item.innerText()).replace(/\s+/g, ' ').trim();
+    await page.locator('.part.statusbar').screenshot({ path: path.join(SHOTS, '13-statusbar-embedded.png') });
+    shots.push(path.join(SHOTS, '13-statusbar-embedded.png'));
+    return JSON.stringify(text);
+  }, true]);
+
+  list.push(['A11 orders.sql: the unknown column is an error and the seq scan information, in the Problems panel', async () =>
+    expectProblemsIn(A.plansWs, 'orders.sql', [
+      { code: 'plan-seq-scan', severity: 'info', line: placeIn(A.plansWs, 'orders.sql', 'orders WHERE customer_id').label },
+      { code: 'unknown-column', severity: 'error', line: placeIn(A.plansWs, 'orders.sql', 'totl').label },
+    ], '14-plans-problems')]);
+
+  list.push(['A12 a CodeLens above each planned query; "Show plan" opens the plan beside the editor', async () => {
+    const lens = page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Seq Scan on orders' }).first();
+    await lens.waitFor({ timeout: 20000 });
+    const title = (await lens.innerText()).trim();
+    if (!/^cost [\d.,]+ · Seq Scan on orders \(\d+ rows\) · empty tables$/.test(title)) throw new Error(`lens title ${JSON.stringify(title)}`);
+    await shot(page, '15-codelens');
+    await page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Show plan' }).first().click();
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql:2 · plan' }).waitFor({ timeout: 20000 });
+    const planEditor = page.locator('.part.editor .editor-group-container', { hasText: 'Seq Scan on orders' }).first();
+    await planEditor.waitFor({ timeout: 20000 });
+    await shot(page, '16-show-plan');
+    return `${title}; the plan tab shows "Seq Scan on orders"`;
   }]);
 
   try {

@@ -125,6 +125,7 @@ ready() {
 T=$(ts)
 mkdir -p "$S/a" "$S/b"
 cp -r "$ROOT/test/e2e/fixtures/workspace" "$S/a/workspace"   # a: the fixture files
+cp -r "$ROOT/test/e2e/fixtures/plans" "$S/a/plans"           # a: a workspace with a schema (embedded plans)
 mkdir -p "$S/b/workspace"                                     # b: the suite writes its own files
 launch a "$S/a/workspace"
 launch b "$S/b/workspace"
@@ -136,7 +137,7 @@ say "code-server: a on 127.0.0.1:$PORT_a, b on 127.0.0.1:$PORT_b, /healthz ok ($
 # 5) the tests --------------------------------------------------------------------------------
 set +e
 E2E_REPO=$ROOT E2E_SCRATCH=$S E2E_SHOTS=$SHOTS E2E_CODE_SERVER=$CODE_SERVER E2E_PLAYWRIGHT_CORE=$PLAYWRIGHT_CORE \
-E2E_VSIX=$VSIX E2E_A_PORT=$PORT_a E2E_A_DIR=$S/a E2E_A_WS=$S/a/workspace \
+E2E_VSIX=$VSIX E2E_A_PORT=$PORT_a E2E_A_DIR=$S/a E2E_A_WS=$S/a/workspace E2E_A_PLANS_WS=$S/a/plans \
 E2E_B_PORT=$PORT_b E2E_B_DIR=$S/b E2E_B_WS=$S/b/workspace \
   node "$ROOT/test/e2e/editor.e2e.js"
 rc=$?
