@@ -80,7 +80,8 @@ connection.onInitialize((params) => {
   database = new DatabaseService(databaseHost, workspaceRoot, options.storagePath, options.workspaceTrusted !== false);
   return {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      // Saves matter to the embedded database: it is rebuilt when a schema file changes on disk.
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       codeLensProvider: { resolveProvider: false },
     },
@@ -187,6 +188,12 @@ documents.onDidChangeContent((event) => {
     return;
   }
   void settingsFor(uri).then((settings) => schedule(uri, settings.debounceMs));
+});
+
+documents.onDidSave((event) => {
+  if (documentKindOfLanguage(event.document.languageId) === 'sql') {
+    void refreshSchema(true);
+  }
 });
 
 documents.onDidClose((event) => {
@@ -424,9 +431,10 @@ function noticeSchemaChanges(uri: string, result: AnalysisResult): void {
   }
 }
 
-async function refreshSchema(): Promise<void> {
-  planCache.clear();
-  await database?.refreshSchema();
+async function refreshSchema(embeddedOnly = false): Promise<void> {
+  if (await database?.refreshSchema(embeddedOnly)) {
+    planCache.clear(); // the old schema version's plans are never asked for again
+  }
 }
 
 connection.onCodeLens((params: CodeLensParams): CodeLens[] => {

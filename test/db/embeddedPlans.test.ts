@@ -66,5 +66,17 @@ describe('plans from the embedded database built from the workspace schema, over
     assert.match(status.detail, /Plans from an embedded PostgreSQL 18\.\d+ built from 2 file\(s\) in migrations\/ \(built in \d+ ms\)\. Its tables are empty: plans show their shape, not real costs\./);
     const lenses = await client.codeLenses(uri);
     assert.deepStrictEqual(lenses.map((lens) => lens.command?.title), ['cost 31.3 · Seq Scan on orders (8 rows) · empty tables', 'Show plan']);
+
+    // A migration that adds the index, saved: the embedded database is rebuilt from the new
+    // schema, and the query is planned again with the index.
+    const migration = path.join(workspace, 'migrations', '003_orders_customer.sql');
+    const migrationText = 'CREATE INDEX orders_customer_id ON orders (customer_id);\n';
+    fs.writeFileSync(migration, migrationText);
+    const migrationUri = pathToFileURL(migration).href;
+    await client.open(migrationUri, 'sql', migrationText);
+    await client.save(migrationUri);
+    const rebuilt = await client.diagnosticsWhere(uri, (p: PublishDiagnosticsParams) => !p.diagnostics.some((d) => d.code === 'plan-seq-scan'), 60_000);
+    assert.deepStrictEqual(rebuilt.diagnostics.map((d) => d.code), ['unknown-column']);
+    assert.match(client.statuses.at(-1)!.detail, /built from 3 file\(s\) in migrations\//);
   });
 });

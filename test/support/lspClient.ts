@@ -18,6 +18,7 @@ import {
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DidSaveTextDocumentNotification,
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
@@ -164,6 +165,11 @@ export class TestLspClient {
     const published = this.nextDiagnostics(uri, (p) => p.diagnostics.length === 0);
     await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
     return published;
+  }
+
+  /** Tells the server a document was saved. */
+  async save(uri: string): Promise<void> {
+    await this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
   }
 
   /** Tells the server the settings changed (it pulls them again). */

@@ -61,6 +61,8 @@ export class DatabaseService {
   private active: ActivePlanner | undefined;
   private opening: Promise<ActivePlanner | undefined> | undefined;
   private embedded: EmbeddedDatabase | undefined;
+  /** The hash of the schema the embedded database was built from. */
+  private embeddedSchemaHash: string | undefined;
   private status: DatabaseStatus = { mode: 'static', text: 'static only', detail: 'No database is used yet.' };
   /** When a failed connection may be tried again (0: at once). */
   private retryAt = 0;
@@ -127,16 +129,28 @@ export class DatabaseService {
     this.host.replanAll();
   }
 
-  /** "Refresh Schema" (or DDL seen): plans and the table statistics are read again. */
-  async refreshSchema(): Promise<void> {
-    this.schemaVersion++;
+  /**
+   * "Refresh Schema", DDL typed into a document, or a saved schema file: plans and table
+   * statistics are read again. The embedded database is rebuilt only when its schema files
+   * changed on disk; `embeddedOnly` (a save) leaves a configured database alone, since saving a
+   * migration does not apply it. Returns whether anything changed.
+   */
+  async refreshSchema(embeddedOnly = false): Promise<boolean> {
     if (this.embedded) {
-      // The embedded database is rebuilt when the schema files changed (a new hash).
+      const schema = this.workspaceRoot && this.settings ? await findWorkspaceSchema(this.workspaceRoot, this.settings.schemaFiles) : undefined;
+      if (schema?.hash === this.embeddedSchemaHash) {
+        return false;
+      }
+      this.schemaVersion++;
       await this.closeAll();
-    } else if (this.active) {
+    } else if (this.active && !embeddedOnly) {
+      this.schemaVersion++;
       this.active = { ...this.active, schemaVersion: this.schemaVersion, tables: await this.readTables(this.active.planner) };
+    } else {
+      return false;
     }
     this.host.replanAll();
+    return true;
   }
 
   /**
@@ -273,6 +287,7 @@ export class DatabaseService {
       }
       const started = embedded;
       this.embedded = started;
+      this.embeddedSchemaHash = schema.hash;
       started.onExit((reason) => {
         if (this.embedded !== started) {
           return;
