@@ -395,6 +395,27 @@ async function partA() {
     return `${title}; the plan tab shows "Seq Scan on orders"`;
   }]);
 
+  list.push(['A13 Configure Connection: the URL goes to the workspace settings without its password, and plans come from that database', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
+    await runCommand(page, 'Query Lens: Configure Connection');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('postgres://postgres:e2e-secret@127.0.0.1:5432/postgres');
+    await shot(page, '17-configure-connection');
+    await page.keyboard.press('Enter');
+    const item = page.locator('.part.statusbar .statusbar-item', { hasText: /Query Lens: PostgreSQL \d+\.\d+ · postgres$/ }).first();
+    await item.waitFor({ timeout: 30000 });
+    const settingsFile = path.join(A.plansWs, '.vscode', 'settings.json');
+    const written = fs.readFileSync(settingsFile, 'utf8');
+    if (!written.includes('"queryLens.connection": "postgres://postgres@127.0.0.1:5432/postgres"')) throw new Error(`settings.json: ${written}`);
+    if (written.includes('e2e-secret')) throw new Error('the password reached settings.json');
+    // The shop's tables are not in that database: the planner says so, at the table name.
+    await waitFor(page, 'unknown-table rows from the configured database', async () =>
+      (await problemRows(page)).filter((r) => r.code === 'unknown-table' && r.message.includes('· postgres)')).length === 2);
+    await shot(page, '18-connected');
+    return `${(await item.innerText()).replace(/\s+/g, ' ').trim()}; settings.json holds the URL without the password`;
+  }]);
+
   try {
     await steps(() => page, 'a', list);
   } finally {
