@@ -211,32 +211,12 @@ export class TestLspClient {
   }
 
   /** Resolves with the first log line (past or future) that `accept` takes. */
-  async waitForLog(accept: (line: string) => boolean, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.logs.find(accept);
-      if (found) {
-        return found;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`no matching log line; got ${JSON.stringify(this.logs.slice(-20))}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  waitForLog(accept: (line: string) => boolean, timeoutMs = 15_000): Promise<string> {
+    return firstFound(this.logs, accept, timeoutMs, 'log line');
   }
 
-  async waitForStatus(accept: (s: StatusParams) => boolean, timeoutMs = 10_000): Promise<StatusParams> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.statuses.find(accept);
-      if (found) {
-        return found;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`no matching status; got ${JSON.stringify(this.statuses)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  waitForStatus(accept: (s: StatusParams) => boolean, timeoutMs = 10_000): Promise<StatusParams> {
+    return firstFound(this.statuses, accept, timeoutMs, 'status');
   }
 
   async stop(): Promise<void> {
@@ -254,6 +234,21 @@ export class TestLspClient {
       }
     }
     this.connection.dispose();
+  }
+}
+
+/** The first item of a list the server keeps adding to that `accept` takes, polled until `timeoutMs`. */
+async function firstFound<T>(items: readonly T[], accept: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = items.find(accept);
+    if (found !== undefined) {
+      return found;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no matching ${what}; got ${JSON.stringify(items.slice(-20))}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
