@@ -150,6 +150,32 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     ]);
   });
 
+  it('reports ambiguous columns and type mismatches where PostgreSQL points', async () => {
+    const server = await start();
+    const text = [
+      'SELECT id FROM orders JOIN customers ON customers.id = orders.customer_id;',
+      "SELECT * FROM orders WHERE status = 42;",
+      "SELECT * FROM orders WHERE id = 'abc';",
+      '',
+    ].join('\n');
+    const uri = 'file:///ws/types.sql';
+    await server.open(uri, 'sql', text);
+    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 3);
+    assert.deepStrictEqual(
+      published.diagnostics.map((d) => [d.code, d.severity, d.range, d.message]),
+      [
+        ['ambiguous-column', DiagnosticSeverity.Error, rangeOf(text, 'id'), `Column reference "id" is ambiguous (${label}).`],
+        [
+          'type-mismatch',
+          DiagnosticSeverity.Error,
+          rangeOf(text, '=', 2),
+          `Operator does not exist: text = integer (${label}). No operator matches the given name and argument types. You might need to add explicit type casts.`,
+        ],
+        ['type-mismatch', DiagnosticSeverity.Error, rangeOf(text, "'abc'"), `Invalid input syntax for type bigint: "abc" (${label}).`],
+      ],
+    );
+  });
+
   it('reports an unknown table in a TypeScript string at its exact characters', async () => {
     const server = await start();
     const text = "export async function load(pool: any, id: number) {\n  return pool.query('SELECT * FROM custmers WHERE id = $1', [id]);\n}\n";

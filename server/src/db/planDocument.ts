@@ -234,7 +234,8 @@ function createdInDocument(analysis: AnalysisResult): Map<string, number> {
 function errorFinding(query: Query, sql: string, error: QueryError, active: ActivePlanner, created: Map<string, number>): Omit<Finding, 'queryStart'> {
   const span = error.position !== undefined ? tokenAt(sql, error.position) : firstToken(sql);
   const [start, end] = query.sqlRangeToDocument(...span);
-  const code = (error.sqlState && ERROR_CODES[error.sqlState]) ?? 'database-error';
+  // "operator does not exist: text = integer" shares 42883 with unknown functions, but is a type mismatch.
+  const code = error.sqlState === '42883' && error.message.startsWith('operator does not exist') ? 'type-mismatch' : (error.sqlState && ERROR_CODES[error.sqlState]) ?? 'database-error';
   const missingTable = error.sqlState === '42P01' ? /relation "([^"]+)" does not exist/.exec(error.message)?.[1] : undefined;
   if (missingTable && created.has(missingTable.split('.').pop()!)) {
     return {
