@@ -14,11 +14,12 @@ interface Run {
 }
 
 /** The bundled CLI as a user runs it, without the libpq variables of the test run. */
-function queryLens(cwd: string, args: string[], stdin?: string): Promise<Run> {
+function queryLens(cwd: string, args: string[], stdin?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (name !== 'DATABASE_URL' && !name.startsWith('PG')) env[name] = value;
   }
+  Object.assign(env, extraEnv);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env });
     let stdout = '';
@@ -103,6 +104,41 @@ describe('query-lens CLI with a database', function () {
     assert.deepStrictEqual(check, { status: 2, stdout: '', stderr: 'query-lens: cannot plan: connection refused at 127.0.0.1:1\n' });
     const explain = await queryLens(workspace, ['explain', '--db', 'postgres://postgres@127.0.0.1:1/nowhere', 'SELECT 1']);
     assert.deepStrictEqual(explain, { status: 2, stdout: '', stderr: 'query-lens: cannot plan: connection refused at 127.0.0.1:1\n' });
+  });
+
+  it('check --db embedded builds a database from the project schema, with nothing to set up', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-cli-embedded-'));
+    try {
+      fs.mkdirSync(path.join(project, 'db'));
+      fs.writeFileSync(path.join(project, 'db', 'schema.sql'), 'CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);\n');
+      fs.writeFileSync(path.join(project, 'queries.sql'), "SELECT id FROM accounts WHERE email = 'a@b.c';\nSELECT emial FROM accounts;\n");
+      // The data directory goes to ~/.cache/query-lens: here, a HOME of the test's own.
+      const run = await queryLens(project, ['check', '--db', 'embedded', '--format', 'json', '.'], undefined, { HOME: project });
+      assert.strictEqual(run.status, 1, run.stderr);
+      const diagnostics = JSON.parse(run.stdout).diagnostics.map((d: { file: string; line: number; column: number; severity: string; code: string; message: string }) => [
+        `${d.file}:${d.line}:${d.column}`,
+        d.severity,
+        d.code,
+        d.message,
+      ]);
+      assert.deepStrictEqual(diagnostics, [
+        [
+          'queries.sql:1:16',
+          'information',
+          'plan-seq-scan',
+          "Seq Scan on accounts reads the whole table to keep ~6 rows (Filter: email = 'a@b.c'::text): an index on accounts (email) lets PostgreSQL read only those rows (embedded database: tables are empty, so row counts are estimates).",
+        ],
+        [
+          'queries.sql:2:8',
+          'error',
+          'unknown-column',
+          'Column "emial" does not exist (embedded database, schema from db/schema.sql). Perhaps you meant to reference the column "accounts.email".',
+        ],
+      ]);
+      assert.ok(fs.readdirSync(path.join(project, '.cache', 'query-lens', 'embedded')).length > 0);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('explain says what it cannot plan: DDL, and a syntax error (exit 1)', async () => {
