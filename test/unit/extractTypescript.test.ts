@@ -781,6 +781,72 @@ describe('extractQueriesFromTypescript', () => {
       });
     });
 
+    it('finds the same queries as a fresh parse when an edit changes what other statements read', () => {
+      // Each version edits one statement; the queries of the others are reused only when what
+      // they read outside themselves (constants, imports, names assigned anywhere, the file's
+      // line break) is unchanged.
+      const v0 = [
+        '// The queries of the orders service.',
+        "import { Pool } from 'pg';",
+        "const FIND = 'SELECT id FROM users WHERE id = $1';",
+        "let table = 'users';",
+        'export async function a(pool: Pool, id: number) {',
+        '  return pool.query(FIND, [id]);',
+        '}',
+        'export async function b(pool: Pool, name: string) {',
+        "  return pool.query(`SELECT * FROM t\n    WHERE name = '${name}' AND id = ${id}`);",
+        '}',
+        'export async function c(pool: Pool) {',
+        '  let where = 0;',
+        '  where = 1;',
+        "  return pool.query('SELECT count(*) FROM ' + table + ' WHERE x = ' + where);",
+        '}',
+        'export async function e(pool: Pool, day: string) {',
+        "  return pool.query(`SELECT * FROM events\n    WHERE day = '${day}'`);",
+        '}',
+        "const LONELY = 'SELECT 1 FROM lonely WHERE a = 1';",
+        'export async function d(sql: Sql, where: unknown) {',
+        '  return sql`SELECT * FROM orders ${where}`;',
+        '}',
+        '',
+      ].join('\n');
+      const edits: [string, string][] = [
+        ["'SELECT id FROM users WHERE id = $1'", "'SELECT id, name FROM users WHERE id = $1'"], // a constant another statement runs
+        ['return pool.query(`SELECT', 'await pool.query(LONELY);\n  return pool.query(`SELECT'], // a call starts running a lone constant
+        ['return sql`', "table = 'accounts';\n  return sql`"], // `table` is no longer a constant
+        ['  where = 1;', '  where = sql`WHERE x = 1`;'], // a `where` holds a fragment
+        ["from 'pg'", "from 'mysql2'"], // the driver and its placeholders
+        ['service.\n', 'service.\r\n'], // the line break fixes write
+        ['export async function c(', '// moved\n\nexport async function c('], // the statements after it move
+        ['  return pool.query(FIND, [id]);', "  const FIND = 'SELECT 2 AS two';\n  return pool.query(FIND, [id]);"], // a local constant shadows
+        ["const LONELY = 'SELECT 1 FROM lonely WHERE a = 1';", ''], // the constant a call ran is gone
+        ["from 'mysql2'", "from 'pg'"],
+      ];
+      const versions = [v0];
+      for (const [from, to] of edits) {
+        const previous = versions[versions.length - 1];
+        assert.ok(previous.includes(from), `${JSON.stringify(from)} in version ${versions.length - 1}`);
+        versions.push(previous.replace(from, to));
+      }
+      const fresh = versions.map((text) => {
+        forgetTypescriptExtractionCaches();
+        return snapshot(extract(text));
+      });
+      forgetTypescriptExtractionCaches();
+      for (const order of [versions.map((_, i) => i), versions.map((_, i) => versions.length - 1 - i)]) {
+        for (const i of order) {
+          assert.deepStrictEqual(snapshot(extract(versions[i])), fresh[i], `version ${i}`);
+        }
+      }
+      assert.notDeepStrictEqual(fresh[0], fresh[1]);
+      // The same statements read for another dialect.
+      const last = versions[versions.length - 1];
+      forgetTypescriptExtractionCaches();
+      const freshMysql = snapshot(extract(last, { dialect: 'mysql' }));
+      assert.deepStrictEqual(snapshot(extract(last)), fresh[fresh.length - 1]);
+      assert.deepStrictEqual(snapshot(extract(last, { dialect: 'mysql' })), freshMysql);
+    });
+
     it('finds the same queries when an edit is undone and when files alternate', () => {
       const a = fs.readFileSync(path.join(FIXTURES, 'mixed.ts'), 'utf8');
       const b = a.replace('LIMIT ${limit}', 'LIMIT 10').replace("'SELECT id, email", "'SELECT id, email, name");

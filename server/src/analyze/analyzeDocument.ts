@@ -59,9 +59,53 @@ export interface AnalysisResult {
 
 /** Findings of one query, relative to its SQL text, kept while the query's text is unchanged. */
 interface QueryFindings {
-  findings: Finding[];
+  findings: readonly Finding[];
   statement?: StatementInfo;
+  /** How the SQL was built (see `howBuilt`). */
+  how: string;
 }
+
+/**
+ * The analyses of one run, by SQL text and how it was built. The SQL string alone is the map's
+ * key: an unchanged query of application code keeps its string from one run to the next, with
+ * the hash V8 stores in it, so a lookup hashes no new text (a key joining `how` and the SQL was
+ * a new string of every query's length on every run). The same SQL built two ways in one
+ * document, which is rare, is kept under both joined.
+ */
+class QueryAnalyses {
+  private readonly bySql = new Map<string, QueryFindings>();
+  private readonly byHowAndSql = new Map<string, QueryFindings>();
+
+  get(sql: string, how: string): QueryFindings | undefined {
+    const found = this.bySql.get(sql);
+    return found === undefined || found.how === how ? found : this.byHowAndSql.get(`${how}|${sql}`);
+  }
+
+  set(sql: string, analysis: QueryFindings): void {
+    const found = this.bySql.get(sql);
+    if (found === undefined || found.how === analysis.how) {
+      this.bySql.set(sql, analysis);
+    } else {
+      this.byHowAndSql.set(`${analysis.how}|${sql}`, analysis);
+    }
+  }
+}
+
+/**
+ * What a query's analysis depends on besides its SQL: in application code, how the SQL was
+ * built, since the same text from a template with holes and from a constant are analysed
+ * differently; nothing in a SQL file.
+ */
+function howBuilt(query: Query, kind: DocumentKind): string {
+  return kind === 'sql' ? '' : `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}`;
+}
+
+/**
+ * Shared by the queries without findings, most of them: an analysis keeps one entry per query
+ * until the next, and an empty array of its own for each came to 30 KB per analysis of the
+ * bench's 997-statement file.
+ */
+const NO_FINDINGS: readonly Finding[] = [];
 
 /**
  * The analysis of one document over time. Each run finds the queries again (a single linear
@@ -69,7 +113,7 @@ interface QueryFindings {
  * statement's parse, not the file's.
  */
 export class DocumentAnalysis {
-  private previous = new Map<string, QueryFindings>();
+  private previous = new QueryAnalyses();
   private previousSignature: string | undefined;
 
   /** `languageId` tells TSX and JSX from TypeScript and JavaScript. */
@@ -77,18 +121,18 @@ export class DocumentAnalysis {
     const started = performance.now();
     const fileProblem = checkWholeFile(text, settings);
     if (fileProblem) {
-      this.previous.clear();
+      this.previous = new QueryAnalyses();
       return { queries: [], statements: [], findings: [fileProblem], stats: { queries: 0, analysed: 0, reused: 0, elapsedMs: performance.now() - started } };
     }
     const signature = `${kind}|${analysisSignature(settings)}`;
     if (this.previousSignature !== signature) {
-      this.previous.clear();
+      this.previous = new QueryAnalyses();
       this.previousSignature = signature;
     }
 
     const queries = extractQueries(text, kind, settings.dialect, languageId);
     const suppressions = Suppressions.of(text);
-    const current = new Map<string, QueryFindings>();
+    const current = new QueryAnalyses();
     const findings: Finding[] = [];
     const statements: (StatementInfo | undefined)[] = [];
     let analysed = 0;
@@ -97,10 +141,8 @@ export class DocumentAnalysis {
 
     for (let index = 0; index < queries.length; index++) {
       const query = queries[index];
-      // Queries are keyed by their SQL and, in application code, how it was built: the same
-      // text from a template with holes and from a constant are analysed differently.
-      const key = kind === 'sql' ? query.sql : `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${query.sql}`;
-      let result = current.get(key) ?? this.previous.get(key);
+      const how = howBuilt(query, kind);
+      let result = current.get(query.sql, how) ?? this.previous.get(query.sql, how);
       if (result) {
         reused++;
       } else {
@@ -108,10 +150,10 @@ export class DocumentAnalysis {
           stoppedAt = index;
           break;
         }
-        result = analyseQuery(query, kind, settings);
+        result = analyseQuery(query, kind, settings, how);
         analysed++;
       }
-      current.set(key, result);
+      current.set(query.sql, result);
       statements.push(result.statement);
       for (const finding of result.findings) {
         const [start, end] = query.sqlRangeToDocument(finding.start, finding.end);
@@ -145,7 +187,7 @@ export class DocumentAnalysis {
   }
 }
 
-function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): QueryFindings {
+function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how: string): QueryFindings {
   const dialect = settings.dialect;
   if (query.sql.length > MAX_QUERY_LENGTH) {
     return {
@@ -160,32 +202,39 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): Que
             `${formatSize(MAX_QUERY_LENGTH)} Query Lens parses. Load data like this with COPY or a data file instead.`,
         },
       ],
+      how,
     };
   }
   const { sql, outcome } = parseQuery(query, kind, dialect);
   if (!outcome.ok) {
-    return { findings: [parseProblemFinding(query, outcome)] };
+    return { findings: [parseProblemFinding(query, outcome)], how };
   }
   if (dialect !== 'postgresql') {
-    return { findings: [] }; // the rules read PostgreSQL's parse tree
+    return { findings: NO_FINDINGS, how }; // the rules read PostgreSQL's parse tree
   }
   const findings: Finding[] = [];
   const statements = ((outcome.ast as { stmts?: PgStatement[] }).stmts ?? []) as PgStatement[];
   const statement = statementInfo(query, sql, statements);
   const fragmentPrefix = query.shape === 'fragment' ? query.fragmentPrefixLength ?? 0 : 0;
-  for (const rule of ALL_RULES) {
-    const level = settings.rules[rule.id];
-    if (level === 'off' || (rule.scope === 'application-code' && kind === 'sql')) {
+  // One context for all the rules, so that what it computes on demand (the scanner's tokens,
+  // the byte-offset table) is computed once per query; `report` files findings under the rule
+  // running.
+  let rule: Rule = ALL_RULES[0];
+  let severity: Severity = rule.defaultSeverity;
+  const context = createRuleContext(query, sql, kind, statements, (finding) => {
+    // The statement built around a fragment is ours: nothing in it is the user's to fix.
+    if (finding.start < fragmentPrefix) {
+      return;
+    }
+    findings.push({ start: finding.start, end: finding.end, severity, code: rule.id, message: finding.message, rule: true, ...(finding.data !== undefined ? { data: finding.data } : {}) });
+  });
+  for (const candidate of ALL_RULES) {
+    const level = settings.rules[candidate.id];
+    if (level === 'off' || (candidate.scope === 'application-code' && kind === 'sql')) {
       continue;
     }
-    const severity: Severity = level ?? rule.defaultSeverity;
-    const context = createRuleContext(query, sql, kind, statements, (finding) => {
-      // The statement built around a fragment is ours: nothing in it is the user's to fix.
-      if (finding.start < fragmentPrefix) {
-        return;
-      }
-      findings.push({ start: finding.start, end: finding.end, severity, code: rule.id, message: finding.message, rule: true, ...(finding.data !== undefined ? { data: finding.data } : {}) });
-    });
+    rule = candidate;
+    severity = level ?? rule.defaultSeverity;
     try {
       rule.check(context);
     } catch (error) {
@@ -193,7 +242,7 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings): Que
       findings.push({ start: 0, end: 0, severity: 'information', code: 'internal-error', message: `Rule ${rule.id} failed on this query: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
-  return { findings, statement };
+  return { findings: findings.length > 0 ? findings : NO_FINDINGS, statement, how };
 }
 
 /**

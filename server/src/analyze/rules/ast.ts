@@ -84,8 +84,11 @@ function walk(root: unknown, enter: (type: string, fields: Fields) => boolean, e
     if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) {
-        values.push(value[i]);
-        fieldNames.push(undefined);
+        const item: unknown = value[i];
+        if (item !== null && typeof item === 'object') {
+          values.push(item);
+          fieldNames.push(undefined);
+        }
       }
       continue;
     }
@@ -113,14 +116,27 @@ function walk(root: unknown, enter: (type: string, fields: Fields) => boolean, e
       values.push(END_OF_NODE);
       fieldNames.push(undefined);
     }
-    const keys = Object.keys(fields);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const child = fields[keys[i]];
+    // Children in field order, then reversed in place so that they pop in source order: a
+    // `for … in` over the fields allocates nothing, where `Object.keys` makes an array per node.
+    const firstChild = values.length;
+    for (const key in fields) {
+      const child = fields[key];
       if (child !== null && typeof child === 'object') {
         values.push(child);
-        fieldNames.push(keys[i]);
+        fieldNames.push(key);
       }
     }
+    reverseFrom(values, firstChild);
+    reverseFrom(fieldNames, firstChild);
+  }
+}
+
+/** Reverses `list[from…]` in place. */
+function reverseFrom(list: unknown[], from: number): void {
+  for (let i = from, j = list.length - 1; i < j; i++, j--) {
+    const item = list[i];
+    list[i] = list[j];
+    list[j] = item;
   }
 }
 
@@ -138,41 +154,45 @@ export interface TreeNode {
   fields: Fields;
   /** The nearest enclosing node of an indexed type; undefined at the top. */
   parent: TreeNode | undefined;
-  /** Position in the walk, depth first: source order. */
-  order: number;
 }
 
 interface TreeIndex {
   statements: readonly unknown[];
-  byType: Map<string, TreeNode[]>;
-  /** Lists of several types, merged in source order, by their types joined. */
-  merged: Map<string, TreeNode[]>;
+  /** The nodes of the indexed types, in source order (a query has a few dozen at most). */
+  nodes: TreeNode[];
+  /** What `filterConditions` lists, once asked for. */
+  conditions?: FilterCondition[];
 }
 
 // Every rule asks about the same trees, one query after another: the nodes of the query's
-// statements are indexed by type in one walk, kept until the next query's are asked for.
+// statements are indexed in one walk, kept until the next query's are asked for.
 let lastIndex: TreeIndex | undefined;
 
 /**
  * The nodes of the given types in the query's statements, in source order. One walk of the
- * trees serves all the rules that run on a query.
+ * trees serves all the rules that run on a query; each call filters its few indexed nodes.
  */
 export function nodesOf(ctx: RuleContext, ...types: IndexedType[]): readonly TreeNode[] {
+  const found: TreeNode[] = [];
+  for (const node of treeIndexOf(ctx).nodes) {
+    if (types.includes(node.type as IndexedType)) found.push(node);
+  }
+  return found;
+}
+
+function treeIndexOf(ctx: RuleContext): TreeIndex {
   if (lastIndex?.statements !== ctx.statements) {
-    const byType = new Map<string, TreeNode[]>();
+    const nodes: TreeNode[] = [];
     const parents: (TreeNode | undefined)[] = [];
     let current: TreeNode | undefined;
-    let order = 0;
     for (const statement of ctx.statements) {
       walk(
         statement.stmt,
         (type, fields) => {
           parents.push(current);
           if (INDEXED_TYPES.has(type)) {
-            current = { type, fields, parent: current, order: order++ };
-            let list = byType.get(type);
-            if (!list) byType.set(type, (list = []));
-            list.push(current);
+            current = { type, fields, parent: current };
+            nodes.push(current);
           }
           return true;
         },
@@ -181,25 +201,15 @@ export function nodesOf(ctx: RuleContext, ...types: IndexedType[]): readonly Tre
         },
       );
     }
-    lastIndex = { statements: ctx.statements, byType, merged: new Map() };
+    lastIndex = { statements: ctx.statements, nodes };
   }
-  const index = lastIndex;
-  if (types.length === 1) {
-    return index.byType.get(types[0]) ?? [];
-  }
-  const key = types.join(',');
-  let merged = index.merged.get(key);
-  if (!merged) {
-    merged = types.flatMap((type) => index.byType.get(type) ?? []).sort((a, b) => a.order - b.order);
-    index.merged.set(key, merged);
-  }
-  return merged;
+  return lastIndex;
 }
 
 /** The indexed nodes enclosing a node, outermost first: statements, joins, expressions, subqueries. */
 export function ancestorsOf(node: TreeNode): Ancestor[] {
   const ancestors: Ancestor[] = [];
-  for (let parent = node.parent; parent; parent = parent.parent) ancestors.push({ type: parent.type, fields: parent.fields });
+  for (let parent = node.parent; parent; parent = parent.parent) ancestors.push(parent);
   return ancestors.reverse();
 }
 
@@ -587,7 +597,7 @@ export function conjuncts(expr: unknown): unknown[] {
  * whether an odd number of `NOT`s negates it. Only these can be answered from an index; a
  * comparison inside `CASE` or a function argument cannot, so it is not visited.
  */
-export function forEachCondition(predicate: unknown, visit: (condition: unknown, negated: boolean) => void): void {
+function forEachCondition(predicate: unknown, visit: (condition: unknown, negated: boolean) => void): void {
   const stack: { node: unknown; negated: boolean }[] = [{ node: predicate, negated: false }];
   while (stack.length > 0) {
     const { node, negated } = stack.pop()!;
@@ -663,7 +673,7 @@ export function fromItems(statementType: string, statement: Fields, openJoins = 
 /** The names of the WITH queries visible in a statement: its own and its enclosing statements'. */
 export function cteNames(statement: Fields, ancestors: readonly Ancestor[]): Set<string> {
   const names = new Set<string>();
-  for (const owner of [statement, ...ancestors.map((a) => a.fields)]) {
+  const addNames = (owner: Fields) => {
     const ctes = (owner.withClause as Fields | undefined)?.ctes;
     if (Array.isArray(ctes)) {
       for (const cte of ctes) {
@@ -671,8 +681,22 @@ export function cteNames(statement: Fields, ancestors: readonly Ancestor[]): Set
         if (typeof name === 'string') names.add(name);
       }
     }
-  }
+  };
+  addNames(statement);
+  for (const ancestor of ancestors) addNames(ancestor.fields);
   return names;
+}
+
+/** A table of a FROM clause; its display name is made when read (most are never named in a message). */
+class FromRelation implements Relation {
+  constructor(
+    public refName: string,
+    public rangeVar: Fields,
+  ) {}
+
+  get table(): string {
+    return tableName(this.rangeVar);
+  }
 }
 
 /** The tables and other FROM items of a statement, WITH queries told apart from tables. */
@@ -684,7 +708,7 @@ export function scopeOf(statementType: string, statement: Fields, ctes: Readonly
     if (rangeVar && typeof rangeVar.relname === 'string') {
       const refName = aliasOf(rangeVar) ?? rangeVar.relname;
       if (rangeVar.schemaname === undefined && ctes.has(rangeVar.relname)) derived.push(refName);
-      else relations.push({ refName, rangeVar, get table() { return tableName(rangeVar); } });
+      else relations.push(new FromRelation(refName, rangeVar));
     } else {
       const fields = item !== null && typeof item === 'object' ? Object.values(item as Fields)[0] : undefined;
       const alias = fields && typeof fields === 'object' ? aliasOf(fields as Fields) : undefined;
@@ -707,17 +731,46 @@ export function tableOfColumn(scope: Scope, ref: Fields): Relation | undefined {
 }
 
 /** Where a filter was found: a statement's WHERE or a join's ON. */
-export interface Filter {
+interface Filter {
   clause: 'where' | 'join';
   predicate: unknown;
   scope: Scope;
+}
+
+/** One condition of a WHERE clause or JOIN … ON, as `filterConditions` lists them. */
+export interface FilterCondition {
+  /** What `AND`, `OR` and `NOT` combine (see `forEachCondition`). */
+  condition: unknown;
+  /** Whether an odd number of `NOT`s negates it. */
+  negated: boolean;
+  /** The tables of the statement it filters. */
+  scope: Scope;
+}
+
+/**
+ * The conditions of every WHERE clause (SELECT, UPDATE, DELETE) and JOIN … ON of the query,
+ * subqueries and WITH queries included, in source order, each with the scope it filters.
+ * Several rules read them: they are listed once per query, with the index.
+ */
+export function filterConditions(ctx: RuleContext): readonly FilterCondition[] {
+  const index = treeIndexOf(ctx);
+  if (!index.conditions) {
+    const conditions: FilterCondition[] = [];
+    forEachFilter(ctx, ({ predicate, scope }) => {
+      forEachCondition(predicate, (condition, negated) => {
+        conditions.push({ condition, negated, scope });
+      });
+    });
+    index.conditions = conditions;
+  }
+  return index.conditions;
 }
 
 /**
  * Calls `visit` for every WHERE clause (SELECT, UPDATE, DELETE) and JOIN … ON condition of the
  * query, subqueries and WITH queries included, each with the scope it filters.
  */
-export function forEachFilter(ctx: RuleContext, visit: (filter: Filter) => void): void {
+function forEachFilter(ctx: RuleContext, visit: (filter: Filter) => void): void {
   const scopes = new Map<Fields, Scope>();
   const scopeFor = (type: string, fields: Fields, ancestors: readonly Ancestor[]) => {
     let scope = scopes.get(fields);

@@ -10,7 +10,7 @@
  * non-NULL value: no index can help, nor is any needed).
  */
 import { asNode, nodeType, type Rule, type RuleContext } from './rule';
-import { columnRefs, constantOf, excerpt, forEachCondition, forEachFilter, functionName, operatorOf, spanOf, tableOfColumn, textOf, unqualifiedTextOf, type Scope } from './ast';
+import { columnRefs, constantOf, excerpt, filterConditions, functionName, operatorOf, spanOf, tableOfColumn, textOf, unqualifiedTextOf, type Scope } from './ast';
 
 /** The pattern-matching operators: `LIKE` is `~~`, `ILIKE` is `~~*`, `NOT` adds `!`. */
 const LIKE_OPERATORS: Record<string, { negated: boolean; insensitive: boolean }> = {
@@ -27,23 +27,21 @@ export const noLeadingWildcardLike: Rule = {
   defaultSeverity: 'warning',
   scope: 'all',
   check(ctx) {
-    forEachFilter(ctx, ({ predicate, scope }) => {
-      forEachCondition(predicate, (condition, negatedByNot) => {
-        const expr = asNode(condition, 'A_Expr');
-        const operator = expr && LIKE_KINDS.has(String(expr.kind)) ? LIKE_OPERATORS[operatorOf(expr)] : undefined;
-        if (!expr || !operator || columnRefs(expr.lexpr).length === 0) return;
-        // `col LIKE ANY (ARRAY['%a', 'b%'])`: each element is a pattern.
-        const quantified = expr.kind === 'AEXPR_OP_ANY' || expr.kind === 'AEXPR_OP_ALL';
-        const elements = asNode(expr.rexpr, 'A_ArrayExpr')?.elements;
-        const patterns = quantified ? (Array.isArray(elements) ? elements : []) : [expr.rexpr];
-        for (const pattern of patterns) {
-          const leading = leadingWildcard(pattern);
-          if (leading) {
-            report(ctx, expr.lexpr, leading, scope, operator.negated !== negatedByNot, operator.insensitive);
-          }
+    for (const { condition, negated: negatedByNot, scope } of filterConditions(ctx)) {
+      const expr = asNode(condition, 'A_Expr');
+      const operator = expr && LIKE_KINDS.has(String(expr.kind)) ? LIKE_OPERATORS[operatorOf(expr)] : undefined;
+      if (!expr || !operator || columnRefs(expr.lexpr).length === 0) continue;
+      // `col LIKE ANY (ARRAY['%a', 'b%'])`: each element is a pattern.
+      const quantified = expr.kind === 'AEXPR_OP_ANY' || expr.kind === 'AEXPR_OP_ALL';
+      const elements = asNode(expr.rexpr, 'A_ArrayExpr')?.elements;
+      const patterns = quantified ? (Array.isArray(elements) ? elements : []) : [expr.rexpr];
+      for (const pattern of patterns) {
+        const leading = leadingWildcard(pattern);
+        if (leading) {
+          report(ctx, expr.lexpr, leading, scope, operator.negated !== negatedByNot, operator.insensitive);
         }
-      });
-    });
+      }
+    }
   },
 };
 

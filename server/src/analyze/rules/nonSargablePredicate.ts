@@ -15,9 +15,8 @@ import {
   columnParts,
   columnRefs,
   constantOf,
-  forEachCondition,
   excerpt,
-  forEachFilter,
+  filterConditions,
   functionName,
   isBareColumn,
   listNames,
@@ -63,16 +62,14 @@ export const nonSargablePredicate: Rule = {
   defaultSeverity: 'warning',
   scope: 'all',
   check(ctx) {
-    forEachFilter(ctx, ({ predicate, scope }) => {
-      forEachCondition(predicate, (condition, negated) => {
-        if (negated) return;
-        for (const comparison of comparisonsOf(condition)) {
-          if (!wrapsColumn(comparison.wrapped) || !ofOneTable(comparison.wrapped, scope)) continue;
-          if (!comparison.values.every((value) => isIndependent(value, comparison.wrapped, scope))) continue;
-          reportComparison(ctx, comparison, scope);
-        }
-      });
-    });
+    for (const { condition, negated, scope } of filterConditions(ctx)) {
+      if (negated) continue;
+      for (const comparison of comparisonsOf(condition)) {
+        if (!wrapsColumn(comparison.wrapped) || !ofOneTable(comparison.wrapped, scope)) continue;
+        if (!comparison.values.every((value) => isIndependent(value, comparison.wrapped, scope))) continue;
+        reportComparison(ctx, comparison, scope);
+      }
+    }
   },
 };
 

@@ -134,8 +134,8 @@ interface Token {
 }
 
 /**
- * Builds the context a rule runs in; the scanner's tokens (for node ranges) are computed only
- * when a rule asks for a range.
+ * Builds the context the rules run in; the scanner's tokens (for node ranges) and the offset
+ * table are computed only when a rule asks for a range.
  */
 export function createRuleContext(
   query: Query,
@@ -144,12 +144,13 @@ export function createRuleContext(
   statements: readonly PgStatement[],
   report: (finding: RuleFinding) => void,
 ): RuleContext {
-  const ascii = !/[^\x00-\x7f]/.test(sql);
+  let ascii: boolean | undefined;
   let tokens: Token[] | undefined;
   let byteToIndex: Int32Array | undefined;
   // Locations are UTF-8 byte offsets: for non-ASCII SQL, one table built in a single pass
   // (converting each location from the start would be quadratic on long queries).
   const offsetOf = (location: number) => {
+    ascii ??= !/[^\x00-\x7f]/.test(sql);
     if (ascii) {
       return Math.min(location, sql.length);
     }

@@ -4,15 +4,16 @@ import type { Dialect } from '../../settings';
 import type { PlaceholderStyle } from '../embeddedSql';
 import type { Query } from '../query';
 import { looksLikeSql, startsWithSqlKeyword } from '../sqlDetector';
-import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, taggedFragmentPrefix } from './driverCalls';
+import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, sameDriverImports, taggedFragmentPrefix } from './driverCalls';
 import { namePath, unwrapExpression } from './expressionShapes';
-import { parameterisationFixFor } from './parameterisationFix';
+import { lineBreakOf, parameterisationFixFor } from './parameterisationFix';
 import { styleOfContent } from './placeholderStyle';
 import { moveHolesOutOfQuotes } from './quotedHoles';
 import { forgetParsedDocuments, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
-import { buildQuery, forgetBuiltQueries } from './queryBuilding';
+import { buildQuery, forgetBuiltQueries, movedQuery } from './queryBuilding';
+import type { Scopes } from './scopes';
 import { bindSpreadParameters, emptyReading, piecesText, SqlPiece, SqlReader } from './sqlPieces';
-import { collectSyntaxFacts, SyntaxFacts } from './syntaxFacts';
+import { collectSyntaxFacts, StatementFacts, SyntaxFacts } from './syntaxFacts';
 
 /** Read once: every `ts.X` access goes through a module getter. */
 const SyntaxKind = ts.SyntaxKind;
@@ -43,13 +44,14 @@ export interface TypescriptExtractOptions {
  * input the parser cannot make sense of yields fewer queries.
  *
  * `initParsers()` must have completed: judging a string by its content parses it. An edited
- * version of a recently extracted document is re-parsed incrementally and its unchanged queries
- * are reused, moved (a few ms for a 5,000-line file); results are the same as a fresh extraction.
+ * version of a recently extracted document is re-parsed incrementally, and the queries of the
+ * statements the edit did not touch are reused, moved (a few ms for a 5,000-line file); results
+ * are the same as a fresh extraction.
  */
 export function extractQueriesFromTypescript(text: string, options: TypescriptExtractOptions): Query[] {
   try {
     const sourceFile = parseTypescriptSource(text, options.languageId);
-    return new TypescriptExtraction(text, sourceFile, collectSyntaxFacts(sourceFile), options.dialect).run();
+    return new TypescriptExtraction(text, sourceFile, collectSyntaxFacts(sourceFile), options.dialect).run(true);
   } catch {
     // The parser is error-tolerant, but a pathological input can still exhaust its stack.
     return [];
@@ -64,13 +66,50 @@ export function extractQueriesFromTypescript(text: string, options: TypescriptEx
 export function forgetTypescriptExtractionCaches(): void {
   forgetParsedDocuments();
   forgetBuiltQueries();
+  extractedStatements = new WeakMap();
 }
 
 interface Found {
   query: Query;
   /** The tagged template a query was read from (dropped if an enclosing query read it too). */
   tagged?: ts.Node;
+  /** The top-level statement the query was found in. */
+  statement: ts.Node;
 }
+
+/**
+ * What the queries of a statement depend on outside the statement, besides the constants of
+ * other statements it reads (statements that read each other's constants are always extracted
+ * again, see `TypescriptExtraction.entangled`).
+ */
+interface FileContext {
+  dialect: Dialect;
+  imports: DriverImports;
+  /** What a parameterisation fix writes between lines. */
+  lineBreak: string;
+  /** How names written in the statement resolve. */
+  scopes: Scopes;
+}
+
+function sameContext(a: FileContext, b: FileContext): boolean {
+  return a.dialect === b.dialect && a.lineBreak === b.lineBreak && sameDriverImports(a.imports, b.imports) && a.scopes.agreeOutsideStatements(b.scopes);
+}
+
+/** The queries of a top-level statement as the last extraction that read it found them. */
+interface StatementQueries {
+  queries: Query[];
+  /** The statement's end then: the queries move with it. */
+  end: number;
+  context: FileContext;
+}
+
+/**
+ * The queries of each top-level statement extracted so far. An incremental re-parse hands back
+ * the statement objects an edit did not touch, and a statement that is the same object in the
+ * same context holds the same queries, only moved: after a keystroke, only the edited statement
+ * is read again. Weak: the entries go with the old trees.
+ */
+let extractedStatements = new WeakMap<ts.Node, StatementQueries>();
 
 /**
  * Strings longer than this are not judged by their content (a parse each): a data blob is not a
@@ -84,7 +123,14 @@ const LOG_METHODS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug',
 class TypescriptExtraction {
   private readonly reader: SqlReader;
   private readonly imports: DriverImports;
+  private readonly context: FileContext;
   private readonly found: Found[] = [];
+  /**
+   * Statements whose readings followed a constant of another statement, and those statements:
+   * what one finds depends on the other (claimed literals, constants already queried), so their
+   * queries are not kept for reuse.
+   */
+  private readonly entangled = new Set<ts.Node>();
   /** String nodes whose text is already part of a query. */
   private readonly claimedLiterals = new Set<ts.Node>();
   /** Tagged templates read into an enclosing tagged template. */
@@ -100,22 +146,81 @@ class TypescriptExtraction {
   ) {
     this.reader = new SqlReader(source, sourceFile, facts.scopes);
     this.imports = driverImports(facts.modules);
+    this.context = { dialect, imports: this.imports, lineBreak: lineBreakOf(source), scopes: facts.scopes };
   }
 
-  run(): Query[] {
+  /**
+   * Extracts the queries. With `reuse`, the statements an earlier extraction found in the same
+   * context keep the queries it found, moved with them; the others are read.
+   */
+  run(reuse: boolean): Query[] {
+    const reused = reuse ? this.reusableStatements() : new Map<ts.Node, StatementQueries>();
+    const read = reused.size === 0 ? this.facts.statements : this.facts.statements.filter(({ statement }) => !reused.has(statement));
     // Calls first: a string they run is theirs, whatever its content. Then tags, then the rest
     // by content; whole concatenations before literals, whose first literal is a candidate too.
-    this.each(this.facts.calls, (call) => this.extractCall(call));
-    this.each(this.facts.taggedTemplates, (tagged) => this.extractTaggedTemplate(tagged));
-    this.each(this.facts.sqlLikeConcatenations, (chain) => this.extractStringByContent(chain));
-    this.each(this.facts.sqlLikeLiterals, (literal) => this.extractStringByContent(literal));
-    return this.found
-      .filter((found) => !(found.tagged && this.inlinedTemplates.has(found.tagged)))
-      .map((found) => found.query)
-      .sort((a, b) => a.start - b.start || a.end - b.end);
+    this.each(read, (facts) => facts.calls, (call, statement) => this.extractCall(call, statement));
+    this.each(read, (facts) => facts.taggedTemplates, (tagged, statement) => this.extractTaggedTemplate(tagged, statement));
+    this.each(read, (facts) => facts.sqlLikeConcatenations, (chain, statement) => this.extractStringByContent(chain, statement));
+    this.each(read, (facts) => facts.sqlLikeLiterals, (literal, statement) => this.extractStringByContent(literal, statement));
+    if ([...this.entangled].some((statement) => reused.has(statement))) {
+      // The edit made a statement read a constant of one whose queries were to be reused, and
+      // may have changed what that one finds: read every statement.
+      return new TypescriptExtraction(this.source, this.sourceFile, this.facts, this.dialect).run(false);
+    }
+    const queries: Query[] = [];
+    const queriesByStatement = new Map<ts.Node, Query[]>();
+    for (const found of this.found) {
+      if (found.tagged && this.inlinedTemplates.has(found.tagged)) {
+        continue;
+      }
+      queries.push(found.query);
+      const ofStatement = queriesByStatement.get(found.statement);
+      if (ofStatement) {
+        ofStatement.push(found.query);
+      } else {
+        queriesByStatement.set(found.statement, [found.query]);
+      }
+    }
+    for (const { statement } of read) {
+      if (this.entangled.has(statement)) {
+        extractedStatements.delete(statement);
+      } else {
+        extractedStatements.set(statement, { queries: queriesByStatement.get(statement) ?? [], end: statement.end, context: this.context });
+      }
+    }
+    for (const [statement, earlier] of reused) {
+      const delta = statement.end - earlier.end;
+      for (const query of earlier.queries) {
+        queries.push(delta === 0 ? query : movedQuery(query, delta));
+      }
+      // One context object for all the entries, so that the next run compares it once.
+      earlier.context = this.context;
+    }
+    return queries.sort((a, b) => a.start - b.start || a.end - b.end);
   }
 
-  private extractCall(call: ts.CallExpression): void {
+  /** The statements whose earlier queries still hold: the same statement, in the same context. */
+  private reusableStatements(): Map<ts.Node, StatementQueries> {
+    const reusable = new Map<ts.Node, StatementQueries>();
+    const agreeing = new Map<FileContext, boolean>();
+    for (const { statement } of this.facts.statements) {
+      const earlier = extractedStatements.get(statement);
+      if (!earlier) {
+        continue;
+      }
+      let agrees = agreeing.get(earlier.context);
+      if (agrees === undefined) {
+        agrees = sameContext(earlier.context, this.context);
+        agreeing.set(earlier.context, agrees);
+      }
+      if (agrees) {
+        reusable.set(statement, earlier);
+      }
+    }
+    return reusable;
+  }
+
+  private extractCall(call: ts.CallExpression, topLevel: ts.Node): void {
     const site = recogniseSqlCall(call, this.imports);
     if (!site || ts.isTaggedTemplateExpression(unwrapExpression(site.sqlExpression))) {
       return; // a tagged template argument is read as one
@@ -147,6 +252,7 @@ class TypescriptExtraction {
     const parameterisationFix = construction && !read.constant ? parameterisationFixFor(site, pieces, style, this.source, this.sourceFile) : undefined;
     this.found.push({
       query: buildQuery(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix }),
+      statement: topLevel,
     });
     this.claim(read.reading.literalNodes);
     if (read.constant) {
@@ -154,7 +260,7 @@ class TypescriptExtraction {
     }
   }
 
-  private extractTaggedTemplate(tagged: ts.TaggedTemplateExpression): void {
+  private extractTaggedTemplate(tagged: ts.TaggedTemplateExpression, topLevel: ts.Node): void {
     const tag = recogniseSqlTag(tagged.tag);
     if (!tag) {
       return;
@@ -182,12 +288,12 @@ class TypescriptExtraction {
     if (reading.uncertainHoles && !this.parsesWithParameters(pieces, fragmentPrefix, query)) {
       return;
     }
-    this.found.push({ query, tagged });
+    this.found.push({ query, tagged, statement: topLevel });
     this.claim(reading.literalNodes);
   }
 
   /** The catch-all: a string recognised as SQL by its content alone. */
-  private extractStringByContent(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.BinaryExpression): void {
+  private extractStringByContent(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.BinaryExpression, topLevel: ts.Node): void {
     if (this.claimedLiterals.has(node) || isOutsideSqlContext(node)) {
       return;
     }
@@ -210,7 +316,7 @@ class TypescriptExtraction {
       return;
     }
     const query = this.dialect === 'postgresql' ? detection : buildQuery(reading.pieces, { origin: 'string', style, dialect: this.dialect });
-    this.found.push({ query });
+    this.found.push({ query, statement: topLevel });
     this.claim(reading.literalNodes);
   }
 
@@ -230,17 +336,33 @@ class TypescriptExtraction {
   }
 
   /**
-   * Runs `extract` on each node. One construct that defeats the extractor (a stack exhausted by
-   * absurd nesting, a case not foreseen) costs its own query, not the document's.
+   * Runs `extract` on the nodes `nodesOf` picks from each statement, in document order. One
+   * construct that defeats the extractor (a stack exhausted by absurd nesting, a case not
+   * foreseen) costs its own query, not the document's.
    */
-  private each<T>(nodes: readonly T[], extract: (node: T) => void): void {
-    for (const node of nodes) {
-      try {
-        extract(node);
-      } catch {
-        // Nothing to report: the query is simply not found.
+  private each<T>(statements: readonly { statement: ts.Node; facts: StatementFacts }[], nodesOf: (facts: StatementFacts) => readonly T[], extract: (node: T, statement: ts.Node) => void): void {
+    for (const { statement, facts } of statements) {
+      for (const node of nodesOf(facts)) {
+        try {
+          extract(node, statement);
+        } catch {
+          // Nothing to report: the query is simply not found.
+        }
+        this.noteConstantsFollowed(statement);
       }
     }
+  }
+
+  /** Marks `statement` and the statements whose constants its last reading followed as entangled. */
+  private noteConstantsFollowed(statement: ts.Node): void {
+    for (const initializer of this.reader.followed) {
+      const owner = topLevelStatementOf(initializer);
+      if (owner !== statement) {
+        this.entangled.add(statement);
+        this.entangled.add(owner);
+      }
+    }
+    this.reader.followed.length = 0;
   }
 
   private claim(nodes: readonly ts.Node[]): void {
@@ -248,6 +370,15 @@ class TypescriptExtraction {
       this.claimedLiterals.add(node);
     }
   }
+}
+
+/** The statement of the source file that holds `node`. */
+function topLevelStatementOf(node: ts.Node): ts.Node {
+  let current = node;
+  while (current.parent && current.parent.kind !== SyntaxKind.SourceFile) {
+    current = current.parent;
+  }
+  return current;
 }
 
 /**

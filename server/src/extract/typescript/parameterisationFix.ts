@@ -36,7 +36,7 @@ export function parameterisationFixFor(
   if (pieces.some((piece) => piece.kind === 'reference' && !piece.textOnly)) {
     return undefined;
   }
-  const eol = /\r\n/.test(source.slice(0, source.indexOf('\n') + 1)) ? '\r\n' : '\n';
+  const eol = lineBreakOf(source);
   if (site.values === 'tagged-twin') {
     return taggedTwinFix(site, pieces, holes, sourceFile, eol);
   }
@@ -44,6 +44,11 @@ export function parameterisationFixFor(
     return undefined;
   }
   return placeholderFix(site, pieces, style, source, sourceFile, eol);
+}
+
+/** The line break a fix writes: the one the file's first line ends with. */
+export function lineBreakOf(source: string): string {
+  return /\r\n/.test(source.slice(0, source.indexOf('\n') + 1)) ? '\r\n' : '\n';
 }
 
 type Hole = Extract<SqlPiece, { kind: 'hole' }>;

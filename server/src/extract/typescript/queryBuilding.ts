@@ -88,8 +88,20 @@ function buildWithBuilder(pieces: readonly SqlPiece[], options: BuildOptions): Q
   });
 }
 
-/** The query `built`, moved by `delta` document offsets. */
+/** A query found earlier, moved with the statement it was found in by `delta` document offsets. */
+export function movedQuery(query: Query, delta: number): Query {
+  const fix = query.parameterisationFix;
+  return shiftedQuery(query, delta, fix && { ...fix, edits: fix.edits.map((edit) => ({ ...edit, start: edit.start + delta, end: edit.end + delta })) });
+}
+
+/**
+ * The query `built`, moved by `delta` document offsets; `built` itself when it has not moved
+ * and needs no fix, as every query before an edit (queries are never changed once built).
+ */
 function shiftedQuery(built: Query, delta: number, parameterisationFix: ParameterisationFix | undefined): Query {
+  if (delta === 0 && !parameterisationFix) {
+    return built;
+  }
   const query: Query = {
     sql: built.sql,
     start: built.start + delta,

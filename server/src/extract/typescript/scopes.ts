@@ -150,6 +150,15 @@ export class Scopes {
     }
   }
 
+  /**
+   * Whether every name written in a statement that this file and `other` share resolves the
+   * same way in both: the scopes inside a statement are its own, so only the file's scope and
+   * the names assigned anywhere in the file can differ.
+   */
+  agreeOutsideStatements(other: Scopes): boolean {
+    return sameEntries(this.declared.get(FILE_SCOPE), other.declared.get(FILE_SCOPE)) && sameSet(this.reassigned, other.reassigned) && sameSet(this.fragments, other.fragments);
+  }
+
   /** Whether a SQL fragment is assigned to this name somewhere: a hole naming it is SQL, not a value. */
   isAssignedFragment(name: string): boolean {
     return this.fragments.has(name);
@@ -190,4 +199,31 @@ function enclosing(node: ts.Node, isScope: (node: ts.Node) => boolean): ts.Node 
     }
   }
   return undefined;
+}
+
+function sameEntries(a: ReadonlyMap<string, Binding> | undefined, b: ReadonlyMap<string, Binding> | undefined): boolean {
+  if (a === undefined || b === undefined) {
+    return a === b;
+  }
+  if (a.size !== b.size) {
+    return false;
+  }
+  for (const [name, binding] of a) {
+    if (b.get(name) !== binding) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) {
+    return false;
+  }
+  for (const name of a) {
+    if (!b.has(name)) {
+      return false;
+    }
+  }
+  return true;
 }

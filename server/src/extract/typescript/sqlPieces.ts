@@ -62,6 +62,12 @@ export function emptyReading(): SqlReading {
 
 /** Reads the SQL of string expressions and `sql` templates of one source file. */
 export class SqlReader {
+  /**
+   * The initializers of the constants whose text the readings followed, in the order read: the
+   * extractor drains it to tell which readings left their own statement.
+   */
+  readonly followed: ts.Node[] = [];
+
   constructor(
     private readonly source: string,
     private readonly sourceFile: ts.SourceFile,
@@ -80,6 +86,7 @@ export class SqlReader {
       if (!initializer) {
         return undefined;
       }
+      this.followed.push(initializer);
       const reading = emptyReading();
       return this.readString(initializer, reading, 1) ? { reading, constant: initializer } : undefined;
     }
@@ -164,6 +171,7 @@ export class SqlReader {
     if (!initializer) {
       return false;
     }
+    this.followed.push(initializer);
     if (initializer.kind === SyntaxKind.NumericLiteral) {
       // `const VERSION = 3` spliced into a name or a LIMIT: text, not a value.
       reading.pieces.push({ kind: 'reference', value: (initializer as ts.NumericLiteral).text, start, end, expression: node.text, textOnly: true });
@@ -259,6 +267,7 @@ export class SqlReader {
         if (!initializer || depth >= MAX_DEPTH) {
           return false;
         }
+        this.followed.push(initializer);
         const inner = emptyReading();
         if (!this.readTaggedInto(initializer, tagRoot, inner, depth + 1)) {
           return false;

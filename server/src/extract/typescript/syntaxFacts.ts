@@ -9,6 +9,15 @@ const SyntaxKind = ts.SyntaxKind;
 
 /** What the extractor needs to know of a source file, found in one walk. */
 export interface SyntaxFacts {
+  /** The top-level statements, in document order, each with what it holds. */
+  statements: readonly { statement: ts.Statement; facts: StatementFacts }[];
+  /** The modules the file imports or requires, by package (`mysql2/promise` → `mysql2`). */
+  modules: Set<string>;
+  scopes: Scopes;
+}
+
+/** What one top-level statement holds. */
+export interface StatementFacts {
   /** Every call, in document order (a call before the calls inside it). */
   calls: ts.CallExpression[];
   /** Every tagged template, in document order. */
@@ -16,17 +25,6 @@ export interface SyntaxFacts {
   /** String literals and templates without holes whose text starts with a SQL keyword. */
   sqlLikeLiterals: (ts.StringLiteral | ts.NoSubstitutionTemplateLiteral)[];
   /** Outermost `+` chains whose first operand is such a literal. */
-  sqlLikeConcatenations: ts.BinaryExpression[];
-  /** The modules the file imports or requires, by package (`mysql2/promise` → `mysql2`). */
-  modules: Set<string>;
-  scopes: Scopes;
-}
-
-/** The facts of one top-level statement. */
-interface StatementFacts {
-  calls: ts.CallExpression[];
-  taggedTemplates: ts.TaggedTemplateExpression[];
-  sqlLikeLiterals: (ts.StringLiteral | ts.NoSubstitutionTemplateLiteral)[];
   sqlLikeConcatenations: ts.BinaryExpression[];
   modules: string[];
   scopes: ScopeRecords;
@@ -47,37 +45,23 @@ const factsOfStatement = new WeakMap<ts.Node, StatementFacts>();
  * queries.
  */
 export function collectSyntaxFacts(sourceFile: ts.SourceFile): SyntaxFacts {
-  const facts: SyntaxFacts = {
-    calls: [],
-    taggedTemplates: [],
-    sqlLikeLiterals: [],
-    sqlLikeConcatenations: [],
-    modules: new Set(),
-    scopes: new Scopes(),
-  };
+  const statements: { statement: ts.Statement; facts: StatementFacts }[] = [];
+  const modules = new Set<string>();
+  const scopes = new Scopes();
   for (const statement of sourceFile.statements) {
     (statement as { parent: ts.Node }).parent = sourceFile;
-    let part = factsOfStatement.get(statement);
-    if (!part) {
-      part = walkStatement(statement);
-      factsOfStatement.set(statement, part);
+    let facts = factsOfStatement.get(statement);
+    if (!facts) {
+      facts = walkStatement(statement);
+      factsOfStatement.set(statement, facts);
     }
-    pushAll(facts.calls, part.calls);
-    pushAll(facts.taggedTemplates, part.taggedTemplates);
-    pushAll(facts.sqlLikeLiterals, part.sqlLikeLiterals);
-    pushAll(facts.sqlLikeConcatenations, part.sqlLikeConcatenations);
-    for (const name of part.modules) {
-      facts.modules.add(name);
+    statements.push({ statement, facts });
+    for (const name of facts.modules) {
+      modules.add(name);
     }
-    facts.scopes.add(part.scopes);
+    scopes.add(facts.scopes);
   }
-  return facts;
-}
-
-function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (const item of items) {
-    target.push(item);
-  }
+  return { statements, modules, scopes };
 }
 
 function walkStatement(statement: ts.Statement): StatementFacts {
