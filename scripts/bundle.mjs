@@ -1,10 +1,9 @@
 // Bundles the extension client, the language server and the CLI with esbuild (tsc only checks).
 // PostgreSQL's parser is WebAssembly: its .wasm file is copied beside the bundles that load it.
-import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, chmodSync } from 'fs';
+import { build, transform } from 'esbuild';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { createRequire } from 'module';
 import { dirname, join } from 'path';
-import { readdirSync } from 'fs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -45,7 +44,19 @@ await Promise.all([
 chmodSync('dist/cli.js', 0o755);
 const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
 copyFileSync(wasm, 'dist/libpg-query.wasm');
-copyFileSync(require.resolve('typescript'), 'dist/typescript.js');
+// Minified, the compiler's source is 3.6 MB instead of 9.1 MB, and V8 keeps a module's whole source
+// in memory for as long as it runs (functions are compiled when first called): the server working
+// on a TypeScript document holds 115 MB instead of 121 MB. Minifying keeps the semantics (and the
+// licence header, a /*! comment).
+const typescriptSource = readFileSync(require.resolve('typescript'), 'utf8');
+const minifiedTypescript = await transform(typescriptSource, {
+  minify: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  legalComments: 'inline',
+});
+writeFileSync('dist/typescript.js', minifiedTypescript.code);
 // PGlite loads its WebAssembly (pglite.wasm, initdb.wasm) and file system image (pglite.data) from
 // beside the module that loads it, dist/embeddedDb.js once bundled; its extension bundles
 // (CREATE EXTENSION pg_trgm, "uuid-ossp", …) are found by embeddedProcess.ts in pglite-extensions/.

@@ -9,7 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Settings } from '../settings';
 import { ConnectionTarget, describeAddress, lookUpPassword, resolveConnection, secretKey } from './connectionConfig';
-import { ConnectionFailure, Planner } from './planner';
+// The driver (pg, ~15 MB once loaded) is loaded when the first plan is wanted, not with the server:
+// with plans off, or in a workspace with no query to plan, it never is.
+import type { Planner } from './planner';
 import type { TableStats } from '../plan/insights';
 import { findWorkspaceSchema } from './embedded/workspaceSchema';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './embedded/embeddedDatabase';
@@ -230,6 +232,7 @@ export class DatabaseService {
   private async connect(target: ConnectionTarget, settings: DatabaseSettings): Promise<ActivePlanner | undefined> {
     const where = describeAddress(target);
     this.setStatus({ mode: 'connecting', text: `connecting to ${where}…`, detail: `Connecting to ${target.database} at ${where} as ${target.user} (from ${target.source}).` });
+    const { ConnectionFailure, Planner } = await import('./planner');
     try {
       const planner = await Planner.open(
         { ...target, password: () => lookUpPassword(target, () => this.host.askPassword(secretKey(target))) },
@@ -276,6 +279,7 @@ export class DatabaseService {
         unresponsiveMs: settings.statementTimeoutMs + 5000,
         log: (line) => this.host.log(`[embedded] ${line}`),
       });
+      const { Planner } = await import('./planner');
       const planner = await Planner.open(
         { host: embedded.host, port: embedded.port, database: embedded.database, user: embedded.user },
         { statementTimeoutMs: settings.statementTimeoutMs, maxConnections: 1 },
