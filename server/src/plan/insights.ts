@@ -23,6 +23,7 @@
 import { formatCost, formatCount, formatKilobytes, formatMegabytes, numberOf, workMemSettingFor } from './figures';
 import { innerJoinColumns, indexableColumns, type IndexableColumns } from './planConditions';
 import { describeNode, estimatedRowsInAllProcesses, isSubplan, mostExpensiveNode, ownCost, type Plan, type PlanNode } from './planModel';
+import { scanOutsideQuotes } from './planText';
 
 export interface IndexInfo {
   name: string;
@@ -418,21 +419,15 @@ function quotedCondition(condition: string): string {
 
 /** The index of the parenthesis that closes the one at 0, skipping quoted text. */
 function closingParenthesis(text: string): number {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quote) {
-      if (char === quote) quote = undefined;
-    } else if (char === "'" || char === '"') {
-      quote = char;
-    } else if (char === '(') {
-      depth++;
-    } else if (char === ')' && --depth === 0) {
-      return i;
+  let closing = -1;
+  scanOutsideQuotes(text, (char, index, depth) => {
+    if (char === ')' && depth === 0) {
+      closing = index;
+      return true;
     }
-  }
-  return -1;
+    return false;
+  });
+  return closing;
 }
 
 /** pg_get_indexdef quotes the key columns that need it. */

@@ -503,27 +503,39 @@ function settingsFrom(text: string): JsonObject {
   return settings;
 }
 
-/** A comma-separated list, not splitting inside parentheses or quotes: `a, lower(b, c), 'x,y'`. */
-function splitTopLevel(text: string): string[] {
-  const items: string[] = [];
+/**
+ * Visits the characters of an EXPLAIN expression that are outside quoted text, with the depth of
+ * brackets they are in (after an opening one, before a closing one); `visit` returns true to stop.
+ */
+export function scanOutsideQuotes(text: string, visit: (char: string, index: number, depth: number) => boolean | void): void {
   let depth = 0;
   let quote: string | undefined;
-  let start = 0;
   for (let i = 0; i < text.length; i++) {
     const char = text[i];
     if (quote) {
       if (char === quote) quote = undefined;
-    } else if (char === "'" || char === '"') {
+      continue;
+    }
+    if (char === "'" || char === '"') {
       quote = char;
-    } else if (char === '(' || char === '[') {
-      depth++;
-    } else if (char === ')' || char === ']') {
-      depth--;
-    } else if (char === ',' && depth === 0) {
+      continue;
+    }
+    if (char === '(' || char === '[') depth++;
+    else if (char === ')' || char === ']') depth--;
+    if (visit(char, i, depth) === true) return;
+  }
+}
+
+/** A comma-separated list, not splitting inside parentheses or quotes: `a, lower(b, c), 'x,y'`. */
+function splitTopLevel(text: string): string[] {
+  const items: string[] = [];
+  let start = 0;
+  scanOutsideQuotes(text, (char, i, depth) => {
+    if (char === ',' && depth === 0) {
       items.push(text.slice(start, i).trim());
       start = i + 1;
     }
-  }
+  });
   items.push(text.slice(start).trim());
   return items.filter((item) => item !== '');
 }
