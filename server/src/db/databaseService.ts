@@ -195,9 +195,7 @@ export class DatabaseService {
 
   private async open(): Promise<ActivePlanner | undefined> {
     const settings = this.settings!;
-    const off = this.staticReason(settings);
-    if (off !== undefined) {
-      this.setStatus({ mode: 'static', text: off ? `static only — ${off}` : 'static only', detail: off ? `Plans are off: ${off}.` : 'Plans are off (queryLens.plans is "off").', reason: off || undefined });
+    if (this.announcePlansOff(settings)) {
       return undefined;
     }
     let target: ConnectionTarget | undefined;
@@ -356,16 +354,21 @@ export class DatabaseService {
     return undefined;
   }
 
-  /** Before anything is opened: says what will be used. */
+  /** Before anything is opened: says when plans are off, and why. */
   private announceIdle(): void {
-    const settings = this.settings;
-    if (!settings) {
-      return;
+    if (this.settings) {
+      this.announcePlansOff(this.settings);
     }
+  }
+
+  /** When plans are off for these settings, says so in the status and returns true. */
+  private announcePlansOff(settings: DatabaseSettings): boolean {
     const off = this.staticReason(settings);
-    if (off !== undefined) {
-      this.setStatus({ mode: 'static', text: off ? `static only — ${off}` : 'static only', detail: off ? `Plans are off: ${off}.` : 'Plans are off (queryLens.plans is "off").', reason: off || undefined });
+    if (off === undefined) {
+      return false;
     }
+    this.setStatus({ mode: 'static', text: off ? `static only — ${off}` : 'static only', detail: off ? `Plans are off: ${off}.` : 'Plans are off (queryLens.plans is "off").', reason: off || undefined });
+    return true;
   }
 
   private setStatus(status: DatabaseStatus): void {
