@@ -176,8 +176,17 @@ export async function planDocument(
       continue; // an EXPLAIN output we cannot read is nothing to report to the user
     }
     const insights = planInsights(plan, context);
+    // Parsed again (once, and only for a query with insights) to find where its tables are named.
+    let tree: unknown;
+    const parseTree = () => {
+      if (tree === undefined) {
+        const parsed = parseStatement(sql, 'postgresql');
+        tree = parsed.ok ? parsed.ast : null;
+      }
+      return tree;
+    };
     for (const insight of insights) {
-      const [start, end] = query.sqlRangeToDocument(...insightSpan(sql, insight));
+      const [start, end] = query.sqlRangeToDocument(...insightSpan(sql, insight, parseTree));
       add(query, { start, end, severity: insight.severity as Severity, code: insight.code, message: insight.message, rule: true });
     }
     result.lenses.push({ queryStart: query.start, title: `${summarisePlan(plan)}${emptyTables}` });
@@ -284,13 +293,13 @@ function firstToken(sql: string): [number, number] {
  * Where an insight belongs in the SQL: the reference to its table (`orders` or `orders o` in
  * FROM), found in the parse tree; else the statement's first keyword.
  */
-function insightSpan(sql: string, insight: PlanInsight): [number, number] {
+function insightSpan(sql: string, insight: PlanInsight, parseTree: () => unknown): [number, number] {
   const relation = insight.relation;
   if (relation) {
-    const parsed = parseStatement(sql, 'postgresql');
-    if (parsed.ok) {
+    const tree = parseTree();
+    if (tree) {
       let found: [number, number] | undefined;
-      walkTree(parsed.ast, (type, fields: Fields) => {
+      walkTree(tree, (type, fields: Fields) => {
         if (found || type !== 'RangeVar' || fields.relname !== relation.name) {
           return;
         }
