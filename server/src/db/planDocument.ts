@@ -16,6 +16,7 @@ import { Plan, planFromExplainJson, renderPlanText, summarisePlan } from '../pla
 import type { PlanResult } from '../protocol';
 import type { Settings } from '../settings';
 import { byteOffsetToIndex } from '../text/offsets';
+import { formatCount } from '../text/numbers';
 import type { ActivePlanner } from './databaseService';
 import type { ExplainOutcome, QueryError } from './planner';
 
@@ -161,7 +162,7 @@ export async function planDocument(
         code: 'plan-timeout',
         rule: true,
         message:
-          `Not planned: PostgreSQL took longer than queryLens.statementTimeoutMs (${outcome.timeoutMs.toLocaleString('en-US')} ms) to plan this query, so it was cancelled. ` +
+          `Not planned: PostgreSQL took longer than queryLens.statementTimeoutMs (${formatCount(outcome.timeoutMs)} ms) to plan this query, so it was cancelled. ` +
           'Planning this slowly usually means very many joined tables or a slow function evaluated while planning; raise the setting to see the plan.',
       });
       continue;

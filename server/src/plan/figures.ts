@@ -2,6 +2,9 @@
  * Figures as the plan's messages and CodeLenses write them: costs and row counts with thousands
  * separators, compact counts (`4.8k`, `1.2M`), sizes in kB and MB.
  */
+import { formatCount, formatNumber } from '../text/numbers';
+
+export { formatCount };
 
 /** A number, also when given as text (the text parser's figures, some exporters' JSON). */
 export function numberOf(value: unknown): number | undefined {
@@ -13,10 +16,6 @@ export function numberOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** A whole number with thousands separators: `480,000`. */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
 
 /**
  * A planner cost: whole with thousands separators from 100 up (`9,412`), with the decimals that
@@ -24,7 +23,7 @@ export function formatCount(value: number): string {
  */
 export function formatCost(value: number): string {
   if (value >= 100) return formatCount(value);
-  return value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 1 });
+  return formatNumber(value, value < 10 ? 2 : 1);
 }
 
 const COMPACT_UNITS: [number, string][] = [
@@ -55,7 +54,7 @@ export function formatMegabytes(bytes: number): string {
 /** A memory setting given in kB, as `SHOW` would put it: `64 kB`, `4 MB`, `1.5 MB`. */
 export function formatKilobytes(kilobytes: number): string {
   if (kilobytes < 1024) return `${formatCount(kilobytes)} kB`;
-  return `${Number((kilobytes / 1024).toFixed(1)).toLocaleString('en-US')} MB`;
+  return `${formatNumber(kilobytes / 1024, 1)} MB`;
 }
 
 /**

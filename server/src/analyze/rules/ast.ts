@@ -512,10 +512,7 @@ export function excerpt(text: string, max = 60): string {
   return flat.length > max ? `${flat.slice(0, max - 3)}…` : flat;
 }
 
-/** Formats a count for messages: 10000 → "10,000". */
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
-}
+export { formatCount } from '../../text/numbers';
 
 /**
  * An identifier as SQL needs it written: bare when PostgreSQL would fold it to itself and it is
