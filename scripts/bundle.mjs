@@ -35,11 +35,20 @@ const typescriptBesideBundle = {
   },
 };
 
+/**
+ * The server and the CLI drop their comments and whitespace and escape what is not ASCII: V8
+ * keeps a script's whole source in memory while it runs (functions are compiled when first
+ * called), and one character outside Latin-1 (a `…` in a comment) makes it keep all of it as
+ * UTF-16. The server's source held 5.0 MB that way, and holds 1.7 MB now. Names are kept, so stack
+ * traces still read; the source maps lead back to the TypeScript.
+ */
+const compactForNode = { minifyWhitespace: true, minifySyntax: true, charset: 'ascii', legalComments: 'inline' };
+
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [typescriptBesideBundle] }),
-  build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [typescriptBesideBundle] }),
+  build({ ...common, ...compactForNode, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [typescriptBesideBundle] }),
+  build({ ...common, ...compactForNode, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [typescriptBesideBundle] }),
   // The embedded PostgreSQL's own process (PGlite); `ws` is Emscripten's WebSocket layer, never reached.
   build({ ...common, entryPoints: ['server/src/db/embedded/embeddedProcess.ts'], outfile: 'dist/embeddedDb.js', external: ['ws'] }),
 ]);

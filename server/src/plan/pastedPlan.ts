@@ -24,12 +24,16 @@ export interface PastedLines {
 const HEADER = 'QUERY PLAN';
 /** psql's row count, in any language: `(9 rows)`, `(1 row)`, `(3 lignes)`. */
 const FOOTER = /^\(\d+ [^\s()]+\)$/;
-/** Characters of the rules psql and GUIs draw above, below and between rows. */
-const RULE_LINE = /^[\s+\-─═┌┐└┘├┤┬┴┼╔╗╚╝╟╢╠╣╞╡╤╧╪╫╬╒╕╘╛╓╖╙╜|│║]+$/;
-const RULE_STROKES = /[-─═]/g;
+/**
+ * Characters of the rules psql and GUIs draw above, below and between rows (`─`, `═`, `┼`, …),
+ * escaped: the bundle keeps regular expressions as written, and a bundle that is all ASCII takes
+ * half the memory (scripts/bundle.mjs, compactForNode).
+ */
+const RULE_LINE = /^[\s+\-\u2500\u2550\u250c\u2510\u2514\u2518\u251c\u2524\u252c\u2534\u253c\u2554\u2557\u255a\u255d\u255f\u2562\u2560\u2563\u255e\u2561\u2564\u2567\u256a\u256b\u256c\u2552\u2555\u2558\u255b\u2553\u2556\u2559\u255c|\u2502\u2551]+$/;
+const RULE_STROKES = /[-\u2500\u2550]/g;
 const BORDERS = new Set(['|', '│', '║']);
 /** psql marks a cell's line that continues on the next line with `+` (ASCII) or `↵` (Unicode). */
-const CONTINUATION_MARK = /\s*[+↵]$/;
+const CONTINUATION_MARK = /\s*[+\u21b5]$/;
 
 /** The lines of a pasted plan, without frames, quotes, header, footer or what came before. */
 export function pastedPlanLines(text: string): PastedLines {
