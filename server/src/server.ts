@@ -27,6 +27,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisResult, DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
 import { dialectLabel, initParsers } from './analyze/parse';
 import { DocumentKind, documentKindOfLanguage, ParameterisationFix } from './extract/query';
+import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus } from './db/databaseService';
 import { PlanCache, planDocument } from './db/planDocument';
 import {
@@ -198,6 +199,7 @@ documents.onDidSave((event) => {
 
 documents.onDidClose((event) => {
   const uri = event.document.uri;
+  forgetDocument(event.document.getText(), documentKindOfLanguage(event.document.languageId));
   pendingRuns.get(uri)?.();
   pendingRuns.delete(uri);
   analysisByUri.delete(uri);

@@ -3,7 +3,7 @@ import { initParsers } from '../../server/src/analyze/parse';
 import { extractQueriesFromPython } from '../../server/src/extract/python/extractPython';
 import type { Tree } from '@lezer/common';
 import { parser as lezerPython } from '@lezer/python';
-import { clearPythonParseCache, parsePython } from '../../server/src/extract/python/pythonSyntaxTree';
+import { clearPythonParseCache, forgetPythonText, parsePython } from '../../server/src/extract/python/pythonSyntaxTree';
 import type { Query, TextEdit } from '../../server/src/extract/query';
 import type { Dialect } from '../../server/src/settings';
 
@@ -752,6 +752,19 @@ describe('extractQueriesFromPython', () => {
   });
 
   describe('parse reuse', () => {
+    it("lets go of a closed document's tree, and only that one", () => {
+      clearPythonParseCache();
+      const closed = 'import psycopg2\ncur.execute("SELECT 1")\n';
+      // Little text in common: not an edit of the first, so each keeps a tree of its own.
+      const open = 'def load(connection):\n    return connection.execute(text("DELETE FROM t"))\n';
+      const closedTree = parsePython(closed);
+      const openTree = parsePython(open);
+      assert.strictEqual(parsePython(closed), closedTree, 'kept while the document is open');
+      forgetPythonText(closed);
+      assert.notStrictEqual(parsePython(closed), closedTree, 'parsed afresh after its document closed');
+      assert.strictEqual(parsePython(open), openTree, 'the other document keeps its tree');
+    });
+
     /** Every node of a tree as name and range: two trees are the same when these are. */
     function shape(tree: Tree): string {
       const out: string[] = [];

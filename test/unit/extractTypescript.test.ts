@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initParsers, parseStatement } from '../../server/src/analyze/parse';
 import type { ParameterisationFix, Query } from '../../server/src/extract/query';
-import { extractQueriesFromTypescript, forgetTypescriptExtractionCaches, TypescriptExtractOptions } from '../../server/src/extract/typescript/extractTypescript';
+import { extractQueriesFromTypescript, forgetTypescriptExtractionCaches, forgetTypescriptText, TypescriptExtractOptions } from '../../server/src/extract/typescript/extractTypescript';
+import { parseTypescriptSource } from '../../server/src/extract/typescript/sourceFiles';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'typescript');
 
@@ -902,6 +903,19 @@ describe('extractQueriesFromTypescript', () => {
       }
       return { text: lines.join('\n'), editLine: 5 + 248 * 10 + 4 };
     }
+
+    it("lets go of a closed document's tree, and only that one", () => {
+      forgetTypescriptExtractionCaches();
+      const closed = 'pool.query("SELECT 1");\n';
+      // Little text in common: not an edit of the first, so each keeps a tree of its own.
+      const open = 'export async function load(client) {\n  return client.query(`DELETE FROM t`);\n}\n';
+      const closedTree = parseTypescriptSource(closed, 'typescript');
+      const openTree = parseTypescriptSource(open, 'typescript');
+      assert.strictEqual(parseTypescriptSource(closed, 'typescript'), closedTree, 'kept while the document is open');
+      forgetTypescriptText(closed);
+      assert.notStrictEqual(parseTypescriptSource(closed, 'typescript'), closedTree, 'parsed afresh after its document closed');
+      assert.strictEqual(parseTypescriptSource(open, 'typescript'), openTree, 'the other document keeps its tree');
+    });
 
     // Speed is measured by `npm run bench`, not asserted here: this checks that the incremental
     // re-parse after an edit gives the same queries as a fresh extraction.

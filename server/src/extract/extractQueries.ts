@@ -24,6 +24,18 @@ export function extractQueries(text: string, kind: DocumentKind, dialect: Dialec
   }
 }
 
+/**
+ * Lets go of what the extractors keep of a closed document's last text to make its next edit
+ * cheap (the host language's syntax tree). Loads no extractor that is not loaded already.
+ */
+export function forgetDocument(text: string, kind: DocumentKind): void {
+  if ((kind === 'typescript' || kind === 'javascript') && typescript) {
+    typescript.forgetTypescriptText(text);
+  } else if (kind === 'python' && python) {
+    python.forgetPythonText(text);
+  }
+}
+
 // The host-language extractors are loaded on first use: the TypeScript compiler alone costs
 // about a second and 60 MB to load, which a workspace of SQL files should never pay.
 let typescript: typeof TypescriptExtractor | undefined;

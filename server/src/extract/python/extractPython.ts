@@ -13,6 +13,8 @@ import { looksLikeSql, startsWithSqlKeyword } from '../sqlDetector';
 import { DatabaseImports, isDatabaseMethod, type DatabaseCall, placeholderStyle, placeholderStyleOfText, recogniseDatabaseCall, startsWithCallSqlKeyword } from './driverCalls';
 import { parameterisationFix } from './parameterisationFix';
 import { parsePython, pythonNodeNames } from './pythonSyntaxTree';
+
+export { forgetPythonText } from './pythonSyntaxTree';
 import { cookStringPart, readStringToken } from './stringLiterals';
 import { bindAssignment, bindOther, Scope } from './scopes';
 import { readSqlExpression, type ExpressionContext, type Piece, type SqlExpression } from './sqlExpression';

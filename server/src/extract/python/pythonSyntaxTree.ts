@@ -264,6 +264,16 @@ export function pythonNodeNames(names: string[]): string[] {
 }
 
 /** Forgets every kept tree (tests measure cold parses with it). */
+/** Forgets the tree of a document that was closed (its last text). */
+export function forgetPythonText(original: string): void {
+  const text = lezerText(original);
+  for (let i = recent.length - 1; i >= 0; i--) {
+    if (recent[i].text === text) {
+      recent.splice(i, 1);
+    }
+  }
+}
+
 export function clearPythonParseCache(): void {
   recent.length = 0;
 }

@@ -10,6 +10,8 @@ import { lineBreakOf, parameterisationFixFor } from './parameterisationFix';
 import { styleOfContent } from './placeholderStyle';
 import { moveHolesOutOfQuotes } from './quotedHoles';
 import { forgetParsedDocuments, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
+
+export { forgetParsedText as forgetTypescriptText } from './sourceFiles';
 import { buildQuery, forgetBuiltQueries, movedQuery } from './queryBuilding';
 import type { Scopes } from './scopes';
 import { bindSpreadParameters, emptyReading, piecesText, SqlPiece, SqlReader } from './sqlPieces';

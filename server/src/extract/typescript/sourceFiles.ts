@@ -44,6 +44,18 @@ export function parseTypescriptSource(text: string, languageId: TypescriptLangua
   return sourceFile;
 }
 
+/**
+ * Forgets the tree of a document that was closed (its last text): a closed document's tree would
+ * otherwise stay until two other parses push it out, about 3 MB for a 5,000-line file.
+ */
+export function forgetParsedText(text: string): void {
+  for (let i = recent.length - 1; i >= 0; i--) {
+    if (recent[i].text === text) {
+      recent.splice(i, 1);
+    }
+  }
+}
+
 /** Forgets the recently parsed documents (tests compare incremental and fresh parses). */
 export function forgetParsedDocuments(): void {
   recent.length = 0;
