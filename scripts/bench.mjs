@@ -13,6 +13,7 @@
 // on a missed target. Environment:
 //   BENCH_SERVER_NODE_ARGS  extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=bench-results/prof"
 //   BENCH_TIMEOUT_MS        whole-run watchdog (default 60000)
+//   BENCH_SERVER            another build of dist/server.js to run (A/B comparisons)
 //   BENCH_KEEP_FIXTURES=1   keep the temp dir with the generated fixture
 import { spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -44,7 +45,8 @@ const {
 } = require('vscode-languageserver-protocol/node');
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER = join(ROOT, 'dist', 'server.js');
+/** The bundled server; BENCH_SERVER names another build of it, to compare two builds run by run. */
+const SERVER = process.env.BENCH_SERVER ? resolve(process.env.BENCH_SERVER) : join(ROOT, 'dist', 'server.js');
 const RESULTS = join(ROOT, 'bench-results', 'bench.json');
 
 /** What the bench answers to `workspace/configuration` (section `queryLens`): defaults, no debounce, no database (plans have their own bench, bench-plans.mjs). */

@@ -37,8 +37,8 @@ export type PlaceholderStyle =
 export class EmbeddedSqlBuilder {
   private readonly chunks: string[] = [];
   /** Document offset of each SQL character so far, and just past it. */
-  private readonly offsets: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly offsets = new OffsetBuffer();
+  private readonly ends = new OffsetBuffer();
   /** Characters that belong to holes (already rewritten): not scanned for placeholders. */
   private readonly holes: { sqlStart: number; sqlEnd: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string }[] = [];
   private length = 0;
@@ -50,10 +50,8 @@ export class EmbeddedSqlBuilder {
    */
   text(value: string, at: number | ArrayLike<number>, end?: number): this {
     if (typeof at === 'number') {
-      for (let i = 0; i < value.length; i++) {
-        this.offsets.push(at + i);
-        this.ends.push(at + i + 1);
-      }
+      this.offsets.pushRun(at, value.length);
+      this.ends.pushRun(at + 1, value.length);
       if (value.length > 0) {
         this.lastDocEnd = at + value.length;
       }
@@ -80,10 +78,8 @@ export class EmbeddedSqlBuilder {
    * to `at`.
    */
   synthetic(value: string, at: number): this {
-    for (let i = 0; i < value.length; i++) {
-      this.offsets.push(at);
-      this.ends.push(at);
-    }
+    this.offsets.pushSame(at, value.length);
+    this.ends.pushSame(at, value.length);
     this.chunks.push(value);
     this.length += value.length;
     return this;
@@ -124,11 +120,12 @@ export class EmbeddedSqlBuilder {
     parameterisationFix?: ParameterisationFix;
   }): Query {
     const raw = this.chunks.join('');
-    const endOffset = this.lastDocEnd >= 0 ? this.lastDocEnd : (this.offsets[this.offsets.length - 1] ?? 0) + 1;
-    const rewritten = rewritePlaceholders(raw, this.offsets, this.ends, this.holes, options.style, options.dialect);
+    const offsets = this.offsets.view();
+    const endOffset = this.lastDocEnd >= 0 ? this.lastDocEnd : (offsets.length > 0 ? offsets[offsets.length - 1] : 0) + 1;
+    const rewritten = rewritePlaceholders(raw, offsets, this.ends.view(), this.holes, options.style, options.dialect, options.fragmentPrefixLength ?? 0);
     const map = rewritten.map;
     const ends = rewritten.ends;
-    const docStart = firstRealOffset(map, rewritten.prefixLength(options.fragmentPrefixLength ?? 0));
+    const docStart = firstRealOffset(map, rewritten.prefixLength);
     const query: Query = {
       sql: rewritten.sql,
       start: docStart,
@@ -147,7 +144,7 @@ export class EmbeddedSqlBuilder {
       parameters: rewritten.parameters,
     };
     if (options.fragmentPrefixLength !== undefined) {
-      query.fragmentPrefixLength = rewritten.prefixLength(options.fragmentPrefixLength);
+      query.fragmentPrefixLength = rewritten.prefixLength;
     }
     if (options.construction) {
       query.construction = options.construction;
@@ -159,8 +156,52 @@ export class EmbeddedSqlBuilder {
   }
 }
 
+/**
+ * A growing list of document offsets, one per SQL character. Typed and doubled as it grows: a
+ * query's characters are pushed one run at a time, and a plain array of numbers grown a
+ * character at a time was most of what building 500 queries allocated.
+ */
+class OffsetBuffer {
+  private data = new Int32Array(64);
+  private size = 0;
+
+  push(value: number): void {
+    this.reserve(1);
+    this.data[this.size++] = value;
+  }
+
+  /** `count` offsets counting up from `first`. */
+  pushRun(first: number, count: number): void {
+    this.reserve(count);
+    for (let i = 0; i < count; i++) {
+      this.data[this.size++] = first + i;
+    }
+  }
+
+  /** `count` times the same offset. */
+  pushSame(value: number, count: number): void {
+    this.reserve(count);
+    this.data.fill(value, this.size, this.size + count);
+    this.size += count;
+  }
+
+  /** The offsets so far (a view: valid until the next push). */
+  view(): Int32Array {
+    return this.data.subarray(0, this.size);
+  }
+
+  private reserve(count: number): void {
+    if (this.size + count > this.data.length) {
+      const grown = new Int32Array(Math.max(this.data.length * 2, this.size + count));
+      grown.set(this.data.subarray(0, this.size));
+      this.data = grown;
+    }
+  }
+}
+
 /** Marks a hole in the raw text; never in real SQL text. */
 const HOLE = '\u0000';
+const HOLE_CODE = 0;
 
 /**
  * The end of a quoted or commented run that starts at `from` and closes at `close` (-1: never)
@@ -183,54 +224,84 @@ interface Rewritten {
   /** Document offset just past each SQL character (a placeholder's last character ends at its end). */
   ends: Int32Array;
   parameters: QueryParameter[];
-  prefixLength(rawLength: number): number;
+  /** Where the raw text's `prefixRawLength`-th character went in `sql`. */
+  prefixLength: number;
 }
 
 /**
  * Rewrites holes and text placeholders into the dialect's parameters, in one pass that respects
  * SQL quotes and comments (a `?` inside a string literal is a question mark).
+ *
+ * Text that stays as it is (almost all of it) is copied a run at a time: the pass only moves
+ * `copied` forward and copies when a placeholder interrupts the run.
  */
 function rewritePlaceholders(
   raw: string,
-  offsets: number[],
-  charEnds: number[],
+  offsets: Int32Array,
+  charEnds: Int32Array,
   holes: { sqlStart: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string }[],
   style: PlaceholderStyle,
   dialect: Dialect,
+  prefixRawLength: number,
 ): Rewritten {
-  const out: string[] = [];
-  const map: number[] = [];
-  const ends: number[] = [];
+  const parts: string[] = [];
+  // Placeholders may grow (`?` becomes `$12`, `??` an identifier): room for that, grown if need be.
+  let map = new Int32Array(raw.length + 16);
+  let ends = new Int32Array(raw.length + 16);
   const parameters: QueryParameter[] = [];
-  const rawToOut: number[] = new Array(raw.length + 1);
   const postgres = dialect === 'postgresql';
   let next = 1;
   const namedIndex = new Map<string, number>();
   let holeCursor = 0;
   let length = 0;
+  /** Raw text before this index is in `parts`. */
+  let copied = 0;
+  let prefixLength = prefixRawLength === 0 ? 0 : -1;
 
-  const emitText = (from: number, to: number) => {
-    for (let k = from; k < to; k++) {
-      rawToOut[k] = length;
-      out.push(raw[k]);
-      map.push(offsets[k]);
-      ends.push(charEnds[k]);
-      length++;
+  const reserve = (count: number) => {
+    if (length + count > map.length) {
+      const size = Math.max(map.length * 2, length + count);
+      const grownMap = new Int32Array(size);
+      grownMap.set(map.subarray(0, length));
+      map = grownMap;
+      const grownEnds = new Int32Array(size);
+      grownEnds.set(ends.subarray(0, length));
+      ends = grownEnds;
     }
+  };
+  /** Copies the raw text from `copied` to `to` as it is. */
+  const copyTo = (to: number) => {
+    if (to <= copied) {
+      return;
+    }
+    if (prefixLength < 0 && prefixRawLength <= to) {
+      prefixLength = length + (prefixRawLength - copied);
+    }
+    parts.push(raw.slice(copied, to));
+    reserve(to - copied);
+    map.set(offsets.subarray(copied, to), length);
+    ends.set(charEnds.subarray(copied, to), length);
+    length += to - copied;
+    copied = to;
+  };
+  /** Writes `text` in place of the raw text [rawFrom, rawTo), every character mapped to [docStart, docEnd). */
+  const replace = (rawFrom: number, rawTo: number, text: string, docStart: number, docEnd: number) => {
+    copyTo(rawFrom);
+    if (prefixLength < 0 && prefixRawLength < rawTo) {
+      prefixLength = length;
+    }
+    parts.push(text);
+    reserve(text.length);
+    map.fill(docStart, length, length + text.length);
+    ends.fill(docEnd, length, length + text.length);
+    length += text.length;
+    copied = rawTo;
   };
   const emitParameter = (rawFrom: number, rawTo: number, docStart: number, docEnd: number, source: ParameterSource, extra: Partial<QueryParameter>, index?: number) => {
     const n = index ?? next++;
-    const text = postgres ? `$${n}` : '?';
-    for (let k = rawFrom; k < rawTo; k++) {
-      rawToOut[k] = length;
-    }
+    copyTo(rawFrom);
     const sqlStart = length;
-    for (let i = 0; i < text.length; i++) {
-      out.push(text[i]);
-      map.push(docStart);
-      ends.push(docEnd);
-      length++;
-    }
+    replace(rawFrom, rawTo, postgres ? `$${n}` : '?', docStart, docEnd);
     parameters.push({ index: n, sqlStart, sqlEnd: length, docStart, docEnd, source, ...extra });
   };
 
@@ -245,47 +316,39 @@ function rewritePlaceholders(
   let i = 0;
   const n = raw.length;
   while (i < n) {
-    const c = raw[i];
-    if (c === HOLE && holeCursor < holes.length && holes[holeCursor].sqlStart === i) {
+    const c = raw.charCodeAt(i);
+    if (c === HOLE_CODE && holeCursor < holes.length && holes[holeCursor].sqlStart === i) {
       const hole = holes[holeCursor++];
       emitParameter(i, i + 1, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
       i++;
       continue;
     }
-    // Quotes, comments and dollar quotes are copied as they are. Python's `%` formatting knows
+    // Quotes, comments and dollar quotes are kept as they are. Python's `%` formatting knows
     // nothing of SQL quoting, so for that style placeholders count inside quotes too.
-    if (style !== 'format' && (c === "'" || c === '"' || (c === '`' && !postgres))) {
+    if (style !== 'format' && (c === 39 /* ' */ || c === 34 /* " */ || (c === 96 /* ` */ && !postgres))) {
       let j = i + 1;
-      while (j < n && raw[j] !== c && raw[j] !== HOLE) {
-        if (raw[j] === '\\' && !postgres) {
+      while (j < n && raw.charCodeAt(j) !== c && raw.charCodeAt(j) !== HOLE_CODE) {
+        if (raw.charCodeAt(j) === 92 /* \ */ && !postgres) {
           j++;
         }
         j++;
       }
-      // A hole inside quotes ends the copied run: the main loop turns it into a parameter.
-      const to = raw[j] === HOLE ? j : Math.min(n, j + 1);
-      emitText(i, to);
-      i = to;
+      // A hole inside quotes ends the run: the main loop turns it into a parameter.
+      i = raw.charCodeAt(j) === HOLE_CODE ? j : Math.min(n, j + 1);
       continue;
     }
-    if (c === '-' && raw[i + 1] === '-') {
-      const to = untilHole(raw, i, raw.indexOf('\n', i), 0);
-      emitText(i, to);
-      i = to;
+    if (c === 45 /* - */ && raw.charCodeAt(i + 1) === 45) {
+      i = untilHole(raw, i, raw.indexOf('\n', i), 0);
       continue;
     }
-    if (c === '/' && raw[i + 1] === '*') {
-      const to = untilHole(raw, i, raw.indexOf('*/', i + 2), 2);
-      emitText(i, to);
-      i = to;
+    if (c === 47 /* / */ && raw.charCodeAt(i + 1) === 42 /* * */) {
+      i = untilHole(raw, i, raw.indexOf('*/', i + 2), 2);
       continue;
     }
-    if (postgres && c === '$') {
+    if (postgres && c === 36 /* $ */) {
       const tag = /^\$([A-Za-z_][A-Za-z_0-9]*)?\$/.exec(raw.slice(i, i + 64));
       if (tag && !(i > 0 && /[A-Za-z_0-9]/.test(raw[i - 1]))) {
-        const to = untilHole(raw, i, raw.indexOf(tag[0], i + tag[0].length), tag[0].length);
-        emitText(i, to);
-        i = to;
+        i = untilHole(raw, i, raw.indexOf(tag[0], i + tag[0].length), tag[0].length);
         continue;
       }
       const numbered = /^\$(\d+)/.exec(raw.slice(i, i + 12));
@@ -297,17 +360,10 @@ function rewritePlaceholders(
         continue;
       }
     }
-    if (style === 'question' && c === '?') {
-      if (raw[i + 1] === '?') {
+    if (style === 'question' && c === 63 /* ? */) {
+      if (raw.charCodeAt(i + 1) === 63) {
         // knex's `??` binds an identifier: analysed as a plain name of the same role.
-        const name = 'ql_identifier';
-        for (let k = i; k < i + 2; k++) rawToOut[k] = length;
-        for (const ch of name) {
-          out.push(ch);
-          map.push(offsets[i]);
-          ends.push(charEnds[i + 1]);
-          length++;
-        }
+        replace(i, i + 2, 'ql_identifier', offsets[i], charEnds[i + 1]);
         i += 2;
         continue;
       }
@@ -315,19 +371,14 @@ function rewritePlaceholders(
       i++;
       continue;
     }
-    if (style === 'format' && c === '%') {
-      if (raw[i + 1] === '%') {
+    if (style === 'format' && c === 37 /* % */) {
+      if (raw.charCodeAt(i + 1) === 37) {
         // `%%` is a literal percent sign.
-        rawToOut[i] = length;
-        out.push('%');
-        map.push(offsets[i]);
-        ends.push(charEnds[i + 1]);
-        length++;
-        rawToOut[i + 1] = length;
+        replace(i, i + 2, '%', offsets[i], charEnds[i + 1]);
         i += 2;
         continue;
       }
-      if (raw[i + 1] === 's') {
+      if (raw.charCodeAt(i + 1) === 115 /* s */) {
         emitParameter(i, i + 2, offsets[i], charEnds[i + 1], 'placeholder', {});
         i += 2;
         continue;
@@ -338,10 +389,9 @@ function rewritePlaceholders(
         continue;
       }
     }
-    if (style === 'colon' && c === ':') {
-      if (raw[i + 1] === ':') {
-        emitText(i, i + 2); // a cast
-        i += 2;
+    if (style === 'colon' && c === 58 /* : */) {
+      if (raw.charCodeAt(i + 1) === 58) {
+        i += 2; // a cast
         continue;
       }
       const named = /^:([A-Za-z_][A-Za-z_0-9]*)/.exec(raw.slice(i, i + 80));
@@ -350,15 +400,17 @@ function rewritePlaceholders(
         continue;
       }
     }
-    emitText(i, i + 1);
     i++;
   }
-  rawToOut[n] = length;
+  copyTo(n);
+  if (prefixLength < 0) {
+    prefixLength = prefixRawLength === n ? length : prefixRawLength;
+  }
   return {
-    sql: out.join(''),
-    map: Int32Array.from(map),
-    ends: Int32Array.from(ends),
+    sql: parts.length === 1 ? parts[0] : parts.join(''),
+    map: map.slice(0, length),
+    ends: ends.slice(0, length),
     parameters,
-    prefixLength: (rawLength) => rawToOut[rawLength] ?? rawLength,
+    prefixLength,
   };
 }
