@@ -21,8 +21,13 @@ export interface BuildOptions {
  * extraction's own time). Least recently used first.
  */
 const builtQueries = new Map<string, { query: Query; base: number }>();
-/** About 1 MB per 500 queries of a few lines each. */
-const BUILT_QUERY_LIMIT = 2000;
+/**
+ * Two documents' worth of queries as large as the bench's (500). An edit that leaves the file's
+ * scope as it was reuses whole statements and builds nothing; this serves the edits that do not
+ * (a new top-level name), and reopening a file. About 2.2 KB a query with its position maps: at
+ * 2,000 the cache held 4.5 MB, most of it queries of documents long closed.
+ */
+const BUILT_QUERY_LIMIT = 1000;
 
 /**
  * Builds the query of a list of pieces with `EmbeddedSqlBuilder`, keeping every position:
