@@ -13,9 +13,13 @@
  * long as the file; past 128 KB only a full collection frees it) and the previous analysis of
  * each document.
  * Measured with `npm run bench` (and the launch flags below): 101 MB instead of 119 MB after
- * the `.sql` part, at the same speed. Now 50: the TypeScript part of the bench (23 opens and 54
+ * the `.sql` part, at the same speed. Then 50: the TypeScript part of the bench (23 opens and 54
  * edits of a 5,010-line file, each leaving a document text and an analysis behind in the old
- * generation) otherwise piled up 25–30 MB of garbage before the first full collection.
+ * generation) otherwise piled up 25–30 MB of garbage before the first full collection. Now 25:
+ * a full collection that ends while an analysis is under way counts the analysis's working set
+ * (10–15 MB) as live, and the next limit grew from that. At 50 the TypeScript server then
+ * reached 130–160 MB in about one bench run in six; at 25 its peak was 104–112 MB in 13 runs out
+ * of 13, with no spike (the bench's speed within this machine's noise).
  *
  * `--optimize-for-size` makes V8 favour memory over speed where it chooses, among others a
  * heap limit that grows by 2 MB steps instead of 8 MB once the heap is past the growing
