@@ -477,6 +477,10 @@ function printTable(results) {
     rows.push([`server RSS after the ${doc.name} part (peak)`, `${mb(doc.memory.rssMb)} (${mb(doc.memory.peakRssMb)})`, '', `< ${TARGETS.rssMb} MB`, verdict(doc.memory.peakRssMb, TARGETS.rssMb)]);
   }
   rows.push(['server RSS when ready, no document', mb(results.memory.afterStartup?.rssMb), '', '', '']);
+  rows.push(['machine yardstick (parser over the .sql fixture)', ms(results.machine.yardstickMs), '', '', '']);
+  for (const doc of results.documents) {
+    rows.push([`  ${doc.name} first diagnostics ÷ yardstick`, `${(doc.firstDiagnostics.medianMs / results.machine.yardstickMs).toFixed(2)}×`, '', '', '']);
+  }
   rows.push(['server start → ready', ms(results.startup.readyMs), '', '', '']);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const [k, row] of rows.entries()) {
@@ -505,7 +509,54 @@ function markdownTable(results) {
   for (const doc of results.documents) {
     lines.push(`| Server memory after the ${doc.name} part, RSS (peak) | ${mb(doc.memory.rssMb)} (${mb(doc.memory.peakRssMb)}) | < ${TARGETS.rssMb} MB | ${REFERENCE.map(() => '–').join(' | ')} |`);
   }
+  lines.push(`| Machine yardstick: PostgreSQL's parser over the .sql file's statements | ${ms(results.machine.yardstickMs)} | | ${REFERENCE.map(() => '–').join(' | ')} |`);
   return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine: how fast it is, and how much of it the bench had.
+
+/**
+ * A yardstick of the machine's speed, to read the figures against: PostgreSQL's parser
+ * (libpg-query, as the server uses it) over every statement of the .sql fixture, in the bench's
+ * own process; the median of five passes after one warm-up. The same work is the floor of the
+ * server's first diagnostics of that file, so "first diagnostics ÷ yardstick" compares
+ * across machines where milliseconds do not.
+ */
+export async function machineYardstickMs(sqlText) {
+  const libpgQuery = require('libpg-query');
+  await libpgQuery.loadModule();
+  const statements = sqlText.split(/\n\s*\n/).filter((chunk) => /[a-z]/i.test(chunk));
+  const pass = () => {
+    const started = performance.now();
+    for (const statement of statements) {
+      try {
+        libpgQuery.parseSync(statement);
+      } catch {
+        // the fixture's syntax errors: parsed all the same
+      }
+    }
+    return performance.now() - started;
+  };
+  pass();
+  const samples = [pass(), pass(), pass(), pass(), pass()].sort((a, b) => a - b);
+  return round(samples[2]);
+}
+
+/** CPU time the hypervisor gave to other machines (steal), from /proc/stat; undefined elsewhere. */
+function cpuTimes() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((sum, x) => sum + x, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of CPU time stolen between two cpuTimes() readings, in percent. */
+function stealPercent(before, after) {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return round((100 * (after.steal - before.steal)) / (after.total - before.total));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,7 +593,9 @@ async function main() {
     const sqlPath = join(dir, 'bench.sql');
     writeFileSync(sqlPath, sqlFixture.text);
 
+    const yardstickMs = await machineYardstickMs(sqlFixture.text);
     const loadAtStart = os.loadavg()[0];
+    const cpuAtStart = cpuTimes();
     const started = performance.now();
     session = await LspSession.start({ nodeArgs });
     await delay(200); // let start-up garbage settle before the idle reading
@@ -591,6 +644,7 @@ async function main() {
       memory: session.memory(),
     });
     const wallMs = performance.now() - started;
+    const stolen = stealPercent(cpuAtStart, cpuTimes());
 
     const cpus = os.cpus();
     const results = {
@@ -600,6 +654,7 @@ async function main() {
       cpu: cpus[0]?.model ?? 'unknown',
       cpuCount: cpus.length,
       loadAverage: os.loadavg().map((x) => round(x)),
+      machine: { yardstickMs, stealPercent: stolen },
       server: { ...session.startup.server, path: relative(ROOT, SERVER), nodeArgs },
       settings: { ...BENCH_SETTINGS, note: 'answered via workspace/configuration; debounceMs 0 so the debounce is not counted' },
       fixtures: [
@@ -621,6 +676,10 @@ async function main() {
     if (loadAtStart > 0.5) {
       console.log(`note: load average was ${loadAtStart.toFixed(2)} at the start; other processes make these figures noisy`);
     }
+    console.log(`machine yardstick: PostgreSQL's parser over the .sql fixture's statements takes ${ms(yardstickMs)} in this process (see machineYardstickMs)`);
+    if (stolen !== undefined && stolen >= 5) {
+      console.log(`note: the hypervisor took ${stolen}% of the CPU time during the bench (steal); these figures are slower and noisier for it`);
+    }
     console.log(
       `fixture: ${sqlFixture.lines.toLocaleString('en-US')} lines, ${sqlFixture.statements} statements, ${Math.round(results.fixtures[0].bytes / 1024)} KB, ` +
         `${sqlFixture.expectedErrors.length} syntax errors, written to ${sqlPath}` +
@@ -631,7 +690,7 @@ async function main() {
         `each figure is from sending didOpen/didChange to receiving the publishDiagnostics for it, whose content is checked`,
     );
     console.log(
-      `first diagnostics: ${documents[0].firstDiagnostics.runs} fresh uris after ${documents[0].firstDiagnostics.warmup} warm-up opens, each closed after; ` +
+      `first diagnostics: ${documents[0].firstDiagnostics.runs} fresh uris after ${documents[0].firstDiagnostics.warmup} warm-up opens, each with a text of its own (the fixture from another seed) and closed after; ` +
         `edits: ${documents[0].edit.runs} incremental one-line didChanges on line ${documents[0].edit.line + 1} after ${documents[0].edit.warmup} warm-up edits`,
     );
     console.log('');
