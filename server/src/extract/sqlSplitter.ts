@@ -74,15 +74,11 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
   let beginDepth = 0;
   let identifierCount = 0;
   let routineStatement = false;
+  let mayCreateRoutine = false;
   let leadingWords = '';
 
   let i = 0;
 
-  const startToken = (at: number): void => {
-    if (stmtStart < 0) {
-      stmtStart = at;
-    }
-  };
   const finishStatement = (): void => {
     if (stmtStart >= 0 && lastTokenEnd > stmtStart) {
       statements.push({ start: stmtStart, end: lastTokenEnd, text: text.slice(stmtStart, lastTokenEnd) });
@@ -93,6 +89,7 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
     beginDepth = 0;
     identifierCount = 0;
     routineStatement = false;
+    mayCreateRoutine = false;
     leadingWords = '';
   };
   const atLineStart = (at: number): boolean => {
@@ -200,7 +197,9 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
       continue;
     }
 
-    startToken(i);
+    if (stmtStart < 0) {
+      stmtStart = i; // the statement's first token
+    }
 
     // Quoted strings and identifiers.
     if (c === CH_SQUOTE || c === CH_DQUOTE || (mysqlLike || sqlite ? c === CH_BACKTICK : false)) {
@@ -281,8 +280,12 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
       while (j < n && isIdentChar(text.charCodeAt(j))) {
         j++;
       }
-      // Only the first few words decide whether this statement creates a routine.
-      if (identifierCount < 6) {
+      // Only the first few words decide whether this statement creates a routine, and only
+      // when the first is CREATE (most statements: one comparison, no string built).
+      if (identifierCount === 0) {
+        mayCreateRoutine = j - i === 6 && text.slice(i, j).toLowerCase() === 'create';
+      }
+      if (mayCreateRoutine && identifierCount < 6) {
         leadingWords += text.slice(i, j).toLowerCase() + ' ';
         routineStatement = /^create (or replace )?(temp |temporary )?(function|procedure|trigger) /.test(leadingWords);
       }
