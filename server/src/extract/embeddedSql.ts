@@ -162,8 +162,16 @@ export class EmbeddedSqlBuilder {
  * character at a time was most of what building 500 queries allocated.
  */
 class OffsetBuffer {
-  private data = new Int32Array(64);
+  private data: Int32Array;
   private size = 0;
+
+  constructor(capacity = 64) {
+    this.data = new Int32Array(capacity);
+  }
+
+  get length(): number {
+    return this.size;
+  }
 
   push(value: number): void {
     this.reserve(1);
@@ -178,6 +186,13 @@ class OffsetBuffer {
     }
   }
 
+  /** All of `values`, in order. */
+  pushAll(values: Int32Array): void {
+    this.reserve(values.length);
+    this.data.set(values, this.size);
+    this.size += values.length;
+  }
+
   /** `count` times the same offset. */
   pushSame(value: number, count: number): void {
     this.reserve(count);
@@ -188,6 +203,11 @@ class OffsetBuffer {
   /** The offsets so far (a view: valid until the next push). */
   view(): Int32Array {
     return this.data.subarray(0, this.size);
+  }
+
+  /** The offsets so far, in an array of their own, exactly as long. */
+  toArray(): Int32Array {
+    return this.data.slice(0, this.size);
   }
 
   private reserve(count: number): void {
@@ -246,63 +266,50 @@ function rewritePlaceholders(
 ): Rewritten {
   const parts: string[] = [];
   // Placeholders may grow (`?` becomes `$12`, `??` an identifier): room for that, grown if need be.
-  let map = new Int32Array(raw.length + 16);
-  let ends = new Int32Array(raw.length + 16);
+  const map = new OffsetBuffer(raw.length + 16);
+  const ends = new OffsetBuffer(raw.length + 16);
   const parameters: QueryParameter[] = [];
   const postgres = dialect === 'postgresql';
   let next = 1;
   const namedIndex = new Map<string, number>();
   let holeCursor = 0;
-  let length = 0;
   /** Raw text before this index is in `parts`. */
   let copied = 0;
   let prefixLength = prefixRawLength === 0 ? 0 : -1;
 
-  const reserve = (count: number) => {
-    if (length + count > map.length) {
-      const size = Math.max(map.length * 2, length + count);
-      const grownMap = new Int32Array(size);
-      grownMap.set(map.subarray(0, length));
-      map = grownMap;
-      const grownEnds = new Int32Array(size);
-      grownEnds.set(ends.subarray(0, length));
-      ends = grownEnds;
-    }
-  };
   /** Copies the raw text from `copied` to `to` as it is. */
   const copyTo = (to: number) => {
     if (to <= copied) {
       return;
     }
     if (prefixLength < 0 && prefixRawLength <= to) {
-      prefixLength = length + (prefixRawLength - copied);
+      prefixLength = map.length + (prefixRawLength - copied);
     }
     parts.push(raw.slice(copied, to));
-    reserve(to - copied);
-    map.set(offsets.subarray(copied, to), length);
-    ends.set(charEnds.subarray(copied, to), length);
-    length += to - copied;
+    map.pushAll(offsets.subarray(copied, to));
+    ends.pushAll(charEnds.subarray(copied, to));
     copied = to;
   };
-  /** Writes `text` in place of the raw text [rawFrom, rawTo), every character mapped to [docStart, docEnd). */
-  const replace = (rawFrom: number, rawTo: number, text: string, docStart: number, docEnd: number) => {
+  /**
+   * Writes `text` in place of the raw text [rawFrom, rawTo), every character mapped to
+   * [docStart, docEnd). Returns where it starts in the SQL.
+   */
+  const replace = (rawFrom: number, rawTo: number, text: string, docStart: number, docEnd: number): number => {
     copyTo(rawFrom);
+    const start = map.length;
     if (prefixLength < 0 && prefixRawLength < rawTo) {
-      prefixLength = length;
+      prefixLength = start;
     }
     parts.push(text);
-    reserve(text.length);
-    map.fill(docStart, length, length + text.length);
-    ends.fill(docEnd, length, length + text.length);
-    length += text.length;
+    map.pushSame(docStart, text.length);
+    ends.pushSame(docEnd, text.length);
     copied = rawTo;
+    return start;
   };
   const emitParameter = (rawFrom: number, rawTo: number, docStart: number, docEnd: number, source: ParameterSource, extra: Partial<QueryParameter>, index?: number) => {
     const n = index ?? next++;
-    copyTo(rawFrom);
-    const sqlStart = length;
-    replace(rawFrom, rawTo, postgres ? `$${n}` : '?', docStart, docEnd);
-    parameters.push({ index: n, sqlStart, sqlEnd: length, docStart, docEnd, source, ...extra });
+    const sqlStart = replace(rawFrom, rawTo, postgres ? `$${n}` : '?', docStart, docEnd);
+    parameters.push({ index: n, sqlStart, sqlEnd: map.length, docStart, docEnd, source, ...extra });
   };
 
   /** A named placeholder (`%(name)s`, `:name`): the same name is the same parameter. Returns its end. */
@@ -404,12 +411,12 @@ function rewritePlaceholders(
   }
   copyTo(n);
   if (prefixLength < 0) {
-    prefixLength = prefixRawLength === n ? length : prefixRawLength;
+    prefixLength = prefixRawLength === n ? map.length : prefixRawLength;
   }
   return {
     sql: parts.length === 1 ? parts[0] : parts.join(''),
-    map: map.slice(0, length),
-    ends: ends.slice(0, length),
+    map: map.toArray(),
+    ends: ends.toArray(),
     parameters,
     prefixLength,
   };
