@@ -11,11 +11,11 @@
 // Target: the server within 1.5× the bare time. Prints a README-ready table; exits non-zero only
 // when the bench itself fails.
 import { spawn } from 'child_process';
-import { readFileSync } from 'fs';
 import { createRequire } from 'module';
 import { dirname, join, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { fileURLToPath } from 'url';
+import { serverNodeArgs } from './bench.mjs';
 
 const require = createRequire(import.meta.url);
 const pg = require('pg');
@@ -92,10 +92,7 @@ async function bareExplains(url, list) {
 
 class Session {
   constructor(url) {
-    // The flags the extension starts the server with (server/node-flags.json), as bench.mjs does.
-    const launchFlags = JSON.parse(readFileSync(join(ROOT, 'server', 'node-flags.json'), 'utf8'));
-    const extraFlags = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    this.child = spawn(process.execPath, [...launchFlags, ...extraFlags, SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, [...serverNodeArgs(), SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
     this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
     this.waiters = [];
     const settings = { debounceMs: 0, plans: 'connection', connection: url };

@@ -571,6 +571,15 @@ function withTimeout(promise, timeoutMs, message) {
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The node flags a benched server starts with: those the extension starts it with
+ * (server/node-flags.json), then BENCH_SERVER_NODE_ARGS. Shared with bench-plans.mjs.
+ */
+export function serverNodeArgs() {
+  const launchFlags = JSON.parse(readFileSync(join(ROOT, 'server', 'node-flags.json'), 'utf8'));
+  return [...launchFlags, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+}
+
 const delay = (timeoutMs) => new Promise((r) => setTimeout(r, timeoutMs));
 
 async function main() {
@@ -582,9 +591,7 @@ async function main() {
     process.exit(2);
   }, watchdogMs);
 
-  // The server runs with the flags the extension starts it with (server/node-flags.json).
-  const launchFlags = JSON.parse(readFileSync(join(ROOT, 'server', 'node-flags.json'), 'utf8'));
-  const nodeArgs = [...launchFlags, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+  const nodeArgs = serverNodeArgs();
   const dir = mkdtempSync(join(os.tmpdir(), 'query-lens-bench-'));
   tempDir = dir;
   let session;
