@@ -17,7 +17,10 @@ const SyntaxKind = ts.SyntaxKind;
  * conservative without a type checker.
  *
  * Declarations are recorded per top-level statement (`ScopeRecords`, kept with the statement's
- * other facts so an unchanged statement is not walked again) and gathered into `Scopes`.
+ * other facts so an unchanged statement is not walked again). A scope inside a statement belongs
+ * to that statement alone, so its names stay in the statement's records; only the file's own
+ * scope and the assigned names are gathered into `Scopes` on each run (a function's parameters
+ * are not copied into a new map after every keystroke).
  */
 
 /** What a name refers to. */
@@ -28,24 +31,32 @@ export type Binding =
 
 const OTHER: Binding = { kind: 'other' };
 
-/**
- * Stands for the source file's own scope. Records point at it rather than at the `SourceFile`
- * node, which is a new object each time the file is re-parsed, even incrementally.
- */
-const FILE_SCOPE: object = Object.freeze({});
-
-interface Declaration {
-  scope: ts.Node | typeof FILE_SCOPE;
+/** A declaration in the file's own scope. */
+interface FileDeclaration {
   name: string;
   binding: Binding;
 }
 
+/**
+ * The records of each top-level statement, for resolving a name written inside it. Weak: the
+ * records go with the old trees.
+ */
+const recordsOfStatement = new WeakMap<ts.Node, ScopeRecords>();
+
 /** The declarations and assignments of one top-level statement. */
 export class ScopeRecords {
-  readonly declarations: Declaration[] = [];
+  /** Declarations in the file's scope, in the order written. */
+  readonly fileDeclarations: FileDeclaration[] = [];
+  /** The names each scope inside the statement declares. */
+  readonly innerScopes = new Map<ts.Node, Map<string, Binding>>();
   readonly assignedNames: string[] = [];
   /** Names assigned a SQL fragment after their declaration (`where = sql\`WHERE …\``). */
   readonly fragmentNames: string[] = [];
+
+  /** `statement`: the top-level statement whose names these are. */
+  constructor(statement: ts.Node) {
+    recordsOfStatement.set(statement, this);
+  }
 
   /** Records a `var`, `let`, `const` or `using` declaration (and catch clause variables). */
   declareVariable(declaration: ts.VariableDeclaration): void {
@@ -103,7 +114,17 @@ export class ScopeRecords {
   }
 
   private declare(scope: ts.Node, name: string, binding: Binding): void {
-    this.declarations.push({ scope: scope.kind === SyntaxKind.SourceFile ? FILE_SCOPE : scope, name, binding });
+    if (scope.kind === SyntaxKind.SourceFile) {
+      this.fileDeclarations.push({ name, binding });
+      return;
+    }
+    let names = this.innerScopes.get(scope);
+    if (!names) {
+      names = new Map();
+      this.innerScopes.set(scope, names);
+    }
+    // A name declared twice in one scope (`var x` twice, overloads) is not a constant.
+    names.set(name, names.has(name) ? OTHER : binding);
   }
 
   private declareBindingPattern(scope: ts.Node, pattern: ts.BindingName): void {
@@ -127,26 +148,23 @@ export class ScopeRecords {
 
 /** The names of a whole file, for resolving a reference where it is written. */
 export class Scopes {
-  private readonly declared = new Map<ts.Node | typeof FILE_SCOPE, Map<string, Binding>>();
+  /** The file's own scope. */
+  private readonly fileNames = new Map<string, Binding>();
   private readonly reassigned = new Set<string>();
   private readonly fragments = new Set<string>();
 
   /** Adds one statement's records. */
   add(records: ScopeRecords): void {
-    for (const { scope, name, binding } of records.declarations) {
-      let names = this.declared.get(scope);
-      if (!names) {
-        names = new Map();
-        this.declared.set(scope, names);
-      }
-      // A name declared twice in one scope (`var x` twice, overloads) is not a constant.
-      names.set(name, names.has(name) ? OTHER : binding);
+    for (let i = 0; i < records.fileDeclarations.length; i++) {
+      const { name, binding } = records.fileDeclarations[i];
+      // A name declared twice in the file's scope (`var x` twice, overloads) is not a constant.
+      this.fileNames.set(name, this.fileNames.has(name) ? OTHER : binding);
     }
-    for (const name of records.assignedNames) {
-      this.reassigned.add(name);
+    for (let i = 0; i < records.assignedNames.length; i++) {
+      this.reassigned.add(records.assignedNames[i]);
     }
-    for (const name of records.fragmentNames) {
-      this.fragments.add(name);
+    for (let i = 0; i < records.fragmentNames.length; i++) {
+      this.fragments.add(records.fragmentNames[i]);
     }
   }
 
@@ -156,7 +174,7 @@ export class Scopes {
    * the names assigned anywhere in the file can differ.
    */
   agreeOutsideStatements(other: Scopes): boolean {
-    return sameEntries(this.declared.get(FILE_SCOPE), other.declared.get(FILE_SCOPE)) && sameSet(this.reassigned, other.reassigned) && sameSet(this.fragments, other.fragments);
+    return sameEntries(this.fileNames, other.fileNames) && sameSet(this.reassigned, other.reassigned) && sameSet(this.fragments, other.fragments);
   }
 
   /** Whether a SQL fragment is assigned to this name somewhere: a hole naming it is SQL, not a value. */
@@ -167,13 +185,24 @@ export class Scopes {
   /** What the name `identifier` refers to where it is written, if this file declares it. */
   resolve(identifier: ts.Identifier): Binding | undefined {
     const name = identifier.text;
-    for (let node: ts.Node | undefined = identifier.parent; node; node = node.parent) {
-      const binding = this.declared.get(node.kind === SyntaxKind.SourceFile ? FILE_SCOPE : node)?.get(name);
-      if (binding) {
-        return binding;
+    // The scopes between the name and the file's are those of the statement it is written in.
+    let statement: ts.Node = identifier;
+    while (statement.parent && statement.parent.kind !== SyntaxKind.SourceFile) {
+      statement = statement.parent;
+    }
+    if (!statement.parent) {
+      return undefined; // not in the file's tree (a subtree the walk skips)
+    }
+    const innerScopes = recordsOfStatement.get(statement)?.innerScopes;
+    if (innerScopes !== undefined && innerScopes.size > 0) {
+      for (let node: ts.Node | undefined = identifier.parent; node && node.kind !== SyntaxKind.SourceFile; node = node.parent) {
+        const binding = innerScopes.get(node)?.get(name);
+        if (binding) {
+          return binding;
+        }
       }
     }
-    return undefined;
+    return this.fileNames.get(name);
   }
 
   /**
@@ -201,10 +230,7 @@ function enclosing(node: ts.Node, isScope: (node: ts.Node) => boolean): ts.Node 
   return undefined;
 }
 
-function sameEntries(a: ReadonlyMap<string, Binding> | undefined, b: ReadonlyMap<string, Binding> | undefined): boolean {
-  if (a === undefined || b === undefined) {
-    return a === b;
-  }
+function sameEntries(a: ReadonlyMap<string, Binding>, b: ReadonlyMap<string, Binding>): boolean {
   if (a.size !== b.size) {
     return false;
   }

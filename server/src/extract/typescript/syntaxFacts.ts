@@ -71,7 +71,7 @@ function walkStatement(statement: ts.Statement): StatementFacts {
     sqlLikeLiterals: [],
     sqlLikeConcatenations: [],
     modules: [],
-    scopes: new ScopeRecords(),
+    scopes: new ScopeRecords(statement),
   };
   const stack: ts.Node[] = [statement];
   const children: ts.Node[] = [];
