@@ -37,8 +37,8 @@ export type PlaceholderStyle =
 export class EmbeddedSqlBuilder {
   private readonly chunks: string[] = [];
   /** Document offset of each SQL character so far, and just past it. */
-  private readonly offsets = new OffsetBuffer();
-  private readonly ends = new OffsetBuffer();
+  private readonly offsets = takeBuffer();
+  private readonly ends = takeBuffer();
   /** Characters that belong to holes (already rewritten): not scanned for placeholders. */
   private readonly holes: { sqlStart: number; sqlEnd: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string }[] = [];
   private length = 0;
@@ -123,6 +123,8 @@ export class EmbeddedSqlBuilder {
     const offsets = this.offsets.view();
     const endOffset = this.lastDocEnd >= 0 ? this.lastDocEnd : (offsets.length > 0 ? offsets[offsets.length - 1] : 0) + 1;
     const rewritten = rewritePlaceholders(raw, offsets, this.ends.view(), this.holes, options.style, options.dialect, options.fragmentPrefixLength ?? 0);
+    // This builder is done with its buffers (a builder builds once).
+    giveBack(this.offsets, this.ends);
     const map = rewritten.map;
     const ends = rewritten.ends;
     const docStart = firstRealOffset(map, rewritten.prefixLength);
@@ -205,9 +207,18 @@ class OffsetBuffer {
     return this.data.subarray(0, this.size);
   }
 
-  /** The offsets so far, in an array of their own, exactly as long. */
-  toArray(): Int32Array {
-    return this.data.slice(0, this.size);
+  /** Copies the offsets so far into `target` from `at`. */
+  copyInto(target: Int32Array, at: number): void {
+    target.set(this.data.subarray(0, this.size), at);
+  }
+
+  /** Empties the buffer, keeping its room. */
+  clear(): void {
+    this.size = 0;
+  }
+
+  get capacity(): number {
+    return this.data.length;
   }
 
   private reserve(count: number): void {
@@ -215,6 +226,30 @@ class OffsetBuffer {
       const grown = new Int32Array(Math.max(this.data.length * 2, this.size + count));
       grown.set(this.data.subarray(0, this.size));
       this.data = grown;
+    }
+  }
+}
+
+/**
+ * Buffers to build queries in, taken and given back by each build: a typed array larger than 64
+ * bytes has its memory outside V8's heap, and allocating one is slow, so a query's six working
+ * buffers are reused and only its final position map is allocated (one array for both maps).
+ */
+const spareBuffers: OffsetBuffer[] = [];
+/** Enough for the buffers of two builds at a time (a builder abandoned before `build` keeps its own). */
+const SPARE_BUFFER_LIMIT = 8;
+/** A buffer grown past this (a huge query) is not kept: it would hold its memory for good. */
+const SPARE_BUFFER_MAX_CAPACITY = 1 << 16;
+
+function takeBuffer(): OffsetBuffer {
+  return spareBuffers.pop() ?? new OffsetBuffer(256);
+}
+
+function giveBack(...buffers: OffsetBuffer[]): void {
+  for (const buffer of buffers) {
+    if (spareBuffers.length < SPARE_BUFFER_LIMIT && buffer.capacity <= SPARE_BUFFER_MAX_CAPACITY) {
+      buffer.clear();
+      spareBuffers.push(buffer);
     }
   }
 }
@@ -265,9 +300,8 @@ function rewritePlaceholders(
   prefixRawLength: number,
 ): Rewritten {
   const parts: string[] = [];
-  // Placeholders may grow (`?` becomes `$12`, `??` an identifier): room for that, grown if need be.
-  const map = new OffsetBuffer(raw.length + 16);
-  const ends = new OffsetBuffer(raw.length + 16);
+  const map = takeBuffer();
+  const ends = takeBuffer();
   const parameters: QueryParameter[] = [];
   const postgres = dialect === 'postgresql';
   let next = 1;
@@ -413,10 +447,16 @@ function rewritePlaceholders(
   if (prefixLength < 0) {
     prefixLength = prefixRawLength === n ? map.length : prefixRawLength;
   }
+  // Both maps in one array of their own, exactly as long.
+  const length = map.length;
+  const positions = new Int32Array(2 * length);
+  map.copyInto(positions, 0);
+  ends.copyInto(positions, length);
+  giveBack(map, ends);
   return {
     sql: parts.length === 1 ? parts[0] : parts.join(''),
-    map: map.toArray(),
-    ends: ends.toArray(),
+    map: positions.subarray(0, length),
+    ends: positions.subarray(length),
     parameters,
     prefixLength,
   };
