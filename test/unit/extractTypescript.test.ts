@@ -848,6 +848,47 @@ describe('extractQueriesFromTypescript', () => {
       assert.deepStrictEqual(snapshot(extract(last, { dialect: 'mysql' })), freshMysql);
     });
 
+    it('re-reads only the statements that use a name whose meaning an edit changed', () => {
+      const v0 = [
+        "import { Pool } from 'pg';",
+        "const FIND = 'SELECT id FROM users WHERE id = $1';",
+        'export async function a(pool: Pool, id: number) {',
+        '  return pool.query(FIND, [id]);',
+        '}',
+        'export async function b(pool: Pool, name: string) {',
+        "  return pool.query(`SELECT * FROM t WHERE name = '${name}' AND id = ${id}`);",
+        '}',
+        'export async function c(pool: Pool, day: string) {',
+        "  return pool.query(`SELECT * FROM events WHERE day = '${day}'`);",
+        '}',
+        'export const version = 1;',
+        '',
+      ].join('\n');
+      // Declared at the end, so that no statement with a query moves (nor is touched by the
+      // incremental parse, which re-reads the statement just before an edit): a query kept is
+      // the same object. (`a` runs the constant of another statement: it is always read again.)
+      const unrelated = v0 + 'const unrelated = 1;\n';
+      const idDeclared = unrelated + 'const id = 42;\n';
+      forgetTypescriptExtractionCaches();
+      const expected = [v0, unrelated, idDeclared].map((text) => {
+        forgetTypescriptExtractionCaches();
+        return snapshot(extract(text));
+      });
+      forgetTypescriptExtractionCaches();
+      const first = extract(v0);
+      assert.deepStrictEqual(snapshot(first), expected[0]);
+      const second = extract(unrelated);
+      assert.deepStrictEqual(snapshot(second), expected[1]);
+      // A query of a statement read again is a new object: the first extraction, of a text parsed
+      // from scratch, kept no built query to hand back.
+      assert.deepStrictEqual([second[1] === first[1], second[2] === first[2]], [true, true], 'a name nobody uses: b and c kept');
+      const third = extract(idDeclared);
+      assert.deepStrictEqual(snapshot(third), expected[2]);
+      // b's `${id}` is now the constant 42, written into its SQL; a's `id` is its own parameter.
+      assert.match(third[1].sql, /AND id = 42$/);
+      assert.deepStrictEqual([third[1] === second[1], third[2] === second[2]], [false, true], 'b reads `id`: read again; c kept');
+    });
+
     it('finds the same queries when an edit is undone and when files alternate', () => {
       const a = fs.readFileSync(path.join(FIXTURES, 'mixed.ts'), 'utf8');
       const b = a.replace('LIMIT ${limit}', 'LIMIT 10').replace("'SELECT id, email", "'SELECT id, email, name");

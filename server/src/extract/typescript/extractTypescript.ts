@@ -9,7 +9,7 @@ import { namePath, unwrapExpression } from './expressionShapes';
 import { lineBreakOf, parameterisationFixFor } from './parameterisationFix';
 import { styleOfContent } from './placeholderStyle';
 import { moveHolesOutOfQuotes } from './quotedHoles';
-import { forgetParsedDocuments, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
+import { forgetParsedDocuments, isFreshTree, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
 
 export { forgetParsedText as forgetTypescriptText } from './sourceFiles';
 import { buildQuery, forgetBuiltQueries, movedQuery } from './queryBuilding';
@@ -89,12 +89,13 @@ interface FileContext {
   imports: DriverImports;
   /** What a parameterisation fix writes between lines. */
   lineBreak: string;
-  /** How names written in the statement resolve. */
+  /** How names written in the statement resolve (only those it asked about matter: `StatementQueries.names`). */
   scopes: Scopes;
 }
 
-function sameContext(a: FileContext, b: FileContext): boolean {
-  return a.dialect === b.dialect && a.lineBreak === b.lineBreak && sameDriverImports(a.imports, b.imports) && a.scopes.agreeOutsideStatements(b.scopes);
+/** Whether two contexts agree on everything but the names in scope. */
+function sameFileContext(a: FileContext, b: FileContext): boolean {
+  return a.dialect === b.dialect && a.lineBreak === b.lineBreak && sameDriverImports(a.imports, b.imports);
 }
 
 /** The queries of a top-level statement as the last extraction that read it found them. */
@@ -103,7 +104,15 @@ interface StatementQueries {
   /** The statement's end then: the queries move with it. */
   end: number;
   context: FileContext;
+  /**
+   * The names its readings asked the file's scopes about: the queries still hold while each
+   * means what it meant then. So declaring a name, or editing the constant one statement runs,
+   * re-reads only the statements that use that name.
+   */
+  names: readonly string[];
 }
+
+const NO_NAMES: readonly string[] = [];
 
 /**
  * The queries of each top-level statement extracted so far. An incremental re-parse hands back
@@ -139,6 +148,10 @@ class TypescriptExtraction {
   private readonly inlinedTemplates = new Set<ts.Node>();
   /** Constants already reported through the first call that runs them. */
   private readonly queriedConstants = new Set<ts.Node>();
+  /** The names each statement read so far asked the scopes about. */
+  private readonly namesAsked = new Map<ts.Node, string[]>();
+  /** Whether queries built for an earlier version of the text may be reused (see `buildQuery`). */
+  private readonly reuseBuiltQueries: boolean;
 
   constructor(
     private readonly source: string,
@@ -147,6 +160,7 @@ class TypescriptExtraction {
     private readonly dialect: Dialect,
   ) {
     this.reader = new SqlReader(source, sourceFile, facts.scopes);
+    this.reuseBuiltQueries = !isFreshTree(sourceFile);
     this.imports = driverImports(facts.modules);
     this.context = { dialect, imports: this.imports, lineBreak: lineBreakOf(source), scopes: facts.scopes };
   }
@@ -187,7 +201,7 @@ class TypescriptExtraction {
       if (this.entangled.has(statement)) {
         extractedStatements.delete(statement);
       } else {
-        extractedStatements.set(statement, { queries: queriesByStatement.get(statement) ?? [], end: statement.end, context: this.context });
+        extractedStatements.set(statement, { queries: queriesByStatement.get(statement) ?? [], end: statement.end, context: this.context, names: this.namesAsked.get(statement) ?? NO_NAMES });
       }
     }
     for (const [statement, earlier] of reused) {
@@ -201,10 +215,14 @@ class TypescriptExtraction {
     return queries.sort((a, b) => a.start - b.start || a.end - b.end);
   }
 
-  /** The statements whose earlier queries still hold: the same statement, in the same context. */
+  /**
+   * The statements whose earlier queries still hold: the same statement, in the same context,
+   * where each name it asked about still means the same.
+   */
   private reusableStatements(): Map<ts.Node, StatementQueries> {
     const reusable = new Map<ts.Node, StatementQueries>();
     const agreeing = new Map<FileContext, boolean>();
+    const scopes = this.context.scopes;
     for (const { statement } of this.facts.statements) {
       const earlier = extractedStatements.get(statement);
       if (!earlier) {
@@ -212,10 +230,10 @@ class TypescriptExtraction {
       }
       let agrees = agreeing.get(earlier.context);
       if (agrees === undefined) {
-        agrees = sameContext(earlier.context, this.context);
+        agrees = sameFileContext(earlier.context, this.context);
         agreeing.set(earlier.context, agrees);
       }
-      if (agrees) {
+      if (agrees && (earlier.context.scopes === scopes || scopes.agreeOn(earlier.names, earlier.context.scopes))) {
         reusable.set(statement, earlier);
       }
     }
@@ -253,7 +271,7 @@ class TypescriptExtraction {
     // The fix rewrites the call's own argument; a constant's text may serve other calls too.
     const parameterisationFix = construction && !read.constant ? parameterisationFixFor(site, pieces, style, this.source, this.sourceFile) : undefined;
     this.found.push({
-      query: buildQuery(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix }),
+      query: buildQuery(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix }, this.reuseBuiltQueries),
       statement: topLevel,
     });
     this.claim(read.reading.literalNodes);
@@ -284,7 +302,7 @@ class TypescriptExtraction {
       return;
     }
     // Tagged templates have no placeholders of their own: only holes, and `?` is jsonb's operator.
-    const query = buildQuery(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix });
+    const query = buildQuery(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix }, this.reuseBuiltQueries);
     // A hole that calls an unknown function may return a fragment (`${whereClause(f)}`): if the
     // SQL does not parse with it as a parameter, it is assembled at run time; say nothing.
     if (reading.uncertainHoles && !this.parsesWithParameters(pieces, fragmentPrefix, query)) {
@@ -313,18 +331,18 @@ class TypescriptExtraction {
       return;
     }
     const style = styleOfContent(text);
-    const detection = buildQuery(reading.pieces, { origin: 'string', style, dialect: 'postgresql' });
+    const detection = buildQuery(reading.pieces, { origin: 'string', style, dialect: 'postgresql' }, this.reuseBuiltQueries);
     if (!looksLikeSql(detection.sql)) {
       return;
     }
-    const query = this.dialect === 'postgresql' ? detection : buildQuery(reading.pieces, { origin: 'string', style, dialect: this.dialect });
+    const query = this.dialect === 'postgresql' ? detection : buildQuery(reading.pieces, { origin: 'string', style, dialect: this.dialect }, this.reuseBuiltQueries);
     this.found.push({ query, statement: topLevel });
     this.claim(reading.literalNodes);
   }
 
   /** Whether a generic call's text is SQL: a query statement by `looksLikeSql`, or a fragment that parses. */
   private parsesAsQuery(pieces: readonly SqlPiece[], style: PlaceholderStyle, fragmentPrefix: string | undefined): boolean {
-    const sql = buildQuery(pieces, { origin: '', style, dialect: 'postgresql', fragmentPrefix }).sql;
+    const sql = buildQuery(pieces, { origin: '', style, dialect: 'postgresql', fragmentPrefix }, this.reuseBuiltQueries).sql;
     if (sql.length > MAX_DETECTED_LENGTH) {
       return false;
     }
@@ -333,7 +351,7 @@ class TypescriptExtraction {
 
   /** Whether PostgreSQL's parser takes a tagged template's SQL, its holes as `$n`. */
   private parsesWithParameters(pieces: readonly SqlPiece[], fragmentPrefix: string | undefined, built: Query): boolean {
-    const sql = this.dialect === 'postgresql' ? built.sql : buildQuery(pieces, { origin: '', style: 'none', dialect: 'postgresql', fragmentPrefix }).sql;
+    const sql = this.dialect === 'postgresql' ? built.sql : buildQuery(pieces, { origin: '', style: 'none', dialect: 'postgresql', fragmentPrefix }, this.reuseBuiltQueries).sql;
     return parseStatement(sql, 'postgresql').ok;
   }
 
@@ -343,14 +361,29 @@ class TypescriptExtraction {
    * foreseen) costs its own query, not the document's.
    */
   private each<T>(statements: readonly { statement: ts.Node; facts: StatementFacts }[], nodesOf: (facts: StatementFacts) => readonly T[], extract: (node: T, statement: ts.Node) => void): void {
+    const scopes = this.context.scopes;
     for (const { statement, facts } of statements) {
-      for (const node of nodesOf(facts)) {
-        try {
-          extract(node, statement);
-        } catch {
-          // Nothing to report: the query is simply not found.
+      const nodes = nodesOf(facts);
+      if (nodes.length === 0) {
+        continue;
+      }
+      let names = this.namesAsked.get(statement);
+      if (!names) {
+        names = [];
+        this.namesAsked.set(statement, names);
+      }
+      scopes.recordNamesAskedAbout(names);
+      try {
+        for (const node of nodes) {
+          try {
+            extract(node, statement);
+          } catch {
+            // Nothing to report: the query is simply not found.
+          }
+          this.noteConstantsFollowed(statement);
         }
-        this.noteConstantsFollowed(statement);
+      } finally {
+        scopes.recordNamesAskedAbout(undefined);
       }
     }
   }

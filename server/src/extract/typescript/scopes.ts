@@ -152,6 +152,35 @@ export class Scopes {
   private readonly fileNames = new Map<string, Binding>();
   private readonly reassigned = new Set<string>();
   private readonly fragments = new Set<string>();
+  /** While set, every name asked about is added to it (see `recordNamesAskedAbout`). */
+  private namesAsked: string[] | undefined;
+
+  /**
+   * Adds every name asked about from now on to `names` (undefined: stops). What a statement's
+   * readings found depends on the file's scope only through those names (`agreeOn`).
+   */
+  recordNamesAskedAbout(names: string[] | undefined): void {
+    this.namesAsked = names;
+  }
+
+  /**
+   * Whether each of `names` means in this file what it means in `other`: declared in the file's
+   * scope by the same declaration or by neither, assigned somewhere in both or in neither,
+   * assigned a SQL fragment in both or in neither.
+   */
+  agreeOn(names: readonly string[], other: Scopes): boolean {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (
+        this.fileNames.get(name) !== other.fileNames.get(name) ||
+        this.reassigned.has(name) !== other.reassigned.has(name) ||
+        this.fragments.has(name) !== other.fragments.has(name)
+      ) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** Adds one statement's records. */
   add(records: ScopeRecords): void {
@@ -168,23 +197,16 @@ export class Scopes {
     }
   }
 
-  /**
-   * Whether every name written in a statement that this file and `other` share resolves the
-   * same way in both: the scopes inside a statement are its own, so only the file's scope and
-   * the names assigned anywhere in the file can differ.
-   */
-  agreeOutsideStatements(other: Scopes): boolean {
-    return sameEntries(this.fileNames, other.fileNames) && sameSet(this.reassigned, other.reassigned) && sameSet(this.fragments, other.fragments);
-  }
-
   /** Whether a SQL fragment is assigned to this name somewhere: a hole naming it is SQL, not a value. */
   isAssignedFragment(name: string): boolean {
+    this.namesAsked?.push(name);
     return this.fragments.has(name);
   }
 
   /** What the name `identifier` refers to where it is written, if this file declares it. */
   resolve(identifier: ts.Identifier): Binding | undefined {
     const name = identifier.text;
+    this.namesAsked?.push(name);
     // The scopes between the name and the file's are those of the statement it is written in.
     let statement: ts.Node = identifier;
     while (statement.parent && statement.parent.kind !== SyntaxKind.SourceFile) {
@@ -228,28 +250,4 @@ function enclosing(node: ts.Node, isScope: (node: ts.Node) => boolean): ts.Node 
     }
   }
   return undefined;
-}
-
-function sameEntries(a: ReadonlyMap<string, Binding>, b: ReadonlyMap<string, Binding>): boolean {
-  if (a.size !== b.size) {
-    return false;
-  }
-  for (const [name, binding] of a) {
-    if (b.get(name) !== binding) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  if (a.size !== b.size) {
-    return false;
-  }
-  for (const name of a) {
-    if (!b.has(name)) {
-      return false;
-    }
-  }
-  return true;
 }

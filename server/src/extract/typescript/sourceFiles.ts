@@ -34,14 +34,27 @@ const MIN_UNCHANGED_SHARE = 0.5;
 export function parseTypescriptSource(text: string, languageId: TypescriptLanguageId): ts.SourceFile {
   const script = SCRIPT_KINDS[languageId] ?? SCRIPT_KINDS.typescript;
   const updated = updateRecent(text, languageId);
-  const sourceFile =
-    updated ??
-    ts.createSourceFile(script.fileName, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, script.kind);
+  let sourceFile = updated;
+  if (!sourceFile) {
+    sourceFile = ts.createSourceFile(script.fileName, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, script.kind);
+    freshTrees.add(sourceFile);
+  }
   recent.push({ text, languageId, sourceFile });
   if (recent.length > RECENT_LIMIT) {
     recent.shift();
   }
   return sourceFile;
+}
+
+/** Trees parsed from scratch, not from an earlier version of their text. */
+const freshTrees = new WeakSet<ts.SourceFile>();
+
+/**
+ * Whether `sourceFile` was parsed from scratch: a document opened (or reopened) or replaced
+ * wholesale, rather than an edit of a text parsed before.
+ */
+export function isFreshTree(sourceFile: ts.SourceFile): boolean {
+  return freshTrees.has(sourceFile);
 }
 
 /**
