@@ -232,8 +232,9 @@ class OffsetBuffer {
 
 /**
  * Buffers to build queries in, taken and given back by each build: a typed array larger than 64
- * bytes has its memory outside V8's heap, and allocating one is slow, so a query's six working
- * buffers are reused and only its final position map is allocated (one array for both maps).
+ * bytes has its memory outside V8's heap, and allocating one is slow, so a query's four working
+ * buffers (two in the builder, two in the placeholder pass) are reused, and only its final
+ * position map is allocated (one array for both maps).
  */
 const spareBuffers: OffsetBuffer[] = [];
 /** Enough for the buffers of two builds at a time (a builder abandoned before `build` keeps its own). */

@@ -12,7 +12,7 @@ import { moveHolesOutOfQuotes } from './quotedHoles';
 import { forgetParsedDocuments, isFreshTree, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
 
 export { forgetParsedText as forgetTypescriptText } from './sourceFiles';
-import { buildQuery, forgetBuiltQueries, movedQuery } from './queryBuilding';
+import { BuildOptions, buildQuery, forgetBuiltQueries, movedQuery } from './queryBuilding';
 import type { Scopes } from './scopes';
 import { bindSpreadParameters, emptyReading, piecesText, SqlPiece, SqlReader } from './sqlPieces';
 import { collectSyntaxFacts, StatementFacts, SyntaxFacts } from './syntaxFacts';
@@ -271,7 +271,7 @@ class TypescriptExtraction {
     // The fix rewrites the call's own argument; a constant's text may serve other calls too.
     const parameterisationFix = construction && !read.constant ? parameterisationFixFor(site, pieces, style, this.source, this.sourceFile) : undefined;
     this.found.push({
-      query: buildQuery(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix }, this.reuseBuiltQueries),
+      query: this.build(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix }),
       statement: topLevel,
     });
     this.claim(read.reading.literalNodes);
@@ -302,7 +302,7 @@ class TypescriptExtraction {
       return;
     }
     // Tagged templates have no placeholders of their own: only holes, and `?` is jsonb's operator.
-    const query = buildQuery(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix }, this.reuseBuiltQueries);
+    const query = this.build(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix });
     // A hole that calls an unknown function may return a fragment (`${whereClause(f)}`): if the
     // SQL does not parse with it as a parameter, it is assembled at run time; say nothing.
     if (reading.uncertainHoles && !this.parsesWithParameters(pieces, fragmentPrefix, query)) {
@@ -331,18 +331,23 @@ class TypescriptExtraction {
       return;
     }
     const style = styleOfContent(text);
-    const detection = buildQuery(reading.pieces, { origin: 'string', style, dialect: 'postgresql' }, this.reuseBuiltQueries);
+    const detection = this.build(reading.pieces, { origin: 'string', style, dialect: 'postgresql' });
     if (!looksLikeSql(detection.sql)) {
       return;
     }
-    const query = this.dialect === 'postgresql' ? detection : buildQuery(reading.pieces, { origin: 'string', style, dialect: this.dialect }, this.reuseBuiltQueries);
+    const query = this.dialect === 'postgresql' ? detection : this.build(reading.pieces, { origin: 'string', style, dialect: this.dialect });
     this.found.push({ query, statement: topLevel });
     this.claim(reading.literalNodes);
   }
 
+  /** `buildQuery`, reusing queries built for an earlier version of the text unless this one was parsed from scratch. */
+  private build(pieces: readonly SqlPiece[], options: BuildOptions): Query {
+    return buildQuery(pieces, options, this.reuseBuiltQueries);
+  }
+
   /** Whether a generic call's text is SQL: a query statement by `looksLikeSql`, or a fragment that parses. */
   private parsesAsQuery(pieces: readonly SqlPiece[], style: PlaceholderStyle, fragmentPrefix: string | undefined): boolean {
-    const sql = buildQuery(pieces, { origin: '', style, dialect: 'postgresql', fragmentPrefix }, this.reuseBuiltQueries).sql;
+    const sql = this.build(pieces, { origin: '', style, dialect: 'postgresql', fragmentPrefix }).sql;
     if (sql.length > MAX_DETECTED_LENGTH) {
       return false;
     }
@@ -351,7 +356,7 @@ class TypescriptExtraction {
 
   /** Whether PostgreSQL's parser takes a tagged template's SQL, its holes as `$n`. */
   private parsesWithParameters(pieces: readonly SqlPiece[], fragmentPrefix: string | undefined, built: Query): boolean {
-    const sql = this.dialect === 'postgresql' ? built.sql : buildQuery(pieces, { origin: '', style: 'none', dialect: 'postgresql', fragmentPrefix }, this.reuseBuiltQueries).sql;
+    const sql = this.dialect === 'postgresql' ? built.sql : this.build(pieces, { origin: '', style: 'none', dialect: 'postgresql', fragmentPrefix }).sql;
     return parseStatement(sql, 'postgresql').ok;
   }
 
