@@ -674,6 +674,35 @@ describe('extractQueriesFromPython', () => {
     });
   });
 
+  describe('the loop a query runs in', () => {
+    const loopOf = (body: string) => extract(`import psycopg\n${body}\n`).map((q) => q.loop);
+
+    it('records a for loop or a comprehension, the collection as written, and whether the call reads the item', () => {
+      assert.deepStrictEqual(loopOf('for a, (b, c) in pairs.items():\n    cur.execute("SELECT 1 FROM t WHERE x = %s", (c,))'), [{ kind: 'for loop', over: 'pairs.items()', perItem: true }]);
+      assert.deepStrictEqual(loopOf('async def f(conn):\n    async for r in stream:\n        key = r.id\n        await conn.fetch("SELECT 1 FROM t WHERE x = $1", key)'), [
+        { kind: 'async for loop', over: 'stream', perItem: true },
+      ]);
+      assert.deepStrictEqual(loopOf('totals = {c: cur.execute("SELECT sum(x) FROM t") for c in codes if c}'), [{ kind: 'dict comprehension', over: 'codes', perItem: false }]);
+    });
+
+    it('records none for the collection, a while loop, a lambda, or a connection per item', () => {
+      assert.deepStrictEqual(
+        loopOf(
+          [
+            'for row in cur.execute("SELECT id FROM a"):',
+            '    print(row)',
+            'while more:',
+            '    cur.execute("DELETE FROM b WHERE id IN (SELECT id FROM b LIMIT 10)")',
+            'fs = [lambda: cur.execute("SELECT 1 FROM c WHERE x = %s", (n,)) for n in names]',
+            'for other in connections:',
+            '    other.cursor().execute("ANALYZE d")',
+          ].join('\n'),
+        ),
+        [undefined, undefined, undefined, undefined],
+      );
+    });
+  });
+
   describe('bad input', () => {
     it('survives syntax errors and still reads what it can', () => {
       // What a file looks like while being typed: an unclosed call, an unterminated string.

@@ -688,6 +688,44 @@ describe('extractQueriesFromTypescript', () => {
     });
   });
 
+  describe('the loop a query runs in', () => {
+    const loopOf = (body: string) => extract(`import { Pool } from 'pg';\nconst pool = new Pool();\n${body}\n`).map((q) => q.loop);
+    const loopsBySql = (body: string) => extract(`import { Pool } from 'pg';\nconst pool = new Pool();\n${body}\n`).map((q) => [q.sql, q.loop]);
+
+    it('records the loop, the collection as written, and whether the call reads the item', () => {
+      assert.deepStrictEqual(loopOf("for await (const [id, name] of rows.entries()) await pool.query('SELECT 1 FROM t WHERE a = $1', [name]);"), [
+        { kind: 'for await…of loop', over: 'rows.entries()', perItem: true },
+      ]);
+      assert.deepStrictEqual(loopOf("await Promise.all(orders.filter(isOpen).map(async (order) => { const key = order.id; return pool.query(`SELECT 1 FROM t WHERE a = ${key}`); }));"), [
+        { kind: 'map callback', over: 'orders.filter(isOpen)', perItem: true },
+      ]);
+      assert.deepStrictEqual(loopOf("for (let i = 0; i <= this.batch.size; i++) { await pool.query('SELECT now()'); }"), [{ kind: 'for loop', over: 'this.batch', perItem: false }]);
+      // A property named like the item is not the item.
+      assert.deepStrictEqual(loopOf("for (const id of ids) await pool.query({ text: 'SELECT 1 FROM t WHERE a = $1', id: 3 });"), [{ kind: 'for…of loop', over: 'ids', perItem: false }]);
+    });
+
+    it('records none outside a loop body: the collection, a while loop, a function run later, a connection per item', () => {
+      assert.deepStrictEqual(
+        loopsBySql(
+          [
+            "for (const row of (await pool.query('SELECT id FROM a')).rows) console.log(row);",
+            "while (more) more = (await pool.query('DELETE FROM b WHERE id IN (SELECT id FROM b LIMIT 10)')).rowCount;",
+            "for (const x of xs) later.push(function () { return pool.query('SELECT 1 FROM c WHERE a = $1', [x]); });",
+            "for (const shard of shards) await shard.pool.query('SELECT 1 FROM d');",
+            "for (let i = 0; i < 10; i++) await pool.query('SELECT 1 FROM e');",
+          ].join('\n'),
+        ),
+        [
+          ['SELECT id FROM a', undefined],
+          ['DELETE FROM b WHERE id IN (SELECT id FROM b LIMIT 10)', undefined],
+          ['SELECT 1 FROM c WHERE a = $1', undefined],
+          ['SELECT 1 FROM d', undefined],
+          ['SELECT 1 FROM e', undefined],
+        ],
+      );
+    });
+  });
+
   describe('exact positions', () => {
     it('maps characters written with escapes back to the escapes', () => {
       const text = "await pool.query('SELECT \\'it\\'\\'s\\' AS \\x61, \\u0062, \\u{63} FROM\\tt WHERE d = \\\"x\\\"');";
@@ -755,6 +793,7 @@ describe('extractQueriesFromTypescript', () => {
         construction: q.construction,
         parameters: q.parameters,
         fix: q.parameterisationFix,
+        loop: q.loop,
         map: Array.from({ length: q.sql.length + 1 }, (_, i) => q.sqlOffsetToDocument(i)),
         ranges: Array.from({ length: q.sql.length }, (_, i) => q.sqlRangeToDocument(i, Math.min(q.sql.length, i + 3))),
       }));
@@ -806,6 +845,9 @@ describe('extractQueriesFromTypescript', () => {
         "  return pool.query(`SELECT * FROM events\n    WHERE day = '${day}'`);",
         '}',
         "const LONELY = 'SELECT 1 FROM lonely WHERE a = 1';",
+        'export async function f(pool: Pool, users: { id: number }[]) {',
+        "  for (const user of users) await pool.query('SELECT 3 FROM loops WHERE id = $1', [user.id]);",
+        '}',
         'export async function d(sql: Sql, where: unknown) {',
         '  return sql`SELECT * FROM orders ${where}`;',
         '}',
@@ -822,6 +864,8 @@ describe('extractQueriesFromTypescript', () => {
         ['  return pool.query(FIND, [id]);', "  const FIND = 'SELECT 2 AS two';\n  return pool.query(FIND, [id]);"], // a local constant shadows
         ["const LONELY = 'SELECT 1 FROM lonely WHERE a = 1';", ''], // the constant a call ran is gone
         ["from 'mysql2'", "from 'pg'"],
+        ['[user.id]);', '[0]);'], // the loop's query no longer reads the item
+        ['  for (const user of users) await', '  await'], // nor runs in the loop
       ];
       const versions = [v0];
       for (const [from, to] of edits) {

@@ -94,10 +94,14 @@ class QueryAnalyses {
 /**
  * What a query's analysis depends on besides its SQL: in application code, how the SQL was
  * built, since the same text from a template with holes and from a constant are analysed
- * differently; nothing in a SQL file.
+ * differently, and the loop that runs it; nothing in a SQL file.
  */
 function howBuilt(query: Query, kind: DocumentKind): string {
-  return kind === 'sql' ? '' : `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}`;
+  if (kind === 'sql') {
+    return '';
+  }
+  const loop = query.loop ? `${query.loop.kind}|${query.loop.over ?? ''}|${query.loop.perItem ? 1 : 0}` : '';
+  return `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${loop}`;
 }
 
 /**

@@ -77,6 +77,24 @@ export interface Query {
   construction?: 'template' | 'f-string' | 'concatenation' | 'format';
   /** The rewrite to driver parameters, when the extractor can write one. */
   parameterisationFix?: ParameterisationFix;
+  /** The loop that runs the query once per item, when the call that runs it is written in one. */
+  loop?: QueryLoop;
+}
+
+/**
+ * A loop over a collection that runs a query on each pass: the N+1 pattern. Nothing in it is a
+ * position, so a finding drawn from it holds wherever the loop moves.
+ */
+export interface QueryLoop {
+  /** How the loop is written, in the host language's terms: `for…of loop`, `forEach callback`, `for loop`, `list comprehension`. */
+  kind: string;
+  /** The collection it goes over, as written (shortened), when the loop names one. */
+  over?: string;
+  /**
+   * Whether what the call passes (its SQL, values or holes) reads a name the loop binds or its
+   * body declares: a query per item. Otherwise the same query runs on every pass.
+   */
+  perItem: boolean;
 }
 
 /** The kinds of document Query Lens reads. */

@@ -10,6 +10,7 @@ import type { Dialect } from '../../settings';
 import { EmbeddedSqlBuilder, type PlaceholderStyle } from '../embeddedSql';
 import type { ParameterisationFix, Query } from '../query';
 import { looksLikeSql, startsWithSqlKeyword } from '../sqlDetector';
+import { enclosingLoop } from './enclosingLoop';
 import { DatabaseImports, isDatabaseMethod, type DatabaseCall, placeholderStyle, placeholderStyleOfText, recogniseDatabaseCall, startsWithCallSqlKeyword } from './driverCalls';
 import { parameterisationFix } from './parameterisationFix';
 import { parsePython, pythonNodeNames } from './pythonSyntaxTree';
@@ -45,7 +46,12 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     for (const n of sources) claimed.add(rangeKey(n));
     const fixStyle = style === 'format' || style === 'question' || style === 'dollar' ? style : null;
     const fix = fixStyle && knowsParameterStyle(call, found.imports) ? parameterisationFix(text, call, expression, fixStyle) : undefined;
-    queries.push(buildQuery(expression, call.origin, style, options.dialect, fix));
+    const query = buildQuery(expression, call.origin, style, options.dialect, fix);
+    const loop = enclosingLoop(node, text);
+    if (loop) {
+      query.loop = loop;
+    }
+    queries.push(query);
   }
 
   for (const { node, scope } of found.strings) {

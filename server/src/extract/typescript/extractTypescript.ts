@@ -4,6 +4,7 @@ import type { Dialect } from '../../settings';
 import type { PlaceholderStyle } from '../embeddedSql';
 import type { Query } from '../query';
 import { looksLikeSql, startsWithSqlKeyword } from '../sqlDetector';
+import { enclosingLoop } from './enclosingLoop';
 import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, sameDriverImports, taggedFragmentPrefix } from './driverCalls';
 import { namePath, unwrapExpression } from './expressionShapes';
 import { lineBreakOf, parameterisationFixFor } from './parameterisationFix';
@@ -271,7 +272,7 @@ class TypescriptExtraction {
     // The fix rewrites the call's own argument; a constant's text may serve other calls too.
     const parameterisationFix = construction && !read.constant ? parameterisationFixFor(site, pieces, style, this.source, this.sourceFile) : undefined;
     this.found.push({
-      query: this.build(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix }),
+      query: this.build(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix, loop: enclosingLoop(call, this.sourceFile) }),
       statement: topLevel,
     });
     this.claim(read.reading.literalNodes);
@@ -302,7 +303,7 @@ class TypescriptExtraction {
       return;
     }
     // Tagged templates have no placeholders of their own: only holes, and `?` is jsonb's operator.
-    const query = this.build(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix });
+    const query = this.build(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix, loop: enclosingLoop(tagged, this.sourceFile) });
     // A hole that calls an unknown function may return a fragment (`${whereClause(f)}`): if the
     // SQL does not parse with it as a parameter, it is assembled at run time; say nothing.
     if (reading.uncertainHoles && !this.parsesWithParameters(pieces, fragmentPrefix, query)) {

@@ -1,5 +1,5 @@
 import { EmbeddedSqlBuilder, PlaceholderStyle } from '../embeddedSql';
-import type { ParameterisationFix, Query } from '../query';
+import type { ParameterisationFix, Query, QueryLoop } from '../query';
 import type { Dialect } from '../../settings';
 import type { SqlPiece } from './sqlPieces';
 
@@ -12,6 +12,8 @@ export interface BuildOptions {
   fragmentPrefix?: string;
   construction?: Query['construction'];
   parameterisationFix?: ParameterisationFix;
+  /** The loop the query runs in: like the fix, not part of the shape, attached to each copy. */
+  loop?: QueryLoop;
 }
 
 /**
@@ -41,7 +43,7 @@ const BUILT_QUERY_LIMIT = 1000;
  */
 export function buildQuery(pieces: readonly SqlPiece[], options: BuildOptions, reuse = true): Query {
   if (!reuse) {
-    return shiftedQuery(buildWithBuilder(pieces, options), 0, options.parameterisationFix);
+    return shiftedQuery(buildWithBuilder(pieces, options), 0, options.parameterisationFix, options.loop);
   }
   const base = firstDocumentOffset(pieces);
   const key = shapeKey(pieces, options, base);
@@ -55,7 +57,7 @@ export function buildQuery(pieces: readonly SqlPiece[], options: BuildOptions, r
     }
   }
   builtQueries.set(key, built);
-  return shiftedQuery(built.query, base - built.base, options.parameterisationFix);
+  return shiftedQuery(built.query, base - built.base, options.parameterisationFix, options.loop);
 }
 
 /** Forgets the built queries (tests compare reused and fresh queries). */
@@ -104,15 +106,16 @@ function buildWithBuilder(pieces: readonly SqlPiece[], options: BuildOptions): Q
 /** A query found earlier, moved with the statement it was found in by `delta` document offsets. */
 export function movedQuery(query: Query, delta: number): Query {
   const fix = query.parameterisationFix;
-  return shiftedQuery(query, delta, fix && { ...fix, edits: fix.edits.map((edit) => ({ ...edit, start: edit.start + delta, end: edit.end + delta })) });
+  return shiftedQuery(query, delta, fix && { ...fix, edits: fix.edits.map((edit) => ({ ...edit, start: edit.start + delta, end: edit.end + delta })) }, query.loop);
 }
 
 /**
  * The query `built`, moved by `delta` document offsets; `built` itself when it has not moved
- * and needs no fix, as every query before an edit (queries are never changed once built).
+ * and needs no fix and no loop, as most queries before an edit (queries are never changed once
+ * built).
  */
-function shiftedQuery(built: Query, delta: number, parameterisationFix: ParameterisationFix | undefined): Query {
-  if (delta === 0 && !parameterisationFix) {
+function shiftedQuery(built: Query, delta: number, parameterisationFix: ParameterisationFix | undefined, loop: QueryLoop | undefined): Query {
+  if (delta === 0 && !parameterisationFix && !loop) {
     return built;
   }
   const query: Query = {
@@ -136,6 +139,9 @@ function shiftedQuery(built: Query, delta: number, parameterisationFix: Paramete
   }
   if (parameterisationFix) {
     query.parameterisationFix = parameterisationFix;
+  }
+  if (loop) {
+    query.loop = loop;
   }
   return query;
 }
