@@ -111,6 +111,39 @@ describe('language server over LSP: SQL in application code', function () {
       await server().settingsChanged();
       assert.deepStrictEqual(summary((await next).diagnostics), [['no-order-by-random', DiagnosticSeverity.Information, rangeOf(source, 'random()')]]);
     });
+    it('flags a query run once per item of a loop, and forgets it when the call leaves the loop', async () => {
+      const u = 'file:///ws/src/loop.ts';
+      const inLoop = [
+        "import { Pool } from 'pg';",
+        'const pool = new Pool();',
+        'export async function postsOf(users: { id: number }[]) {',
+        '  for (const user of users) {',
+        "    await pool.query('SELECT id, title FROM posts WHERE author_id = $1', [user.id]);",
+        '  }',
+        "  users.forEach(() => pool.query('SELECT value FROM settings WHERE name = $1', ['currency']));",
+        '}',
+        '',
+      ].join('\n');
+      const published = await server().open(u, 'typescript', inLoop);
+      assert.deepStrictEqual(summary(published.diagnostics), [
+        ['no-query-in-loop', DiagnosticSeverity.Warning, rangeOf(inLoop, 'SELECT')],
+        ['no-query-in-loop', DiagnosticSeverity.Warning, rangeOf(inLoop, 'SELECT', 2)],
+      ]);
+      assert.strictEqual(
+        published.diagnostics[0].message,
+        'This query runs for each item of `users` (for…of loop, pool.query): n items cost n round trips, one query each (the N+1 pattern). ' +
+          'Read the rows of every item in one query: pass their keys as one array parameter (WHERE author_id = ANY(…)) or join, then group the rows by item in the code.',
+      );
+      assert.match(published.diagnostics[1].message, /^This query runs for each item of `users` \(forEach callback, pool\.query\) with nothing from the item: .* Run it once before the loop \(or cache its result\)/);
+      assert.deepStrictEqual(published.diagnostics[0].codeDescription, docsLink('no-query-in-loop'));
+
+      // The same SQL text, now run once for all the users: the loop's finding must not be reused.
+      const once = inLoop
+        .replace('  for (const user of users) {\n', '')
+        .replace("    await pool.query('SELECT id, title FROM posts WHERE author_id = $1', [user.id]);\n  }\n", "  await pool.query('SELECT id, title FROM posts WHERE author_id = $1', [users[0].id]);\n");
+      const after = await server().change(u, [{ text: once }]);
+      assert.deepStrictEqual(summary(after.diagnostics), [['no-query-in-loop', DiagnosticSeverity.Warning, rangeOf(once, 'SELECT', 2)]]);
+    });
   });
 
   describe('Python', () => {
@@ -138,6 +171,29 @@ describe('language server over LSP: SQL in application code', function () {
         ['no-sql-concatenation', DiagnosticSeverity.Warning, rangeOf(text, 'email', 3)],
         ['syntax-error', DiagnosticSeverity.Error, rangeOf(text, 'AND')],
       ]);
+    });
+
+    it('flags a query run for each item of a for loop or a comprehension, at the SQL; honours the ignore comment', async () => {
+      const u = 'file:///ws/app/loop.py';
+      const source = [
+        'import psycopg',
+        '',
+        'def totals(cur, customers):',
+        '    for customer in customers:',
+        '        cur.execute("SELECT total FROM orders WHERE customer_id = %s", (customer.id,))',
+        '    names = [cur.execute("SELECT name FROM users WHERE id = %s", (i,)) for i in ids]',
+        '    for line in lines:',
+        '        # query-lens-ignore no-query-in-loop',
+        '        cur.execute("INSERT INTO order_lines (sku) VALUES (%s)", (line.sku,))',
+        '',
+      ].join('\n');
+      const published = await server().open(u, 'python', source);
+      assert.deepStrictEqual(summary(published.diagnostics), [
+        ['no-query-in-loop', DiagnosticSeverity.Warning, rangeOf(source, 'SELECT')],
+        ['no-query-in-loop', DiagnosticSeverity.Warning, rangeOf(source, 'SELECT', 2)],
+      ]);
+      assert.match(published.diagnostics[0].message, /^This query runs for each item of `customers` \(for loop, cur\.execute\): .*\(WHERE customer_id = ANY\(…\)\)/);
+      assert.match(published.diagnostics[1].message, /^This query runs for each item of `ids` \(list comprehension, cur\.execute\): /);
     });
 
     it('offers the fix that passes the value as a %s parameter', async () => {

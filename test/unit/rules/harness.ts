@@ -3,10 +3,11 @@
  * snapshot format of the fixtures (squawk's style: the statement, a line of `^` under the
  * flagged range, the message).
  *
- * A rule's fixtures are `fires.<ext>` and `quiet.<ext>` in `fixtures/<rule id>/`. In a `.sql`
- * fixture each statement is a query (analysed as application code for `application-code`
- * rules); in a `.ts`, `.js` or `.py` fixture the queries are those the extractor finds, with
- * their parameters, for rules about how application code builds its SQL.
+ * A rule's fixtures are `fires.<ext>` and `quiet.<ext>` in `fixtures/<rule id>/`, one or more
+ * languages each. In a `.sql` fixture each statement is a query (analysed as application code
+ * for `application-code` rules); in a `.ts`, `.js` or `.py` fixture the queries are those the
+ * extractor finds, with their parameters, for rules about how application code builds or runs
+ * its SQL.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,19 +32,28 @@ export interface FixtureQuery {
   kind: DocumentKind;
   /** 1-based line of the fixture where the query starts. */
   line: number;
+  /** The fixture's file name, when the rule has fixtures in more than one language. */
+  file?: string;
 }
 
-/** The path of a rule's `fires` or `quiet` fixture, whatever its language; undefined if none. */
-export function fixturePath(rule: Rule, name: 'fires' | 'quiet'): string | undefined {
-  return FIXTURE_EXTENSIONS.map((extension) => path.join(FIXTURES, rule.id, name + extension)).find((file) => fs.existsSync(file));
+/** The paths of a rule's `fires` or `quiet` fixtures, one per language, in `FIXTURE_EXTENSIONS` order. */
+export function fixturePaths(rule: Rule, name: 'fires' | 'quiet'): string[] {
+  return FIXTURE_EXTENSIONS.map((extension) => path.join(FIXTURES, rule.id, name + extension)).filter((file) => fs.existsSync(file));
 }
 
-/** The queries of a rule's `fires` or `quiet` fixture. */
+/** The queries of a rule's `fires` or `quiet` fixtures. */
 export function fixtureQueries(rule: Rule, name: 'fires' | 'quiet'): FixtureQuery[] {
-  const file = fixturePath(rule, name);
-  if (!file) {
+  const files = fixturePaths(rule, name);
+  if (files.length === 0) {
     throw new Error(`${rule.id} has no ${name} fixture (${FIXTURE_EXTENSIONS.map((e) => name + e).join(', ')})`);
   }
+  return files.flatMap((file) => {
+    const queries = fileQueries(rule, file);
+    return files.length > 1 ? queries.map((query) => ({ ...query, file: path.basename(file) })) : queries;
+  });
+}
+
+function fileQueries(rule: Rule, file: string): FixtureQuery[] {
   const text = fs.readFileSync(file, 'utf8');
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
   if (file.endsWith('.sql')) {
@@ -93,8 +103,8 @@ export function findingProblem(finding: RuleFinding, sql: string): string | unde
  * One block per finding: the query's lines, each line the range touches followed by a line of
  * `^` under it (tabs kept, so the marks line up), then the severity, id and message.
  */
-export function renderFinding(rule: Rule, sql: string, finding: RuleFinding, line: number): string {
-  const out = [`-- line ${line}`];
+export function renderFinding(rule: Rule, sql: string, finding: RuleFinding, line: number, file?: string): string {
+  const out = [`-- ${file ? `${file} ` : ''}line ${line}`];
   let lineStart = 0;
   for (const text of sql.split('\n')) {
     const lineEnd = lineStart + text.length;
@@ -114,9 +124,9 @@ export function renderFinding(rule: Rule, sql: string, finding: RuleFinding, lin
 /** The snapshot of a rule's `fires` fixture: every finding of every query, in order. */
 export function renderSnapshot(rule: Rule): string {
   const blocks: string[] = [];
-  for (const { query, kind, line } of fixtureQueries(rule, 'fires')) {
+  for (const { query, kind, line, file } of fixtureQueries(rule, 'fires')) {
     for (const finding of runRule(rule, query, kind)) {
-      blocks.push(renderFinding(rule, query.sql, finding, line));
+      blocks.push(renderFinding(rule, query.sql, finding, line, file));
     }
   }
   return blocks.join('\n\n') + '\n';

@@ -2,6 +2,7 @@ import type { Rule } from './rule';
 import { noImplicitCrossJoin } from './noImplicitCrossJoin';
 import { noLeadingWildcardLike } from './noLeadingWildcardLike';
 import { noOrderByRandom } from './noOrderByRandom';
+import { noQueryInLoop } from './noQueryInLoop';
 import { noSelectStar } from './noSelectStar';
 import { noSqlConcatenation } from './noSqlConcatenation';
 import { nonSargablePredicate } from './nonSargablePredicate';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   noImplicitCrossJoin,
   noLeadingWildcardLike,
   noOrderByRandom,
+  noQueryInLoop,
   noSelectStar,
   noSqlConcatenation,
   nonSargablePredicate,

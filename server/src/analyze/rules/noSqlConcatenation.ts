@@ -1,5 +1,5 @@
 import type { Query, QueryParameter } from '../../extract/query';
-import type { Rule } from './rule';
+import { quoteHostExpression as quote, type Rule } from './rule';
 
 const CONSTRUCTION_WORDS: Record<NonNullable<Query['construction']>, string> = {
   template: 'a template literal',
@@ -42,8 +42,3 @@ export const noSqlConcatenation: Rule = {
     }
   },
 };
-
-function quote(expression: string): string {
-  const oneLine = expression.replace(/\s+/g, ' ');
-  return `\`${oneLine.length > 40 ? oneLine.slice(0, 39) + '…' : oneLine}\``;
-}

@@ -54,6 +54,12 @@ export interface Rule {
   check(context: RuleContext): void;
 }
 
+/** A host-language expression quoted for a message: on one line, at most 40 characters. */
+export function quoteHostExpression(expression: string): string {
+  const oneLine = expression.replace(/\s+/g, ' ');
+  return `\`${oneLine.length > 40 ? oneLine.slice(0, 39) + '…' : oneLine}\``;
+}
+
 /**
  * Calls `visit` for every node of a libpg-query parse tree, depth first. A node is an object
  * with a single capitalised key (`{ "SelectStmt": { … } }`); `visit` gets the type, the node's

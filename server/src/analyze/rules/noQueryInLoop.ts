@@ -1,0 +1,77 @@
+/**
+ * `no-query-in-loop`: application code runs a query once per item of a collection (`for…of`,
+ * `forEach`, `map`, a Python `for` or comprehension): the N+1 query pattern. Each pass is a round
+ * trip, and with an ORM's lazy loading the same pattern hides behind an attribute access. One
+ * query for all the items (`= ANY($1)`, a join, `unnest`) does the same work in one round trip.
+ *
+ * The extractors record the loop (`Query.loop`) only for a call written inside a loop's body, or
+ * inside the callback of an array method; `while` loops and counting `for` loops are left alone,
+ * since paging and batching loops are written that way on purpose.
+ */
+import { scanSqlTokens } from '../sqlTokens';
+import type { QueryLoop } from '../../extract/query';
+import { filterConditions, isBareColumn, isParameter, operatorOf, textOf } from './ast';
+import { asNode, nodeType, quoteHostExpression as quote, type RuleContext, type Rule } from './rule';
+
+export const noQueryInLoop: Rule = {
+  id: 'no-query-in-loop',
+  summary: 'A query run once per item of a loop (N+1 queries); read or write all the items in one query.',
+  defaultSeverity: 'warning',
+  scope: 'application-code',
+  check(context) {
+    const loop = context.query.loop;
+    if (!loop) {
+      return;
+    }
+    // The squiggle goes under the statement's first word: the query, not the loop, is what
+    // the finding is about, and the first word is in the user's text even for a fragment.
+    const from = context.query.shape === 'fragment' ? context.query.fragmentPrefixLength ?? 0 : 0;
+    const first = scanSqlTokens(context.sql).find((token) => token.start >= from);
+    if (!first) {
+      return;
+    }
+    context.report({ start: first.start, end: first.end, message: loopMessage(context, loop) });
+  },
+};
+
+function loopMessage(context: RuleContext, loop: QueryLoop): string {
+  const where = `${loop.over ? `for each item of ${quote(loop.over)}` : 'on each pass of a loop'} (${loop.kind}, ${context.query.origin})`;
+  if (!loop.perItem) {
+    return (
+      `This query runs ${where} with nothing from the item: the same query, and the same result, once per item. ` +
+      `Run it once before the loop (or cache its result) and use its rows inside.`
+    );
+  }
+  return `This query runs ${where}: n items cost n round trips, one query each (the N+1 pattern). ${remedy(context)}`;
+}
+
+/** What one statement for all the items looks like, in the terms of this statement. */
+function remedy(context: RuleContext): string {
+  const type = context.statements.length === 1 ? nodeType(context.statements[0].stmt) : undefined;
+  const key = keyComparison(context);
+  // The array's placeholder is left as `…`: the SQL here has `$n` where the code may have `%s` or `?`.
+  const matchAll = `${key ?? 'key'} = ANY(…)`;
+  switch (type) {
+    case 'InsertStmt':
+      return 'Insert every row in one statement: INSERT … SELECT * FROM unnest($1::int[], $2::text[]), one array per column, or one multi-row VALUES list.';
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+      return `Change every row in one statement: pass the items' keys as one array parameter (WHERE ${matchAll}), or their values as arrays joined in with FROM unnest(…).`;
+    default:
+      return `Read the rows of every item in one query: pass their keys as one array parameter (WHERE ${matchAll}) or join, then group the rows by item in the code.`;
+  }
+}
+
+/** The column of the first `column = $n` of the query's filters: the key the loop looks rows up by. */
+function keyComparison(context: RuleContext): string | undefined {
+  for (const { condition, negated } of filterConditions(context)) {
+    const expr = asNode(condition, 'A_Expr');
+    if (negated || !expr || expr.kind !== 'AEXPR_OP' || operatorOf(expr) !== '=') continue;
+    const column = isBareColumn(expr.lexpr) && isParameter(expr.rexpr) ? expr.lexpr : isBareColumn(expr.rexpr) && isParameter(expr.lexpr) ? expr.rexpr : undefined;
+    const columnText = column !== undefined ? textOf(context, column) : undefined;
+    if (columnText) {
+      return columnText;
+    }
+  }
+  return undefined;
+}
