@@ -39,6 +39,8 @@ export interface Settings {
   nestedLoopMaxOuterRows: number;
   /** `queryLens.maxPlanCost`: a plan whose total estimated cost is above this is reported. */
   maxPlanCost: number;
+  /** `queryLens.slowQueryMs`: a query whose mean run time in pg_stat_statements is at least this is reported; 0: run times are not read. */
+  slowQueryMs: number;
 }
 
 /** `auto`: the configured database, else the embedded one; `off`: static analysis only. */
@@ -81,6 +83,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   seqScanMinRows: 10000,
   nestedLoopMaxOuterRows: 10000,
   maxPlanCost: 100000,
+  slowQueryMs: 100,
 });
 
 /** The settings keys the server reads, under the `queryLens` section (for the schema test). */
@@ -99,6 +102,7 @@ export const SERVER_SETTING_KEYS: readonly (keyof Settings)[] = [
   'seqScanMinRows',
   'nestedLoopMaxOuterRows',
   'maxPlanCost',
+  'slowQueryMs',
 ];
 
 function integerIn(value: unknown, min: number, max: number, fallback: number): number {
@@ -134,6 +138,7 @@ export function normaliseSettings(raw: unknown): Settings {
     seqScanMinRows: integerIn(value.seqScanMinRows, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.seqScanMinRows),
     nestedLoopMaxOuterRows: integerIn(value.nestedLoopMaxOuterRows, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.nestedLoopMaxOuterRows),
     maxPlanCost: integerIn(value.maxPlanCost, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.maxPlanCost),
+    slowQueryMs: integerIn(value.slowQueryMs, 0, 24 * 3_600_000, DEFAULT_SETTINGS.slowQueryMs),
   };
 }
 

@@ -12,6 +12,7 @@ import { ConnectionTarget, describeAddress, lookUpPassword, resolveConnection, s
 // The driver (pg, ~15 MB once loaded) is loaded when the first plan is wanted, not with the server:
 // with plans off, or in a workspace with no query to plan, it never is.
 import type { Planner } from './planner';
+import { RuntimeStatistics } from './runtimeStatistics';
 import type { TableStats } from '../plan/insights';
 import { findWorkspaceSchema } from './embedded/workspaceSchema';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './embedded/embeddedDatabase';
@@ -47,6 +48,8 @@ export interface ActivePlanner {
   schemaVersion: number;
   /** User tables by `schema.name`, read once per schema version. */
   tables: Map<string, TableStats>;
+  /** Run times measured by pg_stat_statements, when the database has it (never the embedded one). */
+  statistics?: RuntimeStatistics;
 }
 
 /** The settings that decide which database is used; a change of any of them starts over. */
@@ -240,7 +243,11 @@ export class DatabaseService {
         await planner.close();
         return undefined;
       }
-      this.active = { planner, embedded: false, label: planner.label, schemaVersion: ++this.schemaVersion, tables: await this.readTables(planner) };
+      if (!planner.facts.statStatements) {
+        this.host.log(`pg_stat_statements is not installed in ${planner.facts.database}: measured run times are not shown (CREATE EXTENSION pg_stat_statements, with the library in shared_preload_libraries).`);
+      }
+      const statistics = planner.facts.statStatements ? new RuntimeStatistics(planner, (line) => this.host.log(line)) : undefined;
+      this.active = { planner, embedded: false, label: planner.label, schemaVersion: ++this.schemaVersion, tables: await this.readTables(planner), statistics };
       this.retryDelay = RETRY_FIRST_MS;
       this.setStatus({
         mode: 'connected',

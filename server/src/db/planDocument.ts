@@ -18,6 +18,7 @@ import type { Settings } from '../settings';
 import { byteOffsetToIndex } from '../text/offsets';
 import { formatCount } from '../text/numbers';
 import type { ActivePlanner } from './databaseService';
+import { formatDuration, type Measurements, type MeasuredQuery } from './runtimeStatistics';
 import type { ExplainOutcome, QueryError } from './planner';
 
 /** The plan outcomes of recent queries, by schema version and normalised SQL (least recently used dropped first). */
@@ -74,7 +75,7 @@ export function normaliseSql(sql: string): string {
 }
 
 /** The codes of what planning reports besides the plan insights (each has a docs page). */
-export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table'] as const;
+export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'slow-query', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table'] as const;
 
 /** Plan-derived codes, by SQLSTATE, for the errors a user most often meets. */
 const ERROR_CODES: Record<string, string> = {
@@ -122,6 +123,17 @@ export async function planDocument(
   if (lost && lost.outcome.kind === 'unavailable') {
     onConnectionLost(lost.outcome.reason);
     return undefined;
+  }
+
+  // Run times measured by pg_stat_statements for the queries that planned: one read of the view
+  // at most every STATISTICS_REFRESH_MS, shared by every document.
+  let measurements: Measurements | undefined;
+  if (settings.slowQueryMs > 0 && active.statistics) {
+    const planned = outcomes.filter((o) => o.outcome.kind === 'plan').map((o) => analysis.statements[o.index]!.explainSql!);
+    measurements = planned.length > 0 ? await active.statistics.lookUp(planned).catch(() => undefined) : undefined;
+    if (signal.aborted) {
+      return undefined;
+    }
   }
 
   const suppressions = Suppressions.of(text);
@@ -190,7 +202,13 @@ export async function planDocument(
       const [start, end] = query.sqlRangeToDocument(...insightSpan(sql, insight, parseTree));
       add(query, { start, end, severity: insight.severity as Severity, code: insight.code, message: insight.message, rule: true });
     }
-    result.lenses.push({ queryStart: query.start, title: `${summarisePlan(plan)}${emptyTables}` });
+    const measured = measurements?.bySql.get(sql);
+    if (measured && measured.meanMs >= settings.slowQueryMs) {
+      const [start, end] = query.sqlRangeToDocument(...firstToken(sql));
+      add(query, { start, end, severity: 'warning', code: 'slow-query', rule: true, message: slowQueryMessage(measured, measurements!.since, active.label, settings.slowQueryMs) });
+    }
+    const runTimes = measured ? ` · ${formatCount(measured.calls)} ${measured.calls === 1 ? 'call' : 'calls'}, mean ${formatDuration(measured.meanMs)}` : '';
+    result.lenses.push({ queryStart: query.start, title: `${summarisePlan(plan)}${emptyTables}${runTimes}` });
     result.plans.set(query.start, {
       sql,
       database: active.label,
@@ -201,6 +219,19 @@ export async function planDocument(
   }
   result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return result;
+}
+
+/** What pg_stat_statements measured for a slow query, and where to look for the time. */
+function slowQueryMessage(measured: MeasuredQuery, since: Date | undefined, database: string, thresholdMs: number): string {
+  const calls = `${formatCount(measured.calls)} ${measured.calls === 1 ? 'call' : 'calls'}`;
+  const counted = since ? ` since ${since.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  const rowsPerCall = measured.rows / measured.calls;
+  const rows = rowsPerCall >= 1000 ? ` It returns ${formatCount(rowsPerCall)} rows a call: returning fewer (a tighter filter, keyset pagination) saves time on both sides.` : '';
+  return (
+    `Measured in ${database}: a mean of ${formatDuration(measured.meanMs)} over ${calls} (the slowest ${formatDuration(measured.maxMs)}, ${formatDuration(measured.totalMs)} in all${counted}; pg_stat_statements), ` +
+    `at or over queryLens.slowQueryMs (${formatCount(thresholdMs)} ms). Open its plan (Show plan, or query-lens explain) for the step that takes the time: an index on what it filters or joins on, ` +
+    `or caching a result that changes rarely, are the usual remedies.${rows}`
+  );
 }
 
 /**

@@ -64,6 +64,19 @@ export interface ServerFacts {
   hashMemMultiplier: number;
   /** Whether `CREATE EXTENSION hypopg` has been run in this database (hypothetical indexes). */
   hypopg: boolean;
+  /** Whether `CREATE EXTENSION pg_stat_statements` has been run in this database (measured run times). */
+  statStatements: boolean;
+}
+
+/** One row of `pg_stat_statements` for the connected database: a statement's measured run times. */
+export interface StatementStatistics {
+  /** The statement as pg_stat_statements keeps it, constants replaced by `$n`. */
+  query: string;
+  calls: number;
+  /** Milliseconds spent executing it, in all and at most once. */
+  totalMs: number;
+  maxMs: number;
+  rows: number;
 }
 
 /** The SQLSTATEs of a query the database gave up on after `statement_timeout`. */
@@ -99,7 +112,7 @@ export class Planner {
     private readonly options: PlannerOptions,
     database: string,
   ) {
-    this.facts = { version: '', versionNum: 0, database, workMemKb: 4096, hashMemMultiplier: 2, hypopg: false };
+    this.facts = { version: '', versionNum: 0, database, workMemKb: 4096, hashMemMultiplier: 2, hypopg: false, statStatements: false };
   }
 
   /** Connects and reads the server's facts; a failure is a ConnectionFailure with one line saying why. */
@@ -140,7 +153,8 @@ export class Planner {
             "SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS version_num, current_database() AS database, " +
             "(SELECT setting::bigint FROM pg_settings WHERE name = 'work_mem') AS work_mem_kb, " +
             "coalesce((SELECT setting::float8 FROM pg_settings WHERE name = 'hash_mem_multiplier'), 1) AS hash_mem_multiplier, " +
-            "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS hypopg",
+            "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS hypopg, " +
+            "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS stat_statements",
           queryMode: 'extended',
         });
         const row = result.rows[0];
@@ -151,6 +165,7 @@ export class Planner {
           workMemKb: Number(row.work_mem_kb),
           hashMemMultiplier: Number(row.hash_mem_multiplier),
           hypopg: row.hypopg === true,
+          statStatements: row.stat_statements === true,
         } satisfies ServerFacts;
       });
       return planner;
@@ -228,6 +243,36 @@ export class Planner {
         pages: Number(row.pages),
         indexes: (row.indexes as IndexInfo[]).map((index) => ({ ...index, columns: index.columns ?? [] })),
       }));
+    });
+  }
+
+  /**
+   * What pg_stat_statements has measured in this database: the statements that ran, the most
+   * time-consuming first (at most `limit`), and since when it has been counting. A read of the
+   * statistics view, like a catalog read; statements other roles ran show as `<insufficient
+   * privilege>` to a role without pg_read_all_stats and are left out. Throws the database's error
+   * when the view cannot be read (the library not preloaded, no privilege).
+   */
+  async statementStatistics(limit = 5000): Promise<{ statements: StatementStatistics[]; since?: Date }> {
+    // PostgreSQL 13 split planning from execution time and renamed the columns.
+    const time = this.facts.versionNum >= 130000 ? 'exec_time' : 'time';
+    return this.withClient(async (client) => {
+      const result = await client.query({
+        text: `SELECT query, calls::float8 AS calls, total_${time}::float8 AS total_ms, max_${time}::float8 AS max_ms, rows::float8 AS rows
+                 FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls > 0 AND query <> '<insufficient privilege>'
+                ORDER BY total_${time} DESC
+                LIMIT $1`,
+        values: [limit],
+        queryMode: 'extended',
+      });
+      let since: Date | undefined;
+      if (this.facts.versionNum >= 140000) {
+        const info = await client.query({ text: 'SELECT stats_reset FROM pg_stat_statements_info', queryMode: 'extended' });
+        since = info.rows[0]?.stats_reset ?? undefined;
+      }
+      const statements = result.rows.map((row) => ({ query: String(row.query), calls: Number(row.calls), totalMs: Number(row.total_ms), maxMs: Number(row.max_ms), rows: Number(row.rows) }));
+      return { statements, since };
     });
   }
 
