@@ -219,7 +219,7 @@ export class Planner {
     }
   }
 
-  /** Every user table with its size estimate and its indexes (one catalog read). */
+  /** Every user table with its size estimate, its indexes and its upkeep counts (one catalog read). */
   async tables(): Promise<TableStats[]> {
     return this.withClient(async (client) => {
       const result = await client.query({
@@ -231,8 +231,12 @@ export class Planner {
                      'partial', x.indpred IS NOT NULL,
                      'method', am.amname) ORDER BY i.relname)
                    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
-                   WHERE x.indrelid = c.oid), '[]'::json) AS indexes
+                   WHERE x.indrelid = c.oid), '[]'::json) AS indexes,
+                 s.n_live_tup::float8 AS live_rows, s.n_dead_tup::float8 AS dead_rows, s.n_mod_since_analyze::float8 AS modified_since_analyze,
+                 greatest(s.last_analyze, s.last_autoanalyze) AS last_analyzed,
+                 (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS current_pages
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`,
         queryMode: 'extended',
       });
@@ -242,6 +246,17 @@ export class Planner {
         rows: Number(row.rows),
         pages: Number(row.pages),
         indexes: (row.indexes as IndexInfo[]).map((index) => ({ ...index, columns: index.columns ?? [] })),
+        ...(row.live_rows !== null
+          ? {
+              maintenance: {
+                liveRows: Number(row.live_rows),
+                deadRows: Number(row.dead_rows),
+                modifiedSinceAnalyze: Number(row.modified_since_analyze),
+                currentPages: Number(row.current_pages),
+                ...(row.last_analyzed ? { lastAnalyzed: new Date(row.last_analyzed) } : {}),
+              },
+            }
+          : {}),
       }));
     });
   }

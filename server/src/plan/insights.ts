@@ -13,6 +13,8 @@
  *   which splits the join into batches written to disk.
  * - `plan-nested-loop`: a nested loop that reads a whole table for each of many outer rows.
  * - `plan-high-cost`: a plan whose total estimated cost is above the user's limit.
+ * - `plan-table-maintenance`: a table the plan reads whose statistics are stale or missing (the
+ *   estimates above are then guesses), or that holds many dead rows a VACUUM would reclaim.
  *
  * On the embedded database (empty tables, no statistics) every figure is the planner's guess:
  * findings are then information, say so, and the seq-scan check does without the size
@@ -42,6 +44,20 @@ export interface TableStats {
   rows: number;
   pages: number;
   indexes: IndexInfo[];
+  /** What pg_stat_user_tables says of its upkeep (absent where the database keeps no such counts). */
+  maintenance?: TableMaintenance;
+}
+
+/** A table's upkeep, from pg_stat_user_tables. */
+export interface TableMaintenance {
+  liveRows: number;
+  deadRows: number;
+  /** Rows inserted, updated or deleted since the last ANALYZE. */
+  modifiedSinceAnalyze: number;
+  /** The last ANALYZE, by hand or by autovacuum; undefined when never. */
+  lastAnalyzed?: Date;
+  /** The table's size in pages now (`TableStats.pages` is what the last ANALYZE or VACUUM saw). */
+  currentPages: number;
 }
 
 export interface PlanContext {
@@ -57,7 +73,7 @@ export interface PlanContext {
 }
 
 /** Every code planInsights gives, each with its page in docs/rules. */
-export const PLAN_INSIGHT_CODES = ['plan-hash-spill', 'plan-high-cost', 'plan-nested-loop', 'plan-seq-scan', 'plan-sort-spill'] as const;
+export const PLAN_INSIGHT_CODES = ['plan-hash-spill', 'plan-high-cost', 'plan-nested-loop', 'plan-seq-scan', 'plan-sort-spill', 'plan-table-maintenance'] as const;
 export type PlanInsightCode = (typeof PLAN_INSIGHT_CODES)[number];
 
 export interface PlanInsight {
@@ -76,6 +92,12 @@ export const SELECTIVE_SHARE = 0.1;
 const EMBEDDED_NOTE = ' (embedded database: tables are empty, so row counts are estimates)';
 /** Above this, raising work_mem for one query is no remedy. */
 const LARGEST_WORK_MEM_ADVICE = 1024 * 1024 * 1024;
+/** A table changed by this share of its rows since its last ANALYZE, or holding this share of dead rows, is reported... */
+const MAINTENANCE_SHARE = 0.2;
+/** ...when that is at least this many rows: small tables are analysed and vacuumed quickly enough. */
+const MAINTENANCE_MIN_ROWS = 1000;
+/** Growth on disk below this many pages (80 kB) says nothing. */
+const MINIMUM_GROWTH_PAGES = 10;
 /** How long a condition may be when quoted in a message. */
 const QUOTED_CONDITION_LENGTH = 80;
 
@@ -106,6 +128,7 @@ export function planInsights(plan: Plan, context: PlanContext): PlanInsight[] {
   visit(plan.root, []);
   const highCost = highCostInsight(plan, rowsInAll, context);
   if (highCost) insights.push(highCost);
+  insights.push(...maintenanceInsights(plan, context));
   if (context.embedded) {
     for (const insight of insights) insight.severity = 'information';
   }
@@ -359,6 +382,70 @@ function highCostInsight(plan: Plan, rowsInAll: Map<PlanNode, number>, context: 
       `the most expensive step is ${describeNode(costliest)} (~${formatCost(ownCost(costliest))} of the cost, ~${formatCount(rows)} ${Math.round(rows) === 1 ? 'row' : 'rows'})${context.embedded ? EMBEDDED_NOTE : ''}.`,
     node: plan.root,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan-table-maintenance
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One insight per table the plan reads whose upkeep is behind: never analysed, changed by a
+ * fifth of its rows since it was, or a fifth dead rows. Not on the embedded database, whose
+ * tables are empty.
+ */
+function maintenanceInsights(plan: Plan, context: PlanContext): PlanInsight[] {
+  if (context.embedded) return [];
+  const insights: PlanInsight[] = [];
+  const seen = new Set<TableStats>();
+  const visit = (node: PlanNode): void => {
+    const table = node.relationName !== undefined && node.nodeType.endsWith('Scan') ? context.table(node.schema, node.relationName) : undefined;
+    if (table && !seen.has(table)) {
+      seen.add(table);
+      const message = table.maintenance && maintenanceMessage(table.name, table.maintenance, table.rows, table.pages);
+      if (message) insights.push({ code: 'plan-table-maintenance', severity: 'information', message, node, relation: relationOf(node) });
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(plan.root);
+  return insights;
+}
+
+function maintenanceMessage(name: string, upkeep: TableMaintenance, analysedRows: number, analysedPages: number): string | undefined {
+  const parts: string[] = [];
+  if (!upkeep.lastAnalyzed && upkeep.liveRows >= MAINTENANCE_MIN_ROWS) {
+    parts.push(`${name} has never been analysed: the planner guesses its ~${formatCount(upkeep.liveRows)} rows and their values, so this plan may be far from the one it would choose. Run ANALYZE ${name}.`);
+  } else if (upkeep.lastAnalyzed && isStale(upkeep, analysedPages)) {
+    parts.push(
+      `${name} has had ~${formatCount(upkeep.modifiedSinceAnalyze)} rows inserted, updated or deleted since it was last analysed (${formatTimestamp(upkeep.lastAnalyzed)}), ` +
+        `and holds ~${formatCount(upkeep.liveRows)} rows where that ANALYZE counted ~${formatCount(Math.max(analysedRows, 0))}: the planner's estimates for it, and this plan, may be off. ` +
+        `Run ANALYZE ${name}, and check that autovacuum reaches it (autovacuum_analyze_scale_factor).`,
+    );
+  }
+  if (upkeep.deadRows >= Math.max(MAINTENANCE_MIN_ROWS, MAINTENANCE_SHARE * upkeep.liveRows)) {
+    const share = upkeep.liveRows > 0 ? ` (${formatCount((100 * upkeep.deadRows) / upkeep.liveRows)}% of its ~${formatCount(upkeep.liveRows)} live ones)` : '';
+    parts.push(
+      `${name} holds ~${formatCount(upkeep.deadRows)} dead rows${share} that every scan of it still reads: run VACUUM ${name} ` +
+        `(VACUUM FULL or pg_repack to give the space back) and check that autovacuum keeps up with its writes.`,
+    );
+  }
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/**
+ * Whether the table has changed since its last ANALYZE by a fifth of its rows, and has grown or
+ * shrunk on disk by a fifth since. The counts alone mislead: rows loaded just before an ANALYZE
+ * in the same session, or in its transaction, can reach the counters after it and count as
+ * changes it did not see (seen with seed scripts); the table's size on disk does not lie.
+ */
+function isStale(upkeep: TableMaintenance, analysedPages: number): boolean {
+  const changes = Math.max(MAINTENANCE_MIN_ROWS, MAINTENANCE_SHARE * upkeep.liveRows);
+  const pages = Math.max(analysedPages, 0);
+  return upkeep.modifiedSinceAnalyze >= changes && Math.abs(upkeep.currentPages - pages) >= Math.max(MINIMUM_GROWTH_PAGES, MAINTENANCE_SHARE * pages);
+}
+
+/** `2026-10-01 09:00 UTC` */
+function formatTimestamp(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 // ---------------------------------------------------------------------------------------------

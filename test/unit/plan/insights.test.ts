@@ -385,6 +385,33 @@ describe('plan insights', () => {
     });
   }
 
+  describe('plan-table-maintenance', () => {
+    const scan = parseTextPlan('Index Scan using readings_pkey on readings r  (cost=0.29..8.31 rows=1 width=8)\n  Index Cond: (id = 7)');
+    const readings = (maintenance: TableStats['maintenance'], rows = 20000, pages = 100): TableStats[] => [{ schema: 'public', name: 'readings', rows, pages, indexes: [], maintenance }];
+    const at = new Date('2026-11-01T09:00:00Z');
+
+    it('reports a table changed and grown since its ANALYZE, and its dead rows, in one finding under the table', () => {
+      const insights = insightsOf(scan, contextFor({ tables: readings({ liveRows: 40000, deadRows: 10000, modifiedSinceAnalyze: 40000, lastAnalyzed: at, currentPages: 250 }) }));
+      assert.deepStrictEqual(
+        insights.map((i) => [i.code, i.severity, i.relation]),
+        [['plan-table-maintenance', 'information', { name: 'readings', alias: 'r' }]],
+      );
+      assert.strictEqual(
+        insights[0].message,
+        "readings has had ~40,000 rows inserted, updated or deleted since it was last analysed (2026-11-01 09:00 UTC), and holds ~40,000 rows where that ANALYZE counted ~20,000: the planner's estimates for it, and this plan, may be off. Run ANALYZE readings, and check that autovacuum reaches it (autovacuum_analyze_scale_factor). " +
+          'readings holds ~10,000 dead rows (25% of its ~40,000 live ones) that every scan of it still reads: run VACUUM readings (VACUUM FULL or pg_repack to give the space back) and check that autovacuum keeps up with its writes.',
+      );
+    });
+
+    it('stays quiet on changes counted after an ANALYZE that saw them (same size on disk), small tables, and the embedded database', () => {
+      const seeded = readings({ liveRows: 40000, deadRows: 0, modifiedSinceAnalyze: 20000, lastAnalyzed: at, currentPages: 104 });
+      assert.deepStrictEqual(messagesOf(scan, contextFor({ tables: seeded })), []);
+      assert.deepStrictEqual(messagesOf(scan, contextFor({ tables: readings({ liveRows: 900, deadRows: 900, modifiedSinceAnalyze: 900, currentPages: 9 }, 0, 0) })), []);
+      const stale = readings({ liveRows: 40000, deadRows: 10000, modifiedSinceAnalyze: 40000, lastAnalyzed: at, currentPages: 250 });
+      assert.deepStrictEqual(messagesOf(scan, contextFor({ tables: stale, embedded: true })), []);
+    });
+  });
+
   it('finds nothing to judge in a plan without costs', () => {
     assert.deepStrictEqual(insightsOf(parseTextPlan('Seq Scan on orders\n  Filter: (customer_id = 42)')), []);
   });

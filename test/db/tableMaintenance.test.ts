@@ -1,0 +1,72 @@
+import * as assert from 'assert';
+import { DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
+import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
+import { createTestDatabase, withClient } from './database';
+
+/**
+ * plan-table-maintenance: the upkeep counts of the tables a plan reads. Autovacuum is off for
+ * these tables, so the counts stay as the test leaves them.
+ */
+describe('table upkeep in plan findings, over LSP', function () {
+  this.timeout(60_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let server: TestLspClient | undefined;
+
+  before(async () => {
+    database = await createTestDatabase(
+      'upkeep',
+      `CREATE TABLE readings (id integer PRIMARY KEY, sensor integer NOT NULL, value float8 NOT NULL) WITH (autovacuum_enabled = off);
+       CREATE TABLE sensors (id integer PRIMARY KEY, name text NOT NULL) WITH (autovacuum_enabled = off);
+       CREATE TABLE fresh (id integer PRIMARY KEY, note text NOT NULL) WITH (autovacuum_enabled = off);`,
+    );
+    await withClient(database.url, async (c) => {
+      // Analysed at 20,000 rows; then 30,000 more and 10,000 deleted, in transactions of their own.
+      // (The counts of the first INSERT are flushed first, or they could arrive after the ANALYZE.)
+      await c.query('INSERT INTO readings SELECT g, g % 50, g * 0.5 FROM generate_series(1, 20000) AS g');
+      await c.query('SELECT pg_stat_force_next_flush()');
+      await c.query('ANALYZE readings');
+      await c.query('INSERT INTO readings SELECT g, g % 50, g * 0.5 FROM generate_series(20001, 50000) AS g');
+      await c.query('DELETE FROM readings WHERE id % 5 = 0');
+      // Loaded and analysed in one transaction: its change count says 5,000, but ANALYZE saw them.
+      await c.query("BEGIN; INSERT INTO fresh SELECT g, 'n' FROM generate_series(1, 5000) AS g; ANALYZE fresh; COMMIT");
+      await c.query("INSERT INTO sensors SELECT g, 's' || g FROM generate_series(1, 3000) AS g");
+      // This session's counts reach pg_stat_user_tables when it next goes idle, unless the
+      // flush waits for PostgreSQL's rate limit (up to 10 s): force it.
+      await c.query('SELECT pg_stat_force_next_flush()');
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const { rows } = await c.query("SELECT n_live_tup::int AS live FROM pg_stat_user_tables WHERE relname = 'readings'");
+        if (rows[0]?.live === 40000) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  it('says which table is behind on ANALYZE or VACUUM, under its name, with the figures', async () => {
+    server = await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url, seqScanMinRows: 1_000_000 } });
+    const text = 'SELECT r.value, s.name\n  FROM readings r JOIN sensors s ON s.id = r.sensor\n WHERE r.id < 100;\nSELECT note FROM fresh WHERE id = 7;\n';
+    const uri = 'file:///ws/readings.sql';
+    await server.open(uri, 'sql', text);
+    const published = await server.diagnosticsWhere(uri, (p) => p.diagnostics.some((d) => d.code === 'plan-table-maintenance'));
+    const upkeep = published.diagnostics.filter((d) => d.code === 'plan-table-maintenance');
+    assert.deepStrictEqual(
+      upkeep.map((d) => ({ ...d, message: undefined })),
+      [
+        { range: rangeOf(text, 'readings'), severity: DiagnosticSeverity.Information, source: 'query-lens', code: 'plan-table-maintenance', codeDescription: docsLink('plan-table-maintenance'), message: undefined, data: { queryStart: 0 } },
+        { range: rangeOf(text, 'sensors'), severity: DiagnosticSeverity.Information, source: 'query-lens', code: 'plan-table-maintenance', codeDescription: docsLink('plan-table-maintenance'), message: undefined, data: { queryStart: 0 } },
+      ],
+      JSON.stringify(published.diagnostics),
+    );
+    assert.match(
+      upkeep[0].message,
+      /^readings has had ~40,000 rows inserted, updated or deleted since it was last analysed \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\), and holds ~40,000 rows where that ANALYZE counted ~20,000: the planner's estimates for it, and this plan, may be off\. Run ANALYZE readings, and check that autovacuum reaches it \(autovacuum_analyze_scale_factor\)\. readings holds ~10,000 dead rows \(25% of its ~40,000 live ones\) that every scan of it still reads: run VACUUM readings \(VACUUM FULL or pg_repack to give the space back\) and check that autovacuum keeps up with its writes\.$/,
+    );
+    assert.strictEqual(
+      upkeep[1].message,
+      'sensors has never been analysed: the planner guesses its ~3,000 rows and their values, so this plan may be far from the one it would choose. Run ANALYZE sensors.',
+    );
+  });
+});
