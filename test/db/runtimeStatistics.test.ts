@@ -42,8 +42,11 @@ describe('run times measured by pg_stat_statements, over LSP', function () {
       for (const id of [1, 2, 3, 4, 5]) await c.query(FAST, [id]);
     });
   });
-  after(async () => {
+  afterEach(async () => {
     await server?.stop();
+    server = undefined;
+  });
+  after(async () => {
     try {
       execFileSync('runuser', ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', DATA, '-m', 'immediate', '-w', 'stop'], { stdio: 'pipe' });
     } catch {
