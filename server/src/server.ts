@@ -29,7 +29,7 @@ import { dialectLabel, initParsers } from './analyze/parse';
 import { DocumentKind, documentKindOfLanguage, ParameterisationFix } from './extract/query';
 import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus } from './db/databaseService';
-import { PlanCache, planDocument } from './db/planDocument';
+import { PlanCache, planDocument, planKeyOf } from './db/planDocument';
 import {
   InitializationOptions,
   PasswordRequest,
@@ -293,7 +293,7 @@ interface PlanEntry {
   plan?: PlanResult;
 }
 
-/** Per document: the plan run in flight (to cancel) and the entries by explained SQL. */
+/** Per document: the plan run in flight (to cancel) and the entries by plan key (`planKeyOf`). */
 const plansByUri = new Map<string, { controller: AbortController; bySql: Map<string, PlanEntry> }>();
 
 async function planAndPublish(uri: string): Promise<void> {
@@ -303,7 +303,7 @@ async function planAndPublish(uri: string): Promise<void> {
     return;
   }
   const settings = await settingsFor(uri);
-  const plannable = last.result.statements.some((statement) => statement?.explainSql !== undefined);
+  const plannable = last.result.statements.some((statement, index) => planKeyOf(statement, last.result.queries[index]) !== undefined);
   if (!settings.enable || settings.dialect !== 'postgresql' || settings.plans === 'off' || !plannable) {
     dropPlans(uri);
     return;
@@ -324,9 +324,9 @@ async function planAndPublish(uri: string): Promise<void> {
   }
   const sqlByStart = new Map<number, string>();
   last.result.queries.forEach((query, index) => {
-    const sql = last.result.statements[index]?.explainSql;
-    if (sql !== undefined) {
-      sqlByStart.set(query.start, sql);
+    const key = planKeyOf(last.result.statements[index], query);
+    if (key !== undefined) {
+      sqlByStart.set(query.start, key);
     }
   });
   const bySql = new Map<string, PlanEntry>();
@@ -380,8 +380,8 @@ function publishMerged(uri: string): void {
 
 function forEachPlannedQuery(result: AnalysisResult, bySql: Map<string, PlanEntry>, visit: (query: AnalysisResult['queries'][number], entry: PlanEntry) => void): void {
   result.queries.forEach((query, index) => {
-    const sql = result.statements[index]?.explainSql;
-    const entry = sql === undefined ? undefined : bySql.get(sql);
+    const key = planKeyOf(result.statements[index], query);
+    const entry = key === undefined ? undefined : bySql.get(key);
     if (entry) {
       visit(query, entry);
     }

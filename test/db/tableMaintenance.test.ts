@@ -17,7 +17,13 @@ describe('table upkeep in plan findings, over LSP', function () {
       'upkeep',
       `CREATE TABLE readings (id integer PRIMARY KEY, sensor integer NOT NULL, value float8 NOT NULL) WITH (autovacuum_enabled = off);
        CREATE TABLE sensors (id integer PRIMARY KEY, name text NOT NULL) WITH (autovacuum_enabled = off);
-       CREATE TABLE fresh (id integer PRIMARY KEY, note text NOT NULL) WITH (autovacuum_enabled = off);`,
+       CREATE TABLE fresh (id integer PRIMARY KEY, note text NOT NULL) WITH (autovacuum_enabled = off);
+       CREATE TABLE visits (id integer PRIMARY KEY, user_id integer NOT NULL, page text NOT NULL, token text NOT NULL);
+       INSERT INTO visits SELECT g, g % 100, '/p' || g % 30, md5(g::text) FROM generate_series(1, 5000) AS g;
+       CREATE INDEX visits_page_idx ON visits (page);
+       CREATE INDEX visits_user_idx ON visits (user_id);
+       CREATE UNIQUE INDEX visits_token_key ON visits (token);
+       ANALYZE visits;`,
     );
     await withClient(database.url, async (c) => {
       // Analysed at 20,000 rows; then 30,000 more and 10,000 deleted, in transactions of their own.
@@ -30,18 +36,26 @@ describe('table upkeep in plan findings, over LSP', function () {
       // Loaded and analysed in one transaction: its change count says 5,000, but ANALYZE saw them.
       await c.query("BEGIN; INSERT INTO fresh SELECT g, 'n' FROM generate_series(1, 5000) AS g; ANALYZE fresh; COMMIT");
       await c.query("INSERT INTO sensors SELECT g, 's' || g FROM generate_series(1, 3000) AS g");
+      // The application's reads of visits: by user through visits_user_idx, and whole-table counts;
+      // never by page.
+      for (let user = 0; user < 600; user++) await c.query('SELECT id FROM visits WHERE user_id = $1', [user % 100]);
+      for (let count = 0; count < 500; count++) await c.query('SELECT count(*) FROM visits');
       // This session's counts reach pg_stat_user_tables when it next goes idle, unless the
       // flush waits for PostgreSQL's rate limit (up to 10 s): force it.
       await c.query('SELECT pg_stat_force_next_flush()');
       for (let attempt = 0; attempt < 50; attempt++) {
         const { rows } = await c.query("SELECT n_live_tup::int AS live FROM pg_stat_user_tables WHERE relname = 'readings'");
-        if (rows[0]?.live === 40000) break;
+        const { rows: visits } = await c.query("SELECT (seq_scan + idx_scan)::int AS scans FROM pg_stat_user_tables WHERE relname = 'visits'");
+        if (rows[0]?.live === 40000 && visits[0]?.scans >= 1100) break;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     });
   });
-  after(async () => {
+  afterEach(async () => {
     await server?.stop();
+    server = undefined;
+  });
+  after(async () => {
     await database?.drop();
   });
 
@@ -68,5 +82,30 @@ describe('table upkeep in plan findings, over LSP', function () {
       upkeep[1].message,
       'sensors has never been analysed: the planner guesses its ~3,000 rows and their values, so this plan may be far from the one it would choose. Run ANALYZE sensors.',
     );
+  });
+
+  it('says which index a CREATE INDEX names that the database never used on a table it reads', async () => {
+    server = await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url } });
+    const text = [
+      'CREATE INDEX visits_page_idx ON visits (page);',
+      'CREATE INDEX visits_user_idx ON visits (user_id);',
+      'CREATE UNIQUE INDEX visits_token_key ON visits (token);',
+      'CREATE INDEX readings_sensor_idx ON readings (sensor);',
+      '',
+    ].join('\n');
+    const uri = 'file:///ws/migrations/0007_visits.sql';
+    await server.open(uri, 'sql', text);
+    const published = await server.diagnosticsWhere(uri, (p) => p.diagnostics.length > 0);
+    assert.deepStrictEqual(
+      published.diagnostics.map((d) => ({ ...d, message: undefined })),
+      [{ range: rangeOf(text, 'visits_page_idx'), severity: DiagnosticSeverity.Information, source: 'query-lens', code: 'unused-index', codeDescription: docsLink('unused-index'), message: undefined, data: { queryStart: 0 } }],
+    );
+    const message = published.diagnostics[0].message;
+    assert.match(
+      message,
+      /^visits_page_idx has not been used since its statistics (began|were reset \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)) in PostgreSQL 15\.\d+ · ql_test_upkeep_\d+: visits was read ([\d,]+) times, never through this index, which takes 0\.\d MB and is updated on every write to visits\. If the production database agrees \(idx_scan = 0 in its pg_stat_user_indexes\), drop it: DROP INDEX CONCURRENTLY visits_page_idx;$/,
+    );
+    const reads = Number(/was read ([\d,]+) times/.exec(message)![1].replace(/,/g, ''));
+    assert.ok(reads >= 1100 && reads < 1200, `${reads} reads`);
   });
 });

@@ -16,6 +16,8 @@ export interface StatementInfo {
   explainSql?: string;
   /** The tables and views a DDL statement creates (unqualified names, as written). */
   creates?: string[];
+  /** The index a `CREATE INDEX` statement names, and its table: the database may say how it is used. */
+  index?: { name: string; table: string; schema?: string };
 }
 
 /** Statements EXPLAIN plans (`SELECT … INTO` creates a table, so it is not one of them). */
@@ -52,7 +54,8 @@ export function statementInfo(query: Query, parsedSql: string, statements: reado
   const type = nodeType(node) ?? '';
   const fields = ((node as Record<string, unknown>)[type] ?? {}) as Record<string, unknown>;
   if (DDL_TYPES.has(type)) {
-    return { kind: 'ddl', creates: createdNames(type, fields) };
+    const index = type === 'IndexStmt' ? createdIndex(fields) : undefined;
+    return { kind: 'ddl', creates: createdNames(type, fields), ...(index ? { index } : {}) };
   }
   if (!QUERY_TYPES.has(type) || (type === 'SelectStmt' && fields.intoClause !== undefined)) {
     return { kind: 'other' };
@@ -73,6 +76,14 @@ export function highestParameter(sql: string): number {
     }
   }
   return highest;
+}
+
+function createdIndex(fields: Record<string, unknown>): StatementInfo['index'] {
+  const relation = fields.relation as { relname?: string; schemaname?: string } | undefined;
+  if (typeof fields.idxname !== 'string' || !relation?.relname) {
+    return undefined; // an unnamed index gets its name from PostgreSQL: nothing to look up
+  }
+  return { name: fields.idxname, table: relation.relname, ...(relation.schemaname ? { schema: relation.schemaname } : {}) };
 }
 
 function createdNames(type: string, fields: Record<string, unknown>): string[] | undefined {

@@ -7,11 +7,12 @@
 import type { AnalysisResult, Finding, Severity } from '../analyze/analyzeDocument';
 import { parseStatement } from '../analyze/parse';
 import { walkTree, type Fields } from '../analyze/rules/ast';
-import { highestParameter } from '../analyze/statementInfo';
+import { highestParameter, type StatementInfo } from '../analyze/statementInfo';
 import { scanSqlTokens } from '../analyze/sqlTokens';
 import { Suppressions } from '../analyze/suppressions';
 import type { Query } from '../extract/query';
-import { planInsights, PlanInsight } from '../plan/insights';
+import { formatMegabytes, formatTimestamp } from '../plan/figures';
+import { planInsights, PlanInsight, type TableStats } from '../plan/insights';
 import { Plan, planFromExplainJson, renderPlanText, summarisePlan } from '../plan/planModel';
 import type { PlanResult } from '../protocol';
 import type { Settings } from '../settings';
@@ -75,7 +76,16 @@ export function normaliseSql(sql: string): string {
 }
 
 /** The codes of what planning reports besides the plan insights (each has a docs page). */
-export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'slow-query', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table'] as const;
+export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'slow-query', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table', 'unused-index'] as const;
+
+/**
+ * What a document's plan findings are filed under, per query: the SQL that was explained, or for
+ * a `CREATE INDEX`, its own text (the database says how that index is used). Undefined for a
+ * query the database side has nothing to say about.
+ */
+export function planKeyOf(statement: StatementInfo | undefined, query: Query): string | undefined {
+  return statement?.explainSql ?? (statement?.index ? `index ${query.sql}` : undefined);
+}
 
 /** Plan-derived codes, by SQLSTATE, for the errors a user most often meets. */
 const ERROR_CODES: Record<string, string> = {
@@ -217,14 +227,55 @@ export async function planDocument(
       insights: insights.map((insight) => ({ code: insight.code, severity: insight.severity, message: insight.message })),
     });
   }
+  // CREATE INDEX statements: an index the database has, on a table it reads, that it never uses.
+  if (!active.embedded) {
+    analysis.statements.forEach((statement, index) => {
+      const created = statement?.index;
+      if (created) {
+        const query = analysis.queries[index];
+        const finding = unusedIndexFinding(query, created, context.table(created.schema, created.table), active.label);
+        if (finding) add(query, finding);
+      }
+    });
+  }
   result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return result;
+}
+
+/** Below this many scans of its table, an index nobody used says nothing: the database has seen little work. */
+export const UNUSED_INDEX_MIN_TABLE_SCANS = 1000;
+
+/**
+ * `unused-index`: the index a `CREATE INDEX` names exists in the database, its table has been
+ * read at least UNUSED_INDEX_MIN_TABLE_SCANS times, and never through it. Unique indexes are
+ * kept: they enforce a constraint whether or not a query reads them.
+ */
+function unusedIndexFinding(query: Query, created: NonNullable<StatementInfo['index']>, table: TableStats | undefined, database: string): Omit<Finding, 'queryStart'> | undefined {
+  const index = table?.indexes.find((candidate) => candidate.name === created.name);
+  const upkeep = table?.maintenance;
+  if (!table || !index || !upkeep || index.unique || typeof index.scans !== 'number' || index.scans > 0 || upkeep.scans < UNUSED_INDEX_MIN_TABLE_SCANS) {
+    return undefined;
+  }
+  const name = scanSqlTokens(query.sql).find((token) => token.text === created.name.toLowerCase() || token.text === `"${created.name.toLowerCase()}"`);
+  const [start, end] = query.sqlRangeToDocument(...(name ? ([name.start, name.end] as [number, number]) : firstToken(query.sql)));
+  const since = upkeep.countedSince ? `since its statistics were reset (${formatTimestamp(upkeep.countedSince)})` : 'since its statistics began';
+  const size = typeof index.bytes === 'number' ? ` takes ${formatMegabytes(index.bytes)} and` : '';
+  return {
+    start,
+    end,
+    severity: 'information',
+    code: 'unused-index',
+    rule: true,
+    message:
+      `${created.name} has not been used ${since} in ${database}: ${table.name} was read ${formatCount(upkeep.scans)} times, never through this index, which${size} is updated on every write to ${table.name}. ` +
+      `If the production database agrees (idx_scan = 0 in its pg_stat_user_indexes), drop it: DROP INDEX CONCURRENTLY ${created.name};`,
+  };
 }
 
 /** What pg_stat_statements measured for a slow query, and where to look for the time. */
 function slowQueryMessage(measured: MeasuredQuery, since: Date | undefined, database: string, thresholdMs: number): string {
   const calls = `${formatCount(measured.calls)} ${measured.calls === 1 ? 'call' : 'calls'}`;
-  const counted = since ? ` since ${since.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  const counted = since ? ` since ${formatTimestamp(since)}` : '';
   const rowsPerCall = measured.rows / measured.calls;
   const rows = rowsPerCall >= 1000 ? ` It returns ${formatCount(rowsPerCall)} rows a call: returning fewer (a tighter filter, keyset pagination) saves time on both sides.` : '';
   return (

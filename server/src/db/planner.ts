@@ -229,12 +229,16 @@ export class Planner {
                      'columns', (SELECT json_agg(pg_get_indexdef(x.indexrelid, k, true) ORDER BY k) FROM generate_series(1, x.indnkeyatts) AS k),
                      'unique', x.indisunique,
                      'partial', x.indpred IS NOT NULL,
-                     'method', am.amname) ORDER BY i.relname)
+                     'method', am.amname,
+                     'scans', (SELECT si.idx_scan FROM pg_stat_user_indexes si WHERE si.indexrelid = x.indexrelid),
+                     'bytes', pg_relation_size(x.indexrelid)) ORDER BY i.relname)
                    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
                    WHERE x.indrelid = c.oid), '[]'::json) AS indexes,
                  s.n_live_tup::float8 AS live_rows, s.n_dead_tup::float8 AS dead_rows, s.n_mod_since_analyze::float8 AS modified_since_analyze,
                  greatest(s.last_analyze, s.last_autoanalyze) AS last_analyzed,
-                 (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS current_pages
+                 (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS current_pages,
+                 (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0))::float8 AS scans,
+                 (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`,
@@ -253,6 +257,8 @@ export class Planner {
                 deadRows: Number(row.dead_rows),
                 modifiedSinceAnalyze: Number(row.modified_since_analyze),
                 currentPages: Number(row.current_pages),
+                scans: Number(row.scans),
+                ...(row.stats_reset ? { countedSince: new Date(row.stats_reset) } : {}),
                 ...(row.last_analyzed ? { lastAnalyzed: new Date(row.last_analyzed) } : {}),
               },
             }

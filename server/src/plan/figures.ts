@@ -66,3 +66,8 @@ export function workMemSettingFor(bytes: number): string {
   while (megabytes * 1024 * 1024 < bytes) megabytes *= 2;
   return megabytes >= 1024 ? `'${megabytes / 1024}GB'` : `'${megabytes}MB'`;
 }
+
+/** A moment for messages, to the minute: `2026-10-01 09:00 UTC`. */
+export function formatTimestamp(at: Date): string {
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -22,7 +22,7 @@
  *
  * Filters are read with PostgreSQL's parser, which must be loaded (`initParsers`) first.
  */
-import { formatCost, formatCount, formatKilobytes, formatMegabytes, numberOf, workMemSettingFor } from './figures';
+import { formatCost, formatCount, formatKilobytes, formatMegabytes, formatTimestamp, numberOf, workMemSettingFor } from './figures';
 import { innerJoinColumns, indexableColumns, type IndexableColumns } from './planConditions';
 import { describeNode, estimatedRowsInAllProcesses, isSubplan, mostExpensiveNode, ownCost, type Plan, type PlanNode } from './planModel';
 import { scanOutsideQuotes } from './planText';
@@ -35,6 +35,10 @@ export interface IndexInfo {
   partial: boolean;
   /** The access method: "btree", "hash", "gin", … */
   method: string;
+  /** Scans through it since the statistics were reset (pg_stat_user_indexes.idx_scan). */
+  scans?: number;
+  /** Its size on disk. */
+  bytes?: number;
 }
 
 export interface TableStats {
@@ -58,6 +62,10 @@ export interface TableMaintenance {
   lastAnalyzed?: Date;
   /** The table's size in pages now (`TableStats.pages` is what the last ANALYZE or VACUUM saw). */
   currentPages: number;
+  /** Sequential and index scans of the table since the statistics were reset. */
+  scans: number;
+  /** When the database's statistics were last reset, if ever. */
+  countedSince?: Date;
 }
 
 export interface PlanContext {
@@ -441,11 +449,6 @@ function isStale(upkeep: TableMaintenance, analysedPages: number): boolean {
   const changes = Math.max(MAINTENANCE_MIN_ROWS, MAINTENANCE_SHARE * upkeep.liveRows);
   const pages = Math.max(analysedPages, 0);
   return upkeep.modifiedSinceAnalyze >= changes && Math.abs(upkeep.currentPages - pages) >= Math.max(MINIMUM_GROWTH_PAGES, MAINTENANCE_SHARE * pages);
-}
-
-/** `2026-10-01 09:00 UTC` */
-function formatTimestamp(at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 // ---------------------------------------------------------------------------------------------

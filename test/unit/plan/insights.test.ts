@@ -391,7 +391,7 @@ describe('plan insights', () => {
     const at = new Date('2026-11-01T09:00:00Z');
 
     it('reports a table changed and grown since its ANALYZE, and its dead rows, in one finding under the table', () => {
-      const insights = insightsOf(scan, contextFor({ tables: readings({ liveRows: 40000, deadRows: 10000, modifiedSinceAnalyze: 40000, lastAnalyzed: at, currentPages: 250 }) }));
+      const insights = insightsOf(scan, contextFor({ tables: readings({ liveRows: 40000, deadRows: 10000, modifiedSinceAnalyze: 40000, lastAnalyzed: at, currentPages: 250, scans: 0 }) }));
       assert.deepStrictEqual(
         insights.map((i) => [i.code, i.severity, i.relation]),
         [['plan-table-maintenance', 'information', { name: 'readings', alias: 'r' }]],
@@ -404,10 +404,10 @@ describe('plan insights', () => {
     });
 
     it('stays quiet on changes counted after an ANALYZE that saw them (same size on disk), small tables, and the embedded database', () => {
-      const seeded = readings({ liveRows: 40000, deadRows: 0, modifiedSinceAnalyze: 20000, lastAnalyzed: at, currentPages: 104 });
+      const seeded = readings({ liveRows: 40000, deadRows: 0, modifiedSinceAnalyze: 20000, lastAnalyzed: at, currentPages: 104, scans: 0 });
       assert.deepStrictEqual(messagesOf(scan, contextFor({ tables: seeded })), []);
-      assert.deepStrictEqual(messagesOf(scan, contextFor({ tables: readings({ liveRows: 900, deadRows: 900, modifiedSinceAnalyze: 900, currentPages: 9 }, 0, 0) })), []);
-      const stale = readings({ liveRows: 40000, deadRows: 10000, modifiedSinceAnalyze: 40000, lastAnalyzed: at, currentPages: 250 });
+      assert.deepStrictEqual(messagesOf(scan, contextFor({ tables: readings({ liveRows: 900, deadRows: 900, modifiedSinceAnalyze: 900, currentPages: 9, scans: 0 }, 0, 0) })), []);
+      const stale = readings({ liveRows: 40000, deadRows: 10000, modifiedSinceAnalyze: 40000, lastAnalyzed: at, currentPages: 250, scans: 0 });
       assert.deepStrictEqual(messagesOf(scan, contextFor({ tables: stale, embedded: true })), []);
     });
   });
