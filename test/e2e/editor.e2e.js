@@ -312,16 +312,18 @@ async function partA() {
     return rows.map((r) => `${r.severity} ${r.source}(${r.code}) ${r.line}`).join('; ');
   };
 
-  list.push(['A7 app.ts: the spliced value is a warning on `email`, the SQL syntax error an error on its token', async () =>
+  list.push(['A7 app.ts: the spliced value is a warning on `email`, the SQL syntax error an error on its token, the query in a loop a warning on its SELECT', async () =>
     expectProblems('app.ts', [
       { code: 'no-sql-concatenation', severity: 'warning', line: placeOf('app.ts', '${email}', 2).label },
       { code: 'syntax-error', severity: 'error', line: placeOf('app.ts', 'AND AND', 4).label },
+      { code: 'no-query-in-loop', severity: 'warning', line: placeOf('app.ts', "query('SELECT id, total FROM orders WHERE customer_id = $1', [customerId]", 7).label },
     ], '09-app-ts')]);
 
-  list.push(['A8 app.py: the same for an f-string and a %s query', async () =>
+  list.push(['A8 app.py: the same for an f-string, a %s query and a query in a for loop', async () =>
     expectProblems('app.py', [
       { code: 'no-sql-concatenation', severity: 'warning', line: placeOf('app.py', '{email}', 1).label },
       { code: 'syntax-error', severity: 'error', line: placeOf('app.py', 'AND AND', 4).label },
+      { code: 'no-query-in-loop', severity: 'warning', line: placeOf('app.py', 'execute("SELECT id, total FROM orders WHERE customer_id = %s", (customer.id', 9).label },
     ], '10-app-py')]);
 
   list.push(['A9 the light bulb on `email` in app.ts offers the fix first; Enter applies it (email becomes $1) and the warning goes', async () => {
@@ -354,7 +356,7 @@ async function partA() {
       (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes(fixedLine));
     await waitFor(page, 'the warning to go', async () => {
       const rows = (await problemRows(page)).filter((r) => r.file.includes('app.ts') && r.source === 'query-lens');
-      return rows.length === 1 && rows[0].code === 'syntax-error';
+      return rows.length === 2 && rows.map((r) => r.code).sort().join(' ') === 'no-query-in-loop syntax-error';
     });
     await shot(page, '12-quick-fix-applied');
     return `${title} → ${fixedLine}`;
