@@ -296,6 +296,9 @@ interface PlanEntry {
 /** Per document: the plan run in flight (to cancel) and the entries by plan key (`planKeyOf`). */
 const plansByUri = new Map<string, { controller: AbortController; bySql: Map<string, PlanEntry> }>();
 
+/** Documents already told that their CREATE INDEX statements alone do not start the embedded database. */
+const toldIndexesOnly = new Set<string>();
+
 async function planAndPublish(uri: string): Promise<void> {
   const last = lastResultByUri.get(uri);
   const document = documents.get(uri);
@@ -303,7 +306,8 @@ async function planAndPublish(uri: string): Promise<void> {
     return;
   }
   const settings = await settingsFor(uri);
-  const plannable = last.result.statements.some((statement, index) => planKeyOf(statement, last.result.queries[index]) !== undefined);
+  const explainable = last.result.statements.some((statement) => statement?.explainSql !== undefined);
+  const plannable = explainable || last.result.statements.some((statement, index) => planKeyOf(statement, last.result.queries[index]) !== undefined);
   if (!settings.enable || settings.dialect !== 'postgresql' || settings.plans === 'off' || !plannable) {
     dropPlans(uri);
     return;
@@ -312,8 +316,14 @@ async function planAndPublish(uri: string): Promise<void> {
   previous?.controller.abort();
   const state = { controller: new AbortController(), bySql: previous?.bySql ?? new Map<string, PlanEntry>() };
   plansByUri.set(uri, state);
-  const active = await database.get();
+  // A file of CREATE INDEX statements alone asks how the database uses those indexes, which the
+  // embedded database cannot say: it is not started (3 s, 250 MB) for that.
+  const active = await database.get({ startEmbedded: explainable });
   if (!active) {
+    if (!explainable && !toldIndexesOnly.has(uri)) {
+      toldIndexesOnly.add(uri);
+      connection.console.log(`[plans] ${uri}: CREATE INDEX statements only; no database is connected, and the embedded one is not started for them (it cannot say how indexes are used).`);
+    }
     dropPlans(uri);
     return;
   }

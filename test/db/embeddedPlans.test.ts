@@ -29,6 +29,17 @@ describe('plans from the embedded database built from the workspace schema, over
     fs.rmSync(storage, { recursive: true, force: true });
   });
 
+  it('does not start the embedded database for a file of CREATE INDEX statements alone', async () => {
+    client = await TestLspClient.start({ rootUri: pathToFileURL(workspace).href, initializationOptions: { storagePath: storage } });
+    const uri = pathToFileURL(path.join(workspace, 'indexes.sql')).href;
+    await client.open(uri, 'sql', 'CREATE INDEX orders_total ON orders (total_cents);\n');
+    await client.waitForLog((line) => line === `[plans] ${uri}: CREATE INDEX statements only; no database is connected, and the embedded one is not started for them (it cannot say how indexes are used).`);
+    assert.deepStrictEqual(client.statuses.filter((s) => s.database?.mode === 'embedded' || s.database?.mode === 'connecting'), []);
+    assert.deepStrictEqual(fs.readdirSync(storage), []);
+    await client.stop();
+    client = undefined;
+  });
+
   it('says it is embedded, with empty tables, and reports unknown columns and seq scans in a .ts file', async () => {
     client = await TestLspClient.start({ rootUri: pathToFileURL(workspace).href, initializationOptions: { storagePath: storage } });
     const text = [

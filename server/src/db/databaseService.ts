@@ -160,9 +160,11 @@ export class DatabaseService {
 
   /**
    * The planner to use now, connecting or starting the embedded database when needed;
-   * undefined means static analysis only (the status says why).
+   * undefined means static analysis only (the status says why). With `startEmbedded: false`,
+   * for work only a real database can answer (how its indexes are used), the embedded database
+   * is not started for it.
    */
-  async get(): Promise<ActivePlanner | undefined> {
+  async get(options: { startEmbedded?: boolean } = {}): Promise<ActivePlanner | undefined> {
     if (this.disposed || !this.settings) {
       return undefined;
     }
@@ -170,13 +172,25 @@ export class DatabaseService {
       this.embedded?.touch();
       return this.active;
     }
-    if (Date.now() < this.retryAt) {
+    if (Date.now() < this.retryAt || (options.startEmbedded === false && this.wouldStartEmbedded(this.settings))) {
       return undefined;
     }
     this.opening ??= this.open().finally(() => {
       this.opening = undefined;
     });
     return this.opening;
+  }
+
+  /** Whether opening now would start the embedded database rather than connect. */
+  private wouldStartEmbedded(settings: DatabaseSettings): boolean {
+    if (settings.plans === 'embedded') {
+      return true;
+    }
+    try {
+      return settings.plans !== 'connection' && resolveConnection(settings, this.workspaceRoot) === undefined;
+    } catch {
+      return false; // opening reports the broken setting
+    }
   }
 
   /** A plan call found the connection gone: static analysis until it comes back. */
