@@ -430,6 +430,13 @@ export function unqualifiedTextOf(ctx: RuleContext, node: unknown): string | und
   return text + ctx.sql.slice(at, span[1]);
 }
 
+/** The range of the first token that starts at or after `from`. */
+export function firstTokenFrom(ctx: RuleContext, from: number): Span | undefined {
+  const tokens = tokensOf(ctx);
+  const token = tokens[tokenIndexAt(tokens, from)];
+  return token ? [token.start, token.end] : undefined;
+}
+
 /** The range of the last token before `before` that `test` accepts: keywords have no location. */
 export function findTokenBefore(ctx: RuleContext, before: number, test: (text: string) => boolean): Span | undefined {
   const tokens = tokensOf(ctx);

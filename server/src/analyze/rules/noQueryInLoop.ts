@@ -8,9 +8,8 @@
  * inside the callback of an array method; `while` loops and counting `for` loops are left alone,
  * since paging and batching loops are written that way on purpose.
  */
-import { scanSqlTokens } from '../sqlTokens';
 import type { QueryLoop } from '../../extract/query';
-import { filterConditions, isBareColumn, isParameter, operatorOf, textOf } from './ast';
+import { filterConditions, firstTokenFrom, isBareColumn, isParameter, operatorOf, textOf } from './ast';
 import { asNode, nodeType, quoteHostExpression as quote, type RuleContext, type Rule } from './rule';
 
 export const noQueryInLoop: Rule = {
@@ -26,11 +25,11 @@ export const noQueryInLoop: Rule = {
     // The squiggle goes under the statement's first word: the query, not the loop, is what
     // the finding is about, and the first word is in the user's text even for a fragment.
     const from = context.query.shape === 'fragment' ? context.query.fragmentPrefixLength ?? 0 : 0;
-    const first = scanSqlTokens(context.sql).find((token) => token.start >= from);
+    const first = firstTokenFrom(context, from);
     if (!first) {
       return;
     }
-    context.report({ start: first.start, end: first.end, message: loopMessage(context, loop) });
+    context.report({ start: first[0], end: first[1], message: loopMessage(context, loop) });
   },
 };
 
