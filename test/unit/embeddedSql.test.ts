@@ -78,8 +78,8 @@ describe('EmbeddedSqlBuilder', () => {
     assert.strictEqual(query.sql, 'SELECT ql_identifier FROM t WHERE a = $1');
   });
 
-  it('keeps every hole a parameter, also one inside SQL quotes or a comment', () => {
-    // f"SELECT * FROM t WHERE name = '{name}' /* {tag} */ AND id = {uid}"
+  it('reads a hole inside SQL quotes as the value it makes, and one inside a comment as text', () => {
+    // f"SELECT * FROM t WHERE name = '{name}' /* {tag} */ AND id = {uid} AND bio LIKE '%{term}%'"
     const query = new EmbeddedSqlBuilder()
       .text("SELECT * FROM t WHERE name = '", 0)
       .hole(40, 44, 'interpolated', 'name')
@@ -87,9 +87,15 @@ describe('EmbeddedSqlBuilder', () => {
       .hole(51, 54, 'interpolated', 'tag')
       .text(' */ AND id = ', 55)
       .hole(70, 73, 'interpolated', 'uid')
+      .text(" AND bio LIKE '%", 74)
+      .hole(90, 94, 'interpolated', 'term')
+      .text("%'", 95)
       .build({ origin: 'cur.execute', style: 'none', dialect: 'postgresql', construction: 'f-string' });
-    assert.strictEqual(query.sql, "SELECT * FROM t WHERE name = '$1' /* $2 */ AND id = $3");
-    assert.deepStrictEqual(query.parameters.map((p) => [p.expression, p.docStart]), [['name', 40], ['tag', 51], ['uid', 70]]);
+    assert.strictEqual(query.sql, "SELECT * FROM t WHERE name = $1 /* x */ AND id = $2 AND bio LIKE '%' || $3 || '%'");
+    assert.deepStrictEqual(query.parameters.map((p) => [p.expression, p.docStart]), [['name', 40], ['uid', 70], ['term', 90]]);
+    // The literal's own characters keep their places; the quotes we add sit beside them.
+    const percent = query.sql.indexOf("'%'");
+    assert.deepStrictEqual(query.sqlRangeToDocument(percent + 1, percent + 2), [89, 90]);
   });
 
   it('keeps ? for dialects other than PostgreSQL', () => {

@@ -1,12 +1,12 @@
 import { analysisSignature, Dialect, Settings } from '../settings';
 import type { DocumentKind, Query } from '../extract/query';
 import { extractQueries } from '../extract/extractQueries';
-import { blankPsqlVariables } from '../extract/psqlVariables';
 import { ParseOutcome, parseStatement, parserLabel } from './parse';
 import { RULES } from './rules';
 import { createRuleContext, PgStatement, Rule } from './rules/rule';
 import { Suppressions } from './suppressions';
 import { StatementInfo, statementInfo } from './statementInfo';
+import { holeRoles, type HoleRole } from './holeRoles';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -209,23 +209,24 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how:
       how,
     };
   }
-  const { sql, outcome } = parseQuery(query, kind, dialect);
+  const parsed = parseQuery(query, dialect);
+  const { sql, outcome } = parsed;
   if (!outcome.ok) {
-    return { findings: [parseProblemFinding(query, outcome)], how };
+    return { findings: [parseProblemFinding(query, outcome)], statement: notAnalysedStatement(query, outcome), how };
   }
   if (dialect !== 'postgresql') {
     return { findings: NO_FINDINGS, how }; // the rules read PostgreSQL's parse tree
   }
   const findings: Finding[] = [];
   const statements = ((outcome.ast as { stmts?: PgStatement[] }).stmts ?? []) as PgStatement[];
-  const statement = statementInfo(query, sql, statements);
+  const statement = statementInfo(query, parsed, statements);
   const fragmentPrefix = query.shape === 'fragment' ? query.fragmentPrefixLength ?? 0 : 0;
   // One context for all the rules, so that what it computes on demand (the scanner's tokens,
   // the byte-offset table) is computed once per query; `report` files findings under the rule
   // running.
   let rule: Rule = ALL_RULES[0];
   let severity: Severity = rule.defaultSeverity;
-  const context = createRuleContext(query, sql, kind, statements, (finding) => {
+  const context = createRuleContext(query, sql, kind, statements, parsed.roles, (finding) => {
     // The statement built around a fragment is ours: nothing in it is the user's to fix.
     if (finding.start < fragmentPrefix) {
       return;
@@ -249,34 +250,69 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how:
   return { findings: findings.length > 0 ? findings : NO_FINDINGS, statement, how };
 }
 
-/**
- * Parses a query as the rules see it: psql variables blanked in SQL files, and, when the query
- * does not parse with its holes as `$n` parameters, parsed again with them as names of the same
- * length (`$1` → `q1`), because a hole may stand where a name goes (`FROM ${table}`), which a
- * parameter cannot. `sql` is the text that was parsed: rule offsets are in it.
- */
-export function parseQuery(query: Query, kind: DocumentKind, dialect: Dialect): { sql: string; outcome: ParseOutcome } {
-  const sql = kind === 'sql' && dialect === 'postgresql' ? blankPsqlVariables(query.sql) : query.sql;
-  const outcome = parseStatement(sql, dialect);
-  if (!outcome.ok && dialect === 'postgresql' && query.parameters.length > 0) {
-    const named = parametersAsNames(sql, query);
-    const retry = parseStatement(named, dialect);
-    if (retry.ok) {
-      return { sql: named, outcome: retry };
-    }
-  }
-  return { sql, outcome };
+/** A query as the parser read it, and what its holes turned out to stand for. */
+export interface ParsedQuery {
+  /** The text that was parsed: rule offsets are in it. */
+  sql: string;
+  outcome: ParseOutcome;
+  /** The role of each hole (by index in `query.parameters`), for the holes that are not the driver's own placeholders. */
+  roles: Map<number, HoleRole>;
 }
 
-/** `$n` → `qn`, same length, for parsing holes that stand where names go. */
-function parametersAsNames(sql: string, query: Query): string {
-  const chars = sql.split('');
-  for (const parameter of query.parameters) {
-    if (chars[parameter.sqlStart] === '$') {
-      chars[parameter.sqlStart] = 'q';
+/**
+ * Parses a query as the rules see it. When it does not parse with its holes as `$n` parameters,
+ * the hole PostgreSQL stops at is read as a name of the same length (`$1` → `q1`), because a hole
+ * may stand where a name goes (`FROM ${table}`, `${schema}.jobs`), which a parameter cannot; one
+ * hole at a time, so that the holes that are values stay parameters.
+ */
+export function parseQuery(query: Query, dialect: Dialect): ParsedQuery {
+  let sql = query.sql;
+  let outcome = parseStatement(sql, dialect);
+  const roles = new Map<number, HoleRole>();
+  const parameters = query.parameters;
+  if (!outcome.ok && dialect === 'postgresql' && parameters.length > 0) {
+    let attempt = sql;
+    let retry: ParseOutcome = outcome;
+    const renamed = new Map<number, HoleRole>();
+    for (let round = 0; round < parameters.length && !retry.ok; round++) {
+      const at = retry.problem.start;
+      let index = -1;
+      for (let k = 0; k < parameters.length; k++) {
+        const p = parameters[k];
+        if (!renamed.has(k) && attempt.charCodeAt(p.sqlStart) === 36 /* $ */ && at >= p.sqlStart - 1 && at <= p.sqlEnd) {
+          index = k;
+        }
+      }
+      if (index < 0) {
+        break;
+      }
+      const parameter = parameters[index];
+      attempt = attempt.slice(0, parameter.sqlStart) + 'q' + attempt.slice(parameter.sqlStart + 1);
+      renamed.set(index, nameRole(attempt, parameter.sqlStart, parameter.sqlEnd));
+      retry = parseStatement(attempt, dialect);
+    }
+    if (retry.ok) {
+      sql = attempt;
+      outcome = retry;
+      for (const [index, role] of renamed) {
+        roles.set(index, role);
+      }
     }
   }
-  return chars.join('');
+  if (outcome.ok && dialect === 'postgresql' && parameters.length > 0) {
+    const statements = ((outcome.ast as { stmts?: PgStatement[] }).stmts ?? []) as PgStatement[];
+    for (const [index, role] of holeRoles(sql, statements, parameters)) {
+      roles.set(index, role);
+    }
+  }
+  return { sql, outcome, roles };
+}
+
+/** `q1.jobs`: the name a hole became is a schema when a `.` and a name follow it (and none precede it). */
+function nameRole(sql: string, start: number, end: number): HoleRole {
+  const after = sql.charCodeAt(end);
+  const before = start > 0 ? sql.charCodeAt(start - 1) : 0;
+  return after === 46 /* . */ && before !== 46 ? 'schema' : 'name';
 }
 
 /**
@@ -291,8 +327,12 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
   }
   const inPrefix = query.shape === 'fragment' && problem.start < (query.fragmentPrefixLength ?? 0);
   const atHole = query.parameters.some((p) => p.source !== 'placeholder' && problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1);
-  if (inPrefix || atHole) {
+  // A template engine fills in its holes and chooses text with its tags before the driver sees
+  // the SQL: wherever the parser stops, the text it read is not the text that runs.
+  const template = query.templateTags === true || query.parameters.some((p) => p.source === 'template' && TEMPLATE_ENGINE_HOLE.test(p.expression ?? ''));
+  if (inPrefix || atHole || template) {
     const start = inPrefix ? query.fragmentPrefixLength ?? 0 : problem.start;
+    const hole = query.parameters.find((p) => p.source === 'template' || p.source === 'interpolated');
     return {
       start,
       end: inPrefix ? start : problem.end,
@@ -300,10 +340,24 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
       code: CODES.notAnalysed,
       message: inPrefix
         ? `Not analysed: Query Lens reads this ${query.origin} fragment inside a statement of its own, and PostgreSQL's parser rejects it there (${problem.message}).`
-        : `Not analysed: the SQL here is completed at run time by a value spliced into its text, so PostgreSQL's parser cannot read it (${problem.message}).`,
+        : template && !atHole
+          ? `Not analysed: this SQL is completed at run time by a template (${hole?.expression ?? 'its tags'}), so PostgreSQL's parser cannot read it as written (${problem.message}).`
+          : `Not analysed: the SQL here is completed at run time by ${hole?.expression ? `\`${hole.expression}\`` : 'a value'} spliced into its text, so PostgreSQL's parser cannot read it (${problem.message}).`,
     };
   }
   return { start: problem.start, end: problem.end, severity: 'error', code: CODES.syntaxError, message: problem.message };
+}
+
+/** The holes of template engines (`{{x}}`, `{x}`, `%order%`), which may stand for any text; psql's `:x` is a value or a name. */
+const TEMPLATE_ENGINE_HOLE = /^(?:\{|%\w)/;
+
+/** What the database side knows of a query that did not parse: nothing to plan, and why. */
+function notAnalysedStatement(query: Query, outcome: Extract<ParseOutcome, { ok: false }>): StatementInfo {
+  const finding = parseProblemFinding(query, outcome);
+  return {
+    kind: 'other',
+    notPlanned: finding.severity === 'error' ? { category: 'syntax error', reason: 'it does not parse' } : { category: 'not analysed', reason: finding.message.replace(/^Not analysed: /, '').replace(/\.$/, '') },
+  };
 }
 
 /** Files that are not analysed at all get one finding at the top saying why. */

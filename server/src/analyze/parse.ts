@@ -1,6 +1,7 @@
 import * as pgQuery from 'libpg-query';
 import type { Dialect } from '../settings';
-import { byteOffsetToIndex, codePointOffsetToIndex } from '../text/offsets';
+import { codePointOffsetToIndex } from '../text/offsets';
+import { scanSqlTokens } from '../scan/sqlTokens';
 
 /** Where and why a statement could not be read, in offsets (UTF-16) into the statement text. */
 export interface ParseProblem {
@@ -93,22 +94,11 @@ function pgErrorRange(sql: string, at: number, message: string): [number, number
   return wordAt(sql, at);
 }
 
-/** The last token that is not a comment, by PostgreSQL's own scanner. */
+/** The last token that is not a comment (the one SQL scanner agrees with PostgreSQL's on every regression statement). */
 function lastPgToken(sql: string): [number, number] | undefined {
-  let tokens: { start: number; end: number; tokenName: string }[];
-  try {
-    tokens = pgQuery.scanSync(sql).tokens;
-  } catch {
-    return undefined; // the scanner fails on unterminated literals; the caller falls back
-  }
-  for (let k = tokens.length - 1; k >= 0; k--) {
-    const token = tokens[k];
-    if (token.tokenName !== 'SQL_COMMENT' && token.tokenName !== 'C_COMMENT') {
-      // The scanner counts UTF-8 bytes.
-      return [byteOffsetToIndex(sql, token.start), byteOffsetToIndex(sql, token.end)];
-    }
-  }
-  return undefined;
+  const tokens = scanSqlTokens(sql);
+  const last = tokens[tokens.length - 1];
+  return last ? [last.start, last.end] : undefined;
 }
 
 /**

@@ -3,17 +3,58 @@
  * `EXPLAIN` (and with which text and how many parameters), and whether it changes the schema.
  */
 import type { Query } from '../extract/query';
-import { scanSqlTokens } from './sqlTokens';
+import { scanSqlTokens } from '../scan/sqlTokens';
+import type { ParsedQuery } from './analyzeDocument';
+import { ROLE_WORDS } from './holeRoles';
 import { nodeType, PgStatement } from './rules/rule';
+
+/**
+ * Why a query is not planned: a reason for the CodeLens and the CLI (`schema name spliced at run
+ * time`), and the category the CLI's summary counts it under (`20 built at run time`).
+ */
+export interface NotPlanned {
+  category: NotPlannedCategory;
+  reason: string;
+}
+
+export type NotPlannedCategory =
+  | 'DDL'
+  | 'not a query'
+  | 'built at run time'
+  | 'fragment'
+  | 'not analysed'
+  | 'syntax error'
+  | 'another database'
+  | 'another dialect'
+  | 'refused by the database'
+  | 'planning timed out'
+  | 'table locked';
+
+/** A hole standing for the schema of a table (`${schema}.jobs`): the database's catalog says which schema has the table. */
+export interface SchemaHole {
+  /** The name the hole was parsed as (`q1`), in `explainSql`. */
+  placeholder: string;
+  /** Where it is in `explainSql`. */
+  start: number;
+  /** The table it qualifies. */
+  table: string;
+  /** The host expression, for messages. */
+  expression: string;
+}
 
 export interface StatementInfo {
   /** `query`: SELECT, VALUES, INSERT, UPDATE, DELETE or MERGE. `ddl`: changes the schema. */
   kind: 'query' | 'ddl' | 'other';
   /**
    * The text to explain, when the statement can be planned as the user wrote it: exactly one
-   * statement, not a fragment inside a statement of ours, no hole standing where a name goes.
+   * statement, not a fragment inside a statement of ours, every hole a value (or a schema the
+   * catalog can name, see `schemaHoles`).
    */
   explainSql?: string;
+  /** Holes in `explainSql` that stand for a table's schema, resolved against the catalog before planning. */
+  schemaHoles?: SchemaHole[];
+  /** Why it is not planned, when it is not. */
+  notPlanned?: NotPlanned;
   /** The tables and views a DDL statement creates (unqualified names, as written). */
   creates?: string[];
   /** The index a `CREATE INDEX` statement names, and its table: the database may say how it is used. */
@@ -42,29 +83,80 @@ const DDL_TYPES = new Set([
 ]);
 
 /**
- * `parsedSql` is the text the parser read (see `parseQuery`): when it differs from the query's
- * own text, psql variables were blanked or holes read as names, and the statement is not
- * planned as it would not be the one that runs.
+ * What the database side needs of a parsed query. `parsed.sql` is the text the parser read (see
+ * `parseQuery`): holes read as names are there as `q1`, and the roles say what every hole stands
+ * for; a query is planned only when each hole is a value, or a schema the catalog can name.
  */
-export function statementInfo(query: Query, parsedSql: string, statements: readonly PgStatement[]): StatementInfo {
+export function statementInfo(query: Query, parsed: ParsedQuery, statements: readonly PgStatement[]): StatementInfo {
   if (statements.length !== 1) {
-    return { kind: 'other' };
+    return { kind: 'other', notPlanned: { category: 'not a query', reason: statements.length === 0 ? 'it holds no statement' : `it holds ${statements.length} statements` } };
   }
   const node = statements[0].stmt;
   const type = nodeType(node) ?? '';
   const fields = ((node as Record<string, unknown>)[type] ?? {}) as Record<string, unknown>;
   if (DDL_TYPES.has(type)) {
     const index = type === 'IndexStmt' ? createdIndex(fields) : undefined;
-    return { kind: 'ddl', creates: createdNames(type, fields), ...(index ? { index } : {}) };
+    return { kind: 'ddl', creates: createdNames(type, fields), ...(index ? { index } : {}), notPlanned: { category: 'DDL', reason: 'DDL: EXPLAIN plans queries, not schema changes' } };
   }
   if (!QUERY_TYPES.has(type) || (type === 'SelectStmt' && fields.intoClause !== undefined)) {
-    return { kind: 'other' };
+    return { kind: 'other', notPlanned: { category: 'not a query', reason: `${statementWord(type)}: not a query EXPLAIN plans` } };
   }
-  const plannable = query.shape === 'statement' && parsedSql === query.sql;
-  if (!plannable) {
-    return { kind: 'query' };
+  if (query.shape === 'fragment') {
+    return { kind: 'query', notPlanned: { category: 'fragment', reason: `a ${query.origin} fragment: planned only inside the query it ends up in` } };
   }
-  return { kind: 'query', explainSql: parsedSql };
+  if (query.templateTags) {
+    return { kind: 'query', notPlanned: { category: 'built at run time', reason: 'template tags choose its text at run time' } };
+  }
+  const schemaHoles: SchemaHole[] = [];
+  for (const [index, role] of parsed.roles) {
+    if (role === 'value') {
+      continue;
+    }
+    const parameter = query.parameters[index];
+    const what = parameter.expression ? `\`${shorten(parameter.expression)}\`` : 'a hole';
+    if (role === 'schema') {
+      const table = /^\.\s*("[^"]+"|[A-Za-z_][\w$]*)/.exec(parsed.sql.slice(parameter.sqlEnd));
+      if (table) {
+        schemaHoles.push({ placeholder: parsed.sql.slice(parameter.sqlStart, parameter.sqlEnd), start: parameter.sqlStart, table: table[1].replace(/^"|"$/g, ''), expression: parameter.expression ?? '' });
+        continue;
+      }
+    }
+    return { kind: 'query', notPlanned: { category: 'built at run time', reason: `${ROLE_WORDS[role]} spliced in at run time (${what})` } };
+  }
+  return { kind: 'query', explainSql: parsed.sql, ...(schemaHoles.length > 0 ? { schemaHoles } : {}) };
+}
+
+/** `TransactionStmt` → `transaction control`, `VariableSetStmt` → `SET`: what a statement is, in a reason. */
+function statementWord(type: string): string {
+  const words: Record<string, string> = {
+    TransactionStmt: 'transaction control',
+    VariableSetStmt: 'SET',
+    VariableShowStmt: 'SHOW',
+    ListenStmt: 'LISTEN',
+    UnlistenStmt: 'UNLISTEN',
+    NotifyStmt: 'NOTIFY',
+    DoStmt: 'DO',
+    PrepareStmt: 'PREPARE',
+    ExecuteStmt: 'EXECUTE',
+    DeallocateStmt: 'DEALLOCATE',
+    GrantStmt: 'GRANT',
+    GrantRoleStmt: 'GRANT',
+    CopyStmt: 'COPY',
+    VacuumStmt: 'VACUUM or ANALYZE',
+    LockStmt: 'LOCK',
+    ExplainStmt: 'EXPLAIN',
+    CallStmt: 'CALL',
+    SelectStmt: 'SELECT INTO',
+    TruncateStmt: 'TRUNCATE',
+    CommentStmt: 'COMMENT',
+    RefreshMatViewStmt: 'REFRESH MATERIALIZED VIEW',
+  };
+  return words[type] ?? type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+}
+
+function shorten(expression: string): string {
+  const oneLine = expression.replace(/\s+/g, ' ');
+  return oneLine.length > 40 ? oneLine.slice(0, 39) + '…' : oneLine;
 }
 
 /** The highest `$n` of a statement: how many parameters its plan has (found when it is planned, not on every keystroke). */

@@ -10,7 +10,7 @@ import type { AnalysisResult, Finding, Severity } from '../analyze/analyzeDocume
 import { parseStatement } from '../analyze/parse';
 import { walkTree, type Fields } from '../analyze/rules/ast';
 import { highestParameter, type StatementInfo } from '../analyze/statementInfo';
-import { scanSqlTokens } from '../analyze/sqlTokens';
+import { scanSqlTokens } from '../scan/sqlTokens';
 import { Suppressions } from '../analyze/suppressions';
 import type { Query } from '../extract/query';
 import { formatMegabytes, formatTimestamp } from '../plan/figures';

@@ -1,4 +1,5 @@
 import type { Dialect } from '../settings';
+import { familyOf, Placeholder, ScanSyntax, SqlScanner, Tok, type TokenKind } from '../scan/sqlScanner';
 import type { ParameterisationFix, ParameterSource, Query, QueryParameter } from './query';
 
 /**
@@ -114,6 +115,10 @@ export class EmbeddedSqlBuilder {
     origin: string;
     style: PlaceholderStyle;
     dialect: Dialect;
+    /** The placeholder syntaxes to read (`ScanSyntax` bits), when not the style's own (a SQL file's loader). */
+    syntax?: number;
+    /** A named query's name (a SQL file of named queries). */
+    name?: string;
     shape?: 'statement' | 'fragment';
     fragmentPrefixLength?: number;
     construction?: Query['construction'];
@@ -122,7 +127,12 @@ export class EmbeddedSqlBuilder {
     const raw = this.chunks.join('');
     const offsets = this.offsets.view();
     const endOffset = this.lastDocEnd >= 0 ? this.lastDocEnd : (offsets.length > 0 ? offsets[offsets.length - 1] : 0) + 1;
-    const rewritten = rewritePlaceholders(raw, offsets, this.ends.view(), this.holes, options.style, options.dialect, options.fragmentPrefixLength ?? 0);
+    const rewritten = rewritePlaceholders(raw, offsets, this.ends.view(), this.holes, {
+      syntax: options.syntax ?? syntaxOfStyle(options.style),
+      dollar: options.style === 'dollar',
+      dialect: options.dialect,
+      prefixRawLength: options.fragmentPrefixLength ?? 0,
+    });
     // This builder is done with its buffers (a builder builds once).
     giveBack(this.offsets, this.ends);
     const map = rewritten.map;
@@ -150,6 +160,12 @@ export class EmbeddedSqlBuilder {
     }
     if (options.construction) {
       query.construction = options.construction;
+    }
+    if (options.name !== undefined) {
+      query.name = options.name;
+    }
+    if (rewritten.templateTags) {
+      query.templateTags = true;
     }
     if (options.parameterisationFix) {
       query.parameterisationFix = options.parameterisationFix;
@@ -257,17 +273,46 @@ function giveBack(...buffers: OffsetBuffer[]): void {
 
 /** Marks a hole in the raw text; never in real SQL text. */
 const HOLE = '\u0000';
-const HOLE_CODE = 0;
+
+/** `sqlc.arg(name)`, `sqlc.narg('name')`, `sqlc.slice(name)`. */
+const SQLC_CALL = /^sqlc\s*\.\s*(arg|narg|slice)\s*\(\s*([A-Za-z_]\w*|'[^']*'|"[^"]*")\s*\)/i;
+
+/** The highest `$n` the text writes itself (0 when none). */
+function highestDollarParameter(raw: string, dialect: Dialect): number {
+  if (dialect !== 'postgresql' || !/\$\d/.test(raw)) {
+    return 0;
+  }
+  let highest = 0;
+  const scanner = new SqlScanner(raw);
+  for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
+    if (kind === Tok.Parameter) {
+      highest = Math.max(highest, Number(raw.slice(scanner.start + 1, scanner.end)));
+    }
+  }
+  return highest;
+}
+
+/** The scanner syntax of each placeholder style; template holes are recognised in every style. */
+export function syntaxOfStyle(style: PlaceholderStyle): number {
+  switch (style) {
+    case 'question':
+      return ScanSyntax.Question | ScanSyntax.Templates;
+    case 'format':
+      return ScanSyntax.Format | ScanSyntax.Templates;
+    case 'colon':
+      return ScanSyntax.Colon | ScanSyntax.Templates;
+    case 'dollar':
+    case 'none':
+      return ScanSyntax.Templates;
+  }
+}
 
 /**
- * The end of a quoted or commented run that starts at `from` and closes at `close` (-1: never)
- * with a delimiter `closeLength` long, cut short at the first hole inside it.
+ * Type names that take a typed literal (`INTERVAL '1 day'`): a value a driver formats into the
+ * text as a quoted literal (psycopg2's `INTERVAL %s`) is such a literal, which a parameter
+ * cannot stand for, so it is written as a cast of the parameter instead.
  */
-function untilHole(raw: string, from: number, close: number, closeLength: number): number {
-  const end = close < 0 ? raw.length : close + closeLength;
-  const hole = raw.indexOf(HOLE, from);
-  return hole >= 0 && hole < end ? hole : end;
-}
+const TYPED_LITERAL_WORDS = new Set(['interval', 'date', 'time', 'timestamp', 'timestamptz']);
 
 function firstRealOffset(map: Int32Array, prefixLength: number): number {
   return map.length > prefixLength ? map[prefixLength] : map.length > 0 ? map[0] : 0;
@@ -282,11 +327,33 @@ interface Rewritten {
   parameters: QueryParameter[];
   /** Where the raw text's `prefixRawLength`-th character went in `sql`. */
   prefixLength: number;
+  /** Whether template control tags (`{% if … %}`) choose which of the text is sent. */
+  templateTags: boolean;
+}
+
+interface RewriteOptions {
+  /** Which placeholders the text uses (`ScanSyntax` bits). */
+  syntax: number;
+  /** Whether `$n` in the text are the driver's own parameters (they are recorded as such). */
+  dollar: boolean;
+  dialect: Dialect;
+  /** How much of the raw text is the statement built around a fragment. */
+  prefixRawLength: number;
 }
 
 /**
- * Rewrites holes and text placeholders into the dialect's parameters, in one pass that respects
- * SQL quotes and comments (a `?` inside a string literal is a question mark).
+ * Rewrites holes and text placeholders into the dialect's parameters, reading the raw text with
+ * the one SQL scanner, so that quotes, comments and dollar quotes are respected (a `?` inside a
+ * string literal is a question mark) exactly as the parser will read them:
+ *
+ * - a hole (NUL) becomes `$n`; inside a string literal the literal becomes a concatenation
+ *   (`'%' || $1 || '%'`), inside a quoted identifier the hole stands for the identifier, and
+ *   inside a comment or a dollar-quoted body it is text;
+ * - `?`, `%s`, `%(name)s`, `:name` (by style), psql variables and template holes become `$n`
+ *   (the same name the same parameter); `%%` becomes `%`, knex's `??` a name;
+ * - a placeholder a driver expands to a list (`IN %s` with a tuple, `IN :ids` expanding,
+ *   PgTyped's `$$ids`) becomes `($n)`; `INTERVAL %s` becomes `CAST($n AS interval)`; psycopg2's
+ *   `VALUES %s` becomes a row of parameters as wide as the column list before it.
  *
  * Text that stays as it is (almost all of it) is copied a run at a time: the pass only moves
  * `copied` forward and copies when a placeholder interrupts the run.
@@ -296,21 +363,22 @@ function rewritePlaceholders(
   offsets: Int32Array,
   charEnds: Int32Array,
   holes: { sqlStart: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string }[],
-  style: PlaceholderStyle,
-  dialect: Dialect,
-  prefixRawLength: number,
+  options: RewriteOptions,
 ): Rewritten {
   const parts: string[] = [];
   const map = takeBuffer();
   const ends = takeBuffer();
   const parameters: QueryParameter[] = [];
-  const postgres = dialect === 'postgresql';
-  let next = 1;
+  const postgres = options.dialect === 'postgresql';
+  const { prefixRawLength } = options;
+  // New parameters are numbered after the text's own `$n` (a template hole beside `LIMIT $2`).
+  let next = options.dollar ? highestDollarParameter(raw, options.dialect) + 1 : 1;
   const namedIndex = new Map<string, number>();
   let holeCursor = 0;
   /** Raw text before this index is in `parts`. */
   let copied = 0;
   let prefixLength = prefixRawLength === 0 ? 0 : -1;
+  let templateTags = false;
 
   /** Copies the raw text from `copied` to `to` as it is. */
   const copyTo = (to: number) => {
@@ -325,128 +393,314 @@ function rewritePlaceholders(
     ends.pushAll(charEnds.subarray(copied, to));
     copied = to;
   };
-  /**
-   * Writes `text` in place of the raw text [rawFrom, rawTo), every character mapped to
-   * [docStart, docEnd). Returns where it starts in the SQL.
-   */
-  const replace = (rawFrom: number, rawTo: number, text: string, docStart: number, docEnd: number): number => {
-    copyTo(rawFrom);
+  /** Writes `text` at the current end, every character mapped to [docStart, docEnd). Returns where it starts. */
+  const write = (text: string, docStart: number, docEnd: number): number => {
     const start = map.length;
-    if (prefixLength < 0 && prefixRawLength < rawTo) {
-      prefixLength = start;
-    }
     parts.push(text);
     map.pushSame(docStart, text.length);
     ends.pushSame(docEnd, text.length);
+    return start;
+  };
+  /** Writes `text` in place of the raw text [rawFrom, rawTo). Returns where it starts in the SQL. */
+  const replace = (rawFrom: number, rawTo: number, text: string, docStart: number, docEnd: number): number => {
+    copyTo(rawFrom);
+    if (prefixLength < 0 && prefixRawLength < rawTo) {
+      prefixLength = map.length;
+    }
+    const start = write(text, docStart, docEnd);
     copied = rawTo;
     return start;
   };
-  const emitParameter = (rawFrom: number, rawTo: number, docStart: number, docEnd: number, source: ParameterSource, extra: Partial<QueryParameter>, index?: number) => {
-    const n = index ?? next++;
-    const sqlStart = replace(rawFrom, rawTo, postgres ? `$${n}` : '?', docStart, docEnd);
+  const parameterText = (n: number) => (postgres ? `$${n}` : '?');
+  /** A parameter written at the current end (after `replace`/`copyTo` moved there). */
+  const writeParameter = (n: number, docStart: number, docEnd: number, source: ParameterSource, extra: Partial<QueryParameter>): void => {
+    const sqlStart = write(parameterText(n), docStart, docEnd);
     parameters.push({ index: n, sqlStart, sqlEnd: map.length, docStart, docEnd, source, ...extra });
   };
-
-  /** A named placeholder (`%(name)s`, `:name`): the same name is the same parameter. Returns its end. */
-  const emitNamed = (at: number, placeholderLength: number, name: string): number => {
-    const index = namedIndex.get(name) ?? next++;
-    namedIndex.set(name, index);
-    emitParameter(at, at + placeholderLength, offsets[at], charEnds[at + placeholderLength - 1], 'placeholder', { name }, index);
-    return at + placeholderLength;
+  /**
+   * The parameter for the raw text [rawFrom, rawTo): `$n`, `($n)` when a list stands there,
+   * `CAST($n AS type)` after a typed-literal keyword, or a row of parameters after VALUES.
+   */
+  const emitParameter = (rawFrom: number, rawTo: number, docStart: number, docEnd: number, source: ParameterSource, extra: Partial<QueryParameter>, index?: number, list = false, client = false): void => {
+    const n = index ?? next++;
+    if (postgres && previous.kind === Tok.Word && (list || client)) {
+      const word = previousWord();
+      if (word === 'in') {
+        replace(rawFrom, rawTo, '', docStart, docEnd);
+        write('(', docStart, docStart);
+        writeParameter(n, docStart, docEnd, source, extra);
+        write(')', docEnd, docEnd);
+        return;
+      }
+      if (client && TYPED_LITERAL_WORDS.has(word) && copied <= previous.start) {
+        // `INTERVAL %s` → `CAST($1 AS INTERVAL)`: the keyword's characters map to themselves.
+        const typeName = raw.slice(previous.start, previous.end);
+        replace(previous.start, rawTo, 'CAST(', offsets[previous.start], charEnds[previous.start]);
+        writeParameter(n, docStart, docEnd, source, extra);
+        write(` AS ${typeName})`, docEnd, docEnd);
+        return;
+      }
+      if (client && word === 'values' && index === undefined) {
+        // psycopg2's execute_values: `INSERT INTO t (a, b) VALUES %s` sends rows of that width.
+        const width = columnListBefore === previous.start ? columnListWidth : 1;
+        replace(rawFrom, rawTo, '', docStart, docEnd);
+        write('(', docStart, docStart);
+        writeParameter(n, docStart, docEnd, source, extra);
+        for (let k = 1; k < width; k++) {
+          write(', ', docStart, docEnd);
+          writeParameter(next++, docStart, docEnd, source, extra);
+        }
+        write(')', docEnd, docEnd);
+        return;
+      }
+    }
+    replace(rawFrom, rawTo, '', docStart, docEnd);
+    if (list && postgres) {
+      write('(', docStart, docStart);
+      writeParameter(n, docStart, docEnd, source, extra);
+      write(')', docEnd, docEnd);
+      return;
+    }
+    writeParameter(n, docStart, docEnd, source, extra);
+  };
+  /** A named placeholder (`%(name)s`, `:name`): the same name is the same parameter. */
+  const emitNamed = (from: number, to: number, name: string, source: ParameterSource, list: boolean, client: boolean): void => {
+    let index = namedIndex.get(name);
+    if (index === undefined) {
+      index = next++;
+      namedIndex.set(name, index);
+    }
+    emitParameter(from, to, offsets[from], charEnds[to - 1], source, { name }, index, list, client);
+  };
+  /** The holes whose marker is in [from, to), skipped (they are text there). */
+  const skipHolesBefore = (to: number): void => {
+    while (holeCursor < holes.length && holes[holeCursor].sqlStart < to) holeCursor++;
   };
 
-  let i = 0;
-  const n = raw.length;
-  while (i < n) {
-    const c = raw.charCodeAt(i);
-    if (c === HOLE_CODE && holeCursor < holes.length && holes[holeCursor].sqlStart === i) {
-      const hole = holes[holeCursor++];
-      emitParameter(i, i + 1, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
-      i++;
-      continue;
-    }
-    // Quotes, comments and dollar quotes are kept as they are. Python's `%` formatting knows
-    // nothing of SQL quoting, so for that style placeholders count inside quotes too.
-    if (style !== 'format' && (c === 39 /* ' */ || c === 34 /* " */ || (c === 96 /* ` */ && !postgres))) {
-      let j = i + 1;
-      while (j < n && raw.charCodeAt(j) !== c && raw.charCodeAt(j) !== HOLE_CODE) {
-        if (raw.charCodeAt(j) === 92 /* \ */ && !postgres) {
-          j++;
+  // The last significant token (not a comment), for `IN %s`, `INTERVAL %s` and `VALUES %s`.
+  const previous = { kind: Tok.End as TokenKind, start: 0, end: 0 };
+  const previousWord = () => raw.slice(previous.start, previous.end).toLowerCase();
+  // The last parenthesised list at depth 0 (a column list) and how many items it has.
+  let depth = 0;
+  let listStart = -1;
+  let commas = 0;
+  let columnListBefore = -1;
+  let columnListWidth = 0;
+
+  const scanner = new SqlScanner(raw, familyOf(options.dialect), options.syntax);
+  for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
+    const start = scanner.start;
+    const end = scanner.end;
+    switch (kind) {
+      case Tok.Hole: {
+        if (holeCursor < holes.length && holes[holeCursor].sqlStart === start) {
+          const hole = holes[holeCursor++];
+          emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {}, undefined, false, false);
         }
-        j++;
+        break;
       }
-      // A hole inside quotes ends the run: the main loop turns it into a parameter.
-      i = raw.charCodeAt(j) === HOLE_CODE ? j : Math.min(n, j + 1);
-      continue;
+      case Tok.Word:
+        if (options.syntax & ScanSyntax.At && end - start === 4 && raw.slice(start, end).toLowerCase() === 'sqlc') {
+          // sqlc's `sqlc.arg(name)`, `sqlc.narg(name)` and `sqlc.slice(name)`.
+          const call = SQLC_CALL.exec(raw.slice(start, Math.min(raw.length, start + 200)));
+          if (call) {
+            const callEnd = start + call[0].length;
+            emitNamed(start, callEnd, call[2].replace(/^['"]|['"]$/g, ''), 'placeholder', call[1].toLowerCase() === 'slice', true);
+            scanner.moveTo(callEnd);
+          }
+        }
+        break;
+      case Tok.Parameter:
+        if (options.dollar) {
+          const index = Number(raw.slice(start + 1, end));
+          replace(start, end, '', offsets[start], charEnds[end - 1]);
+          writeParameter(index, offsets[start], charEnds[end - 1], 'placeholder', {});
+          next = Math.max(next, index + 1);
+        }
+        break;
+      case Tok.Placeholder:
+        switch (scanner.placeholder) {
+          case Placeholder.Question:
+            emitParameter(start, end, offsets[start], charEnds[end - 1], 'placeholder', {}, undefined, false, false);
+            break;
+          case Placeholder.QuestionIdentifier:
+            // knex's `??` binds an identifier: analysed as a plain name of the same role.
+            replace(start, end, 'ql_identifier', offsets[start], charEnds[end - 1]);
+            break;
+          case Placeholder.FormatPositional:
+            emitParameter(start, end, offsets[start], charEnds[end - 1], 'placeholder', {}, undefined, false, true);
+            break;
+          case Placeholder.FormatNamed:
+            emitNamed(start, end, scanner.name, 'placeholder', false, true);
+            break;
+          case Placeholder.FormatPercent:
+            replace(start, end, '%', offsets[start], charEnds[end - 1]);
+            break;
+          case Placeholder.Named:
+            emitNamed(start, end, scanner.name, 'placeholder', false, true);
+            break;
+          case Placeholder.NamedList:
+            emitNamed(start, end, scanner.name, 'placeholder', true, true);
+            break;
+          case Placeholder.NamedText:
+            // HugSQL's `:i:col` and `:sql:x`: a name or SQL text, which no parameter stands for.
+            replace(start, end, 'ql_identifier', offsets[start], charEnds[end - 1]);
+            break;
+        }
+        break;
+      case Tok.PsqlVariable: {
+        const quote = raw.charCodeAt(start + 1);
+        if (quote === 34 /* " */) {
+          // `:"name"`: psql writes the value as a quoted identifier: a name filled in at run time.
+          emitNamed(start, end, `:"${scanner.name}"`, 'template', false, false);
+          parameters[parameters.length - 1].expression = raw.slice(start, end);
+        } else {
+          // `:name` and `:'name'` stand for a value (a literal once psql substitutes it).
+          emitNamed(start, end, `:${scanner.name}`, 'template', false, true);
+          parameters[parameters.length - 1].expression = raw.slice(start, end);
+        }
+        break;
+      }
+      case Tok.TemplateHole: {
+        const text = raw.slice(start, end);
+        if (text.startsWith('{%') || text.startsWith('{#')) {
+          // A template's control tag or comment: no text of its own in the SQL sent, but it
+          // chooses which text is sent, so the statement is not the one that runs.
+          replace(start, end, ' ', offsets[start], charEnds[end - 1]);
+          templateTags = true;
+          break;
+        }
+        const cast = /::\s*([A-Za-z_][\w ]*(?:\[\])?)\s*\}\}$/.exec(text);
+        emitNamed(start, end, text, 'template', false, false);
+        if (cast && postgres) {
+          write(`::${cast[1].trim()}`, charEnds[end - 1], charEnds[end - 1]);
+        }
+        const last = parameters[parameters.length - 1];
+        last.expression = text;
+        break;
+      }
+      case Tok.String:
+      case Tok.QuotedIdentifier:
+      case Tok.DollarString:
+      case Tok.LineComment:
+      case Tok.BlockComment: {
+        const hole = raw.indexOf(HOLE, start);
+        if (hole >= 0 && hole < end) {
+          rewriteHolesInside(kind, start, end);
+        } else if (kind === Tok.String && options.syntax & ScanSyntax.Format) {
+          rewriteFormatInsideString(start, end);
+        }
+        break;
+      }
+      case Tok.Punctuation: {
+        const c = raw.charCodeAt(start);
+        if (c === 40 /* ( */) {
+          if (depth++ === 0) {
+            listStart = start;
+            commas = 0;
+          }
+        } else if (c === 41 /* ) */ && depth > 0) {
+          if (--depth === 0 && listStart >= 0) {
+            columnListWidth = commas + 1;
+            columnListBefore = -2; // set to the next token's start below
+          }
+        } else if (c === 44 /* , */ && depth === 1) {
+          commas++;
+        }
+        break;
+      }
     }
-    if (c === 45 /* - */ && raw.charCodeAt(i + 1) === 45) {
-      i = untilHole(raw, i, raw.indexOf('\n', i), 0);
-      continue;
+    if (kind !== Tok.LineComment && kind !== Tok.BlockComment) {
+      if (columnListBefore === -2 && !(kind === Tok.Punctuation && raw.charCodeAt(start) === 41)) {
+        columnListBefore = start;
+      }
+      previous.kind = kind;
+      previous.start = start;
+      previous.end = end;
     }
-    if (c === 47 /* / */ && raw.charCodeAt(i + 1) === 42 /* * */) {
-      i = untilHole(raw, i, raw.indexOf('*/', i + 2), 2);
-      continue;
-    }
-    if (postgres && c === 36 /* $ */) {
-      const tag = /^\$([A-Za-z_][A-Za-z_0-9]*)?\$/.exec(raw.slice(i, i + 64));
-      if (tag && !(i > 0 && /[A-Za-z_0-9]/.test(raw[i - 1]))) {
-        i = untilHole(raw, i, raw.indexOf(tag[0], i + tag[0].length), tag[0].length);
-        continue;
-      }
-      const numbered = /^\$(\d+)/.exec(raw.slice(i, i + 12));
-      if (numbered && style === 'dollar') {
-        const index = Number(numbered[1]);
-        emitParameter(i, i + numbered[0].length, offsets[i], charEnds[i + numbered[0].length - 1], 'placeholder', {}, index);
-        next = Math.max(next, index + 1);
-        i += numbered[0].length;
-        continue;
-      }
-    }
-    if (style === 'question' && c === 63 /* ? */) {
-      if (raw.charCodeAt(i + 1) === 63) {
-        // knex's `??` binds an identifier: analysed as a plain name of the same role.
-        replace(i, i + 2, 'ql_identifier', offsets[i], charEnds[i + 1]);
-        i += 2;
-        continue;
-      }
-      emitParameter(i, i + 1, offsets[i], charEnds[i], 'placeholder', {});
-      i++;
-      continue;
-    }
-    if (style === 'format' && c === 37 /* % */) {
-      if (raw.charCodeAt(i + 1) === 37) {
-        // `%%` is a literal percent sign.
-        replace(i, i + 2, '%', offsets[i], charEnds[i + 1]);
-        i += 2;
-        continue;
-      }
-      if (raw.charCodeAt(i + 1) === 115 /* s */) {
-        emitParameter(i, i + 2, offsets[i], charEnds[i + 1], 'placeholder', {});
-        i += 2;
-        continue;
-      }
-      const named = /^%\(([^)]+)\)s/.exec(raw.slice(i, i + 80));
-      if (named) {
-        i = emitNamed(i, named[0].length, named[1]);
-        continue;
-      }
-    }
-    if (style === 'colon' && c === 58 /* : */) {
-      if (raw.charCodeAt(i + 1) === 58) {
-        i += 2; // a cast
-        continue;
-      }
-      const named = /^:([A-Za-z_][A-Za-z_0-9]*)/.exec(raw.slice(i, i + 80));
-      if (named && !(i > 0 && /[A-Za-z_0-9\\]/.test(raw[i - 1]))) {
-        i = emitNamed(i, named[0].length, named[1]);
-        continue;
-      }
-    }
-    i++;
   }
-  copyTo(n);
+
+  /**
+   * Holes inside a quoted or commented token. In a string literal the literal becomes the
+   * concatenation of its text and the holes (`'%' || $1 || '%'`, or `$1` for `'{x}'`); in a
+   * quoted identifier the (first) hole stands for the identifier; in a comment or a
+   * dollar-quoted body a hole is text.
+   */
+  function rewriteHolesInside(kind: TokenKind, start: number, end: number): void {
+    if (kind === Tok.String && raw.charCodeAt(start) === 39 /* ' */ && raw.charCodeAt(end - 1) === 39 && end - start >= 2) {
+      const body = raw.slice(start + 1, end - 1);
+      if (body === HOLE) {
+        const hole = holes[holeCursor++];
+        emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
+        return;
+      }
+      if (!body.includes("'")) {
+        copyTo(start);
+        let segmentStart = start + 1;
+        let first = true;
+        const writeSegment = (from: number, to: number) => {
+          if (to <= from) return;
+          if (!first) write(' || ', offsets[from], offsets[from]);
+          write("'", offsets[from], offsets[from]);
+          parts.push(raw.slice(from, to));
+          map.pushAll(offsets.subarray(from, to));
+          ends.pushAll(charEnds.subarray(from, to));
+          write("'", charEnds[to - 1], charEnds[to - 1]);
+          first = false;
+        };
+        for (let i = start + 1; i < end - 1; i++) {
+          if (raw.charCodeAt(i) !== 0) continue;
+          writeSegment(segmentStart, i);
+          const hole = holes[holeCursor++];
+          if (!first) write(' || ', hole.docStart, hole.docStart);
+          writeParameter(next++, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
+          first = false;
+          segmentStart = i + 1;
+        }
+        writeSegment(segmentStart, end - 1);
+        copied = end;
+        return;
+      }
+    }
+    if (kind === Tok.QuotedIdentifier) {
+      const hole = holes[holeCursor];
+      skipHolesBefore(end);
+      emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
+      return;
+    }
+    // Comments, dollar-quoted bodies and literals we do not split: each hole is text there.
+    for (let i = raw.indexOf(HOLE, start); i >= 0 && i < end; i = raw.indexOf(HOLE, i + 1)) {
+      replace(i, i + 1, 'x', offsets[i], charEnds[i]);
+    }
+    skipHolesBefore(end);
+  }
+
+  /**
+   * Python's `%` formatting knows nothing of SQL quotes: in a string literal, `%%` is a percent
+   * sign and `%s` a value written into the literal (`INTERVAL '%s days'` with 5 is `'5 days'`).
+   * The value is unknown here, so it is read as `1`, which keeps the literal valid for most types.
+   */
+  function rewriteFormatInsideString(start: number, end: number): void {
+    for (let i = raw.indexOf('%', start); i >= 0 && i < end - 1; i = raw.indexOf('%', i + 1)) {
+      const c = raw.charCodeAt(i + 1);
+      if (c === 37 /* % */) {
+        replace(i, i + 2, '%', offsets[i], charEnds[i + 1]);
+        i++;
+      } else if (c === 115 /* s */) {
+        replace(i, i + 2, '1', offsets[i], charEnds[i + 1]);
+      } else if (c === 40 /* ( */) {
+        const named = /^%\([^)\s]+\)s/.exec(raw.slice(i, Math.min(end, i + 80)));
+        if (named) {
+          replace(i, i + named[0].length, '1', offsets[i], charEnds[i + named[0].length - 1]);
+          i += named[0].length - 1;
+        }
+      }
+    }
+  }
+
+  copyTo(raw.length);
   if (prefixLength < 0) {
-    prefixLength = prefixRawLength === n ? map.length : prefixRawLength;
+    prefixLength = prefixRawLength === raw.length ? map.length : prefixRawLength;
   }
   // Both maps in one array of their own, exactly as long.
   const length = map.length;
@@ -460,5 +714,6 @@ function rewritePlaceholders(
     ends: positions.subarray(length),
     parameters,
     prefixLength,
+    templateTags,
   };
 }

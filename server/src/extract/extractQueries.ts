@@ -1,6 +1,6 @@
 import type { Dialect } from '../settings';
-import { DocumentKind, Query, sqlFileQuery } from './query';
-import { splitSqlStatements } from './sqlSplitter';
+import type { DocumentKind, Query } from './query';
+import { extractSqlFileQueries } from './sqlFile';
 import type * as PythonExtractor from './python/extractPython';
 import type * as TypescriptExtractor from './typescript/extractTypescript';
 
@@ -13,7 +13,7 @@ import type * as TypescriptExtractor from './typescript/extractTypescript';
 export function extractQueries(text: string, kind: DocumentKind, dialect: Dialect, languageId?: string): Query[] {
   switch (kind) {
     case 'sql':
-      return splitSqlStatements(text, { dialect, psql: dialect === 'postgresql' }).map((statement) => sqlFileQuery(statement.text, statement.start));
+      return extractSqlFileQueries(text, dialect);
     case 'typescript':
     case 'javascript':
       return typescriptExtractor().extractQueriesFromTypescript(text, { dialect, languageId: typescriptLanguageId(kind, languageId) });

@@ -18,7 +18,12 @@ export type ParameterSource =
   /** A hole of a tagged template or builder (`sql`…${x}``): sent to the database as a parameter. */
   | 'bound'
   /** A value spliced into the SQL text: `${x}` in a plain template, an f-string, `+`, `%`. Unsafe. */
-  | 'interpolated';
+  | 'interpolated'
+  /**
+   * A template engine's placeholder the application fills in before the driver sees the text
+   * (`{{name}}`, `%order%`, a psql variable standing for a name): a value or a piece of SQL.
+   */
+  | 'template';
 
 export interface QueryParameter {
   /** The `$n` number it has in `Query.sql` (PostgreSQL), 1-based. */
@@ -79,6 +84,10 @@ export interface Query {
   parameterisationFix?: ParameterisationFix;
   /** The loop that runs the query once per item, when the call that runs it is written in one. */
   loop?: QueryLoop;
+  /** The name a SQL file of named queries gives it (`-- name: get_user`). */
+  name?: string;
+  /** Template control tags (`{% if … %}`) choose which of its text is sent: not the statement that runs. */
+  templateTags?: true;
 }
 
 /**
@@ -158,8 +167,12 @@ export function documentKindOfPath(path: string): DocumentKind {
 }
 
 /** A statement of a SQL file: the SQL is the document's own text, shifted. */
-export function sqlFileQuery(sql: string, start: number): Query {
-  return new SqlFileQuery(sql, start);
+export function sqlFileQuery(sql: string, start: number, name?: string): Query {
+  const query = new SqlFileQuery(sql, start);
+  if (name !== undefined) {
+    query.name = name;
+  }
+  return query;
 }
 
 /**
@@ -171,6 +184,7 @@ class SqlFileQuery implements Query {
   readonly origin = 'sql-file';
   readonly shape = 'statement';
   readonly parameters: QueryParameter[] = [];
+  name?: string;
 
   constructor(
     readonly sql: string,

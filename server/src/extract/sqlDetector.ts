@@ -1,7 +1,21 @@
 import { parseStatement } from '../analyze/parse';
+import { firstKeyword } from '../scan/sqlTokens';
+import { SqlScanner, Tok } from '../scan/sqlScanner';
 
 /** Keywords a SQL statement worth analysing starts with. */
-const LEADING_KEYWORD = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(select|insert|update|delete|with|merge|create|alter|drop|truncate|copy|explain|values|call)\b/i;
+const LEADING_KEYWORDS = new Set(['select', 'insert', 'update', 'delete', 'with', 'merge', 'create', 'alter', 'drop', 'truncate', 'copy', 'explain', 'values', 'call']);
+
+/**
+ * Keywords any statement a driver runs may start with: a string handed to a driver is SQL by
+ * where it goes, so transaction control, `SET`, `LISTEN`, `DO` and the like count too.
+ */
+const DRIVER_KEYWORDS = new Set([
+  ...LEADING_KEYWORDS,
+  'table', 'show', 'set', 'reset', 'begin', 'start', 'commit', 'end', 'abort', 'rollback', 'savepoint', 'release', 'grant', 'revoke',
+  'vacuum', 'analyze', 'analyse', 'lock', 'listen', 'notify', 'unlisten', 'refresh', 'do', 'declare', 'fetch', 'move', 'close',
+  'cluster', 'reindex', 'comment', 'prepare', 'execute', 'deallocate', 'discard', 'checkpoint', 'security', 'load', 'import',
+  'pragma', 'replace', 'attach', 'detach', 'upsert',
+]);
 
 /** The statement kinds a string found by its content alone may be. */
 const QUERY_STATEMENTS = new Set([
@@ -27,7 +41,14 @@ const STRUCTURE = /[*=,()<>;.]|\$\d|\?|%s|%\(|:[A-Za-z_]|\n|\u0000/;
 
 /** Whether `text` starts with a SQL keyword (a cheap first test before parsing). */
 export function startsWithSqlKeyword(text: string): boolean {
-  return LEADING_KEYWORD.test(text);
+  const keyword = firstKeyword(text);
+  return keyword !== undefined && LEADING_KEYWORDS.has(keyword);
+}
+
+/** Whether SQL handed to a driver call starts like any statement (`BEGIN`, `SET`, `LISTEN` too). */
+export function startsWithDriverSqlKeyword(text: string): boolean {
+  const keyword = firstKeyword(text);
+  return keyword !== undefined && DRIVER_KEYWORDS.has(keyword);
 }
 
 /**
@@ -39,10 +60,16 @@ export function startsWithSqlKeyword(text: string): boolean {
  * "select * from users" and "SELECT id FROM users" are SQL.
  */
 export function looksLikeSql(sql: string): boolean {
-  const leading = LEADING_KEYWORD.exec(sql);
-  if (!leading) {
+  const scanner = new SqlScanner(sql);
+  let kind = scanner.next();
+  while (kind === Tok.LineComment || kind === Tok.BlockComment || (kind === Tok.Punctuation && sql.charCodeAt(scanner.start) === 40)) {
+    kind = scanner.next();
+  }
+  if (kind !== Tok.Word || !LEADING_KEYWORDS.has(sql.slice(scanner.start, scanner.end).toLowerCase())) {
     return false;
   }
+  const keyword = sql.slice(scanner.start, scanner.end);
+  const rest = sql.slice(scanner.end);
   const outcome = parseStatement(sql, 'postgresql');
   if (!outcome.ok) {
     return false;
@@ -51,8 +78,7 @@ export function looksLikeSql(sql: string): boolean {
   if (statements.length === 0 || !statements.every((s) => QUERY_STATEMENTS.has(Object.keys(s.stmt)[0]) && !isEmptySelect(s.stmt))) {
     return false;
   }
-  const keyword = leading[1];
-  return keyword === keyword.toUpperCase() || STRUCTURE.test(sql.slice(leading.index + leading[0].length));
+  return keyword === keyword.toUpperCase() || STRUCTURE.test(rest);
 }
 
 /** `SELECT ALL` and `SELECT DISTINCT` parse, as selects of nothing: prose, not a query. */

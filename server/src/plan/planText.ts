@@ -9,6 +9,7 @@
  * or VERBOSE, and is forgiving about what pasting does to it (see pastedPlan.ts): lines a
  * terminal hard-wrapped are joined again, tabs count as four spaces, blank lines are skipped.
  */
+import { SqlScanner, Tok, TokenFlag } from '../scan/sqlScanner';
 import { numberOf } from './figures';
 import { PlanParseError, pastedPlanLines } from './pastedPlan';
 import type { Plan, PlanNode } from './planModel';
@@ -204,23 +205,21 @@ function startsALine(content: string): boolean {
   return content.startsWith('->') || SUBPLAN_LABEL.test(content) || PROPERTY.test(content) || WORKER.test(content);
 }
 
-/** Whether a line leaves a parenthesis, a string literal or a quoted identifier open. */
+/** Whether a line leaves a parenthesis, a string literal or a quoted identifier open (read with the one SQL scanner). */
 function isOpen(line: string): boolean {
   let depth = 0;
-  let quote: string | undefined;
-  for (const char of line) {
-    if (quote) {
-      // A doubled quote inside a literal closes and reopens it: the count stays right.
-      if (char === quote) quote = undefined;
-    } else if (char === "'" || char === '"') {
-      quote = char;
-    } else if (char === '(') {
-      depth++;
-    } else if (char === ')') {
-      depth--;
+  const scanner = new SqlScanner(line);
+  for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
+    if ((kind === Tok.String || kind === Tok.QuotedIdentifier) && scanner.flags & TokenFlag.Unterminated) {
+      return true;
+    }
+    if (kind === Tok.Punctuation) {
+      const c = line.charCodeAt(scanner.start);
+      if (c === 40 /* ( */) depth++;
+      else if (c === 41 /* ) */) depth--;
     }
   }
-  return depth > 0 || quote !== undefined;
+  return depth > 0;
 }
 
 /** A node from its line without the arrow: `Hash Left Join  (cost=…) (actual …)`. */
@@ -504,25 +503,23 @@ function settingsFrom(text: string): JsonObject {
 }
 
 /**
- * Visits the characters of an EXPLAIN expression that are outside quoted text, with the depth of
- * brackets they are in (after an opening one, before a closing one); `visit` returns true to stop.
+ * Visits the characters of an EXPLAIN expression that are outside quoted text and comments, read
+ * with the one SQL scanner, with the depth of brackets they are in (after an opening one, before
+ * a closing one); `visit` returns true to stop.
  */
 export function scanOutsideQuotes(text: string, visit: (char: string, index: number, depth: number) => boolean | void): void {
   let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quote) {
-      if (char === quote) quote = undefined;
+  const scanner = new SqlScanner(text);
+  for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
+    if (kind === Tok.String || kind === Tok.QuotedIdentifier || kind === Tok.DollarString || kind === Tok.LineComment || kind === Tok.BlockComment) {
       continue;
     }
-    if (char === "'" || char === '"') {
-      quote = char;
-      continue;
+    for (let i = scanner.start; i < scanner.end; i++) {
+      const char = text[i];
+      if (char === '(' || char === '[') depth++;
+      else if (char === ')' || char === ']') depth--;
+      if (visit(char, i, depth) === true) return;
     }
-    if (char === '(' || char === '[') depth++;
-    else if (char === ')' || char === ']') depth--;
-    if (visit(char, i, depth) === true) return;
   }
 }
 

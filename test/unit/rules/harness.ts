@@ -12,9 +12,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseQuery } from '../../../server/src/analyze/analyzeDocument';
+import type { HoleRole } from '../../../server/src/analyze/holeRoles';
 import { createRuleContext, type PgStatement, type Rule, type RuleFinding } from '../../../server/src/analyze/rules/rule';
 import { documentKindOfPath, sqlFileQuery, type DocumentKind, type Query } from '../../../server/src/extract/query';
 import { splitSqlStatements } from '../../../server/src/extract/sqlSplitter';
+import { sqlStatementQuery } from '../../../server/src/extract/sqlFile';
 
 /** The fixtures, in the source tree (tests run from `out/`). */
 export const FIXTURES = path.resolve(__dirname, '../../../../test/unit/rules/fixtures');
@@ -58,7 +60,7 @@ function fileQueries(rule: Rule, file: string): FixtureQuery[] {
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
   if (file.endsWith('.sql')) {
     return splitSqlStatements(text, { dialect: 'postgresql', psql: true }).map((statement) => ({
-      query: sqlFileQuery(statement.text, 0),
+      query: sqlStatementQuery({ ...statement, start: 0 }, 'postgresql'),
       kind: documentKindFor(rule),
       line: lineOf(statement.start),
     }));
@@ -73,17 +75,17 @@ function fileQueries(rule: Rule, file: string): FixtureQuery[] {
 export function runRule(rule: Rule, query: Query | string, kind: DocumentKind = documentKindFor(rule)): RuleFinding[] {
   const subject = typeof query === 'string' ? sqlFileQuery(query, 0) : query;
   // Parsed as the analysis parses it (holes that stand for names are parsed as names).
-  const { sql, outcome } = parseQuery(subject, kind, 'postgresql');
+  const { sql, outcome, roles } = parseQuery(subject, 'postgresql');
   if (!outcome.ok) {
     throw new Error(`fixture does not parse: ${outcome.problem.message}: ${subject.sql}`);
   }
-  return runRuleOnTree(rule, sql, (outcome.ast as { stmts?: PgStatement[] }).stmts ?? [], kind, subject);
+  return runRuleOnTree(rule, sql, (outcome.ast as { stmts?: PgStatement[] }).stmts ?? [], kind, subject, roles);
 }
 
 /** Runs one rule over an already parsed query. */
-export function runRuleOnTree(rule: Rule, sql: string, statements: readonly PgStatement[], kind: DocumentKind, query: Query = sqlFileQuery(sql, 0)): RuleFinding[] {
+export function runRuleOnTree(rule: Rule, sql: string, statements: readonly PgStatement[], kind: DocumentKind, query: Query = sqlFileQuery(sql, 0), roles: ReadonlyMap<number, HoleRole> = new Map()): RuleFinding[] {
   const findings: RuleFinding[] = [];
-  const context = createRuleContext(query, sql, kind, statements, (finding) => findings.push(finding));
+  const context = createRuleContext(query, sql, kind, statements, roles, (finding) => findings.push(finding));
   rule.check(context);
   return findings;
 }

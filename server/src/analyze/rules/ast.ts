@@ -4,7 +4,7 @@
  * tables a statement reads (to name them in messages and suggestions).
  */
 import * as pgQuery from 'libpg-query';
-import { scanSqlTokens } from '../sqlTokens';
+import { scanSqlTokens } from '../../scan/sqlTokens';
 import { FRAGMENT_TABLE } from '../../extract/embeddedSql';
 import { asNode, nodeType, type RuleContext } from './rule';
 

@@ -25,19 +25,23 @@ export const noSqlConcatenation: Rule = {
     if (spliced.length === 0) {
       return;
     }
+    // Only a value spliced where a value goes is this rule's: a parameter can replace it. A hole
+    // that stands for a name, a condition or a column list is SQL the application composes (from
+    // constant text, escaped identifiers, conditions whose values are bound): no parameter can
+    // stand for it, and it is read as such by the analysis (not planned, with the reason).
+    const isValue = (p: QueryParameter) => context.holeRoles.get(context.query.parameters.indexOf(p)) === 'value';
+    const values = spliced.filter(isValue);
+    if (values.length === 0) {
+      return;
+    }
     const how = context.query.construction ? CONSTRUCTION_WORDS[context.query.construction] : 'string building';
-    // The analysis parses holes as `$n` first; where PostgreSQL would not take a parameter
-    // (`FROM ${table}`) it parses them as names, and no parameter can replace them.
-    const inValuePosition = (p: QueryParameter) => context.sql.startsWith('$', p.sqlStart);
-    const fix = context.query.parameterisationFix && spliced.every(inValuePosition) ? context.query.parameterisationFix : undefined;
-    for (const parameter of spliced) {
+    const fix = context.query.parameterisationFix && values.length === spliced.length ? context.query.parameterisationFix : undefined;
+    for (const parameter of values) {
       const expression = parameter.expression ?? 'a value';
-      const message = inValuePosition(parameter)
-        ? `${quote(expression)} is spliced into the SQL text by ${how}: a value holding a quote breaks the query or injects SQL, ` +
-          `and every distinct value makes a new statement the database parses and plans again. ` +
-          `Pass it as a parameter (${context.query.origin} takes them)${fix ? ': the quick fix does it' : ''}.`
-        : `${quote(expression)} is spliced into the SQL text by ${how} where a name goes: parameters cannot stand for names, ` +
-          `so check it against a fixed list of allowed names (or quote it with quote_ident / pg-format's %I) before it reaches the SQL.`;
+      const message =
+        `${quote(expression)} is spliced into the SQL text by ${how}: a value holding a quote breaks the query or injects SQL, ` +
+        `and every distinct value makes a new statement the database parses and plans again. ` +
+        `Pass it as a parameter (${context.query.origin} takes them)${fix ? ': the quick fix does it' : ''}.`;
       context.report({ start: parameter.sqlStart, end: parameter.sqlEnd, message, ...(fix ? { data: { fix } } : {}) });
     }
   },

@@ -1,6 +1,7 @@
-import { scanSqlTokens } from '../sqlTokens';
+import { scanSqlTokens } from '../../scan/sqlTokens';
 import { utf8OffsetTable } from '../../text/offsets';
 import type { DocumentKind, Query } from '../../extract/query';
+import type { HoleRole } from '../holeRoles';
 
 import type { Severity } from '../analyzeDocument';
 
@@ -28,6 +29,11 @@ export interface RuleContext {
   readonly documentKind: DocumentKind;
   /** The statements of the query, as PostgreSQL's parser returns them (JSON parse tree). */
   readonly statements: readonly PgStatement[];
+  /**
+   * What each hole spliced in at run time stands for (by index in `query.parameters`): a value,
+   * or a piece of SQL (a condition, a name…). Holes that are the driver's placeholders are values.
+   */
+  readonly holeRoles: ReadonlyMap<number, HoleRole>;
   /** The offset in `sql` of a parse-tree `location` (PostgreSQL counts UTF-8 bytes). */
   offsetOf(location: number): number;
   /**
@@ -148,6 +154,7 @@ export function createRuleContext(
   sql: string,
   documentKind: DocumentKind,
   statements: readonly PgStatement[],
+  holeRoles: ReadonlyMap<number, HoleRole>,
   report: (finding: RuleFinding) => void,
 ): RuleContext {
   let ascii: boolean | undefined;
@@ -207,5 +214,5 @@ export function createRuleContext(
     }
     return [start, list[index].end];
   };
-  return { query, sql, documentKind, statements, offsetOf, rangeOf, report };
+  return { query, sql, documentKind, statements, holeRoles, offsetOf, rangeOf, report };
 }

@@ -4,6 +4,7 @@
  */
 import { splitSqlStatements, SqlStatement } from '../../extract/sqlSplitter';
 import { codePointOffsetToIndex } from '../../text/offsets';
+import { leadingWords } from '../../scan/sqlTokens';
 
 /** What to do with a statement of a schema file, and why it is skipped. */
 export type StatementAction =
@@ -19,21 +20,6 @@ const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'end', 'rollback'
  * unanalysed, it assumes ten pages per table, and plans keep the shape they have on real data.
  */
 const MAINTENANCE_WORDS = new Set(['vacuum', 'analyze', 'analyse', 'cluster', 'checkpoint', 'reindex', 'lock', 'load']);
-
-/** The first `count` words of a statement, lower-cased, comments and opening parentheses skipped. */
-function leadingWords(text: string, count: number): string[] {
-  const head = text
-    .slice(0, 400)
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/--[^\n]*/g, ' ');
-  const words: string[] = [];
-  const pattern = /[a-z_][a-z0-9_$]*/gi;
-  let match: RegExpExecArray | null;
-  while (words.length < count && (match = pattern.exec(head)) !== null) {
-    words.push(match[0].toLowerCase());
-  }
-  return words;
-}
 
 /**
  * Run, or skip and why: data statements (INSERT, UPDATE, DELETE, MERGE, COPY, TRUNCATE, and a WITH

@@ -4,6 +4,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import type { PlaceholderStyle } from '../embeddedSql';
+import { placeholderUse } from '../../scan/placeholders';
 import { calleeName, lastSegment, readArguments, variableName, type CallArguments } from './syntaxNodes';
 
 /** What a file's imports say about the database code in it. */
@@ -52,6 +53,11 @@ export class DatabaseImports {
           const imported = text.slice(word.node.from, word.node.to);
           const local = words[i + 1]?.name === 'as' && words[i + 2]?.name === 'VariableName' ? text.slice(words[i + 2].node.from, words[i + 2].node.to) : imported;
           if (textModule && imported === 'text') this.textFunctions.add(local);
+          // `from app.utils import sqlalchemy as sa`: a project that re-exports SQLAlchemy.
+          if (imported === 'sqlalchemy' || imported === 'sqlmodel') {
+            this.textModules.add(local);
+            this.sqlalchemy = true;
+          }
           if (textModule && imported === 'sql') this.textModules.add(local);
           if (module === 'django' && imported === 'db') this.django = true;
           if (local !== imported) i += 2;
@@ -213,29 +219,12 @@ export function recogniseDatabaseCall(call: SyntaxNode, text: string, imports: D
 }
 
 /**
- * Statements a driver call may run, beyond the queries `startsWithSqlKeyword` knows: a string
- * handed to `execute` is SQL by where it goes, so transaction control, `SET`, `VACUUM` and the
- * like count too. Still a keyword test, so `executor.execute("task-1")` is left alone.
- */
-const CALL_LEADING_KEYWORD =
-  /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(select|insert|update|delete|with|merge|create|alter|drop|truncate|copy|explain|values|call|table|show|set|reset|begin|start|commit|rollback|savepoint|release|grant|revoke|vacuum|analy[sz]e|lock|listen|notify|unlisten|refresh|do|declare|fetch|cluster|reindex|comment|prepare|execute|deallocate|discard|checkpoint|pragma|replace|attach|detach|upsert)\b/i;
-
-/** Whether SQL handed to a driver call starts like a statement. */
-export function startsWithCallSqlKeyword(sql: string): boolean {
-  return CALL_LEADING_KEYWORD.test(sql);
-}
-
-/** `%s` or `%(name)s`, not `%%s`. */
-const FORMAT_PLACEHOLDER = /(?:^|[^%])(?:%%)*%(?:\([^)]*\))?s/;
-const DOLLAR_PLACEHOLDER = /\$\d/;
-const QUESTION_PLACEHOLDER = /\?/;
-const COLON_PLACEHOLDER = /(?:^|[^:\w]):[A-Za-z_]/;
-
-/**
  * The placeholder style of a call's SQL. What the text writes decides first when it is
- * unambiguous (`%s`, `$1`); then the file's imports (a `?` means a parameter to sqlite3 but is
- * an operator for PostgreSQL's jsonb, so only sqlite3 makes it a placeholder); then the text
- * (`?`, `:name`); `%s` is the default, being what psycopg, MySQL drivers and Django all use.
+ * unambiguous (`%s`, `$1`); then the file's imports: a `?` is a parameter to sqlite3 but an
+ * operator of PostgreSQL's jsonb and hstore, so only a sqlite3 import makes it a placeholder;
+ * then `:name` (SQLAlchemy's and sqlite3's named style); `%s` is the default, being what psycopg,
+ * MySQL drivers and Django all use. The text is read with the one SQL scanner, so a `%s` or a
+ * `:name` in a comment does not count.
  */
 export function placeholderStyle(call: DatabaseCall, imports: DatabaseImports, sqlText: string): PlaceholderStyle {
   switch (call.kind) {
@@ -250,22 +239,22 @@ export function placeholderStyle(call: DatabaseCall, imports: DatabaseImports, s
     case 'dbapi':
       break;
   }
-  if (FORMAT_PLACEHOLDER.test(sqlText)) return 'format';
-  if (DOLLAR_PLACEHOLDER.test(sqlText)) return 'dollar';
+  const use = placeholderUse(sqlText);
+  if (use.formatPlaceholders > 0) return 'format';
+  if (use.maxDollar > 0) return 'dollar';
   if (imports.asyncpg && call.awaited && !imports.formatDriver && !imports.sqlite) return 'dollar';
   if (imports.sqlite && !imports.formatDriver && !imports.django) return 'question';
   if (imports.formatDriver || imports.django) return 'format';
-  if (imports.sqlalchemy && COLON_PLACEHOLDER.test(sqlText)) return 'colon';
-  if (QUESTION_PLACEHOLDER.test(sqlText)) return 'question';
-  if (COLON_PLACEHOLDER.test(sqlText)) return 'colon';
+  if (use.colonNames > 0) return 'colon';
   return 'format';
 }
 
-/** The placeholder style of a SQL string found by its content alone. */
-export function placeholderStyleOfText(sqlText: string): PlaceholderStyle {
-  if (FORMAT_PLACEHOLDER.test(sqlText)) return 'format';
-  if (DOLLAR_PLACEHOLDER.test(sqlText)) return 'dollar';
-  if (QUESTION_PLACEHOLDER.test(sqlText)) return 'question';
-  if (COLON_PLACEHOLDER.test(sqlText)) return 'colon';
+/** The placeholder style of a SQL string found by its content alone (no driver call says it). */
+export function placeholderStyleOfText(sqlText: string, imports: DatabaseImports): PlaceholderStyle {
+  const use = placeholderUse(sqlText);
+  if (use.formatPlaceholders > 0) return 'format';
+  if (use.maxDollar > 0) return 'dollar';
+  if (use.questionMarks > 0 && imports.sqlite) return 'question';
+  if (use.colonNames > 0) return 'colon';
   return 'none';
 }

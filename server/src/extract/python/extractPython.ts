@@ -9,9 +9,9 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 import type { Dialect } from '../../settings';
 import { EmbeddedSqlBuilder, type PlaceholderStyle } from '../embeddedSql';
 import type { ParameterisationFix, Query } from '../query';
-import { looksLikeSql, startsWithSqlKeyword } from '../sqlDetector';
+import { looksLikeSql, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
 import { enclosingLoop } from './enclosingLoop';
-import { DatabaseImports, isDatabaseMethod, type DatabaseCall, placeholderStyle, placeholderStyleOfText, recogniseDatabaseCall, startsWithCallSqlKeyword } from './driverCalls';
+import { DatabaseImports, isDatabaseMethod, type DatabaseCall, placeholderStyle, placeholderStyleOfText, recogniseDatabaseCall } from './driverCalls';
 import { parameterisationFix } from './parameterisationFix';
 import { parsePython, pythonNodeNames } from './pythonSyntaxTree';
 
@@ -38,7 +38,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     if (!call) continue;
     const context = expressionContext(text, scope);
     const expression = readSqlExpression(call.sql, context);
-    if (!expression || !startsWithCallSqlKeyword(leadingText(expression.pieces))) continue;
+    if (!expression || !startsWithDriverSqlKeyword(leadingText(expression.pieces))) continue;
     const sources = [expression.node, ...expression.constants];
     if (sources.some((n) => claimed.has(rangeKey(n)))) continue;
     const style = placeholderStyle(call, found.imports, leadingText(expression.pieces, Infinity));
@@ -61,7 +61,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     const leading = leadingText(expression.pieces);
     // One keyword alone ("SELECT", "DELETE") is a word, not a query, though PostgreSQL accepts `SELECT`.
     if (!startsWithSqlKeyword(leading) || !/\S\s+\S/.test(leading)) continue;
-    const style = placeholderStyleOfText(leadingText(expression.pieces, Infinity));
+    const style = placeholderStyleOfText(leadingText(expression.pieces, Infinity), found.imports);
     // looksLikeSql parses with PostgreSQL's parser, which wants `$n` parameters.
     const candidate = buildQuery(expression, 'string', style, 'postgresql');
     if (!looksLikeSql(candidate.sql)) continue;

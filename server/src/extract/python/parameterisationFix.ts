@@ -13,6 +13,7 @@
  * `IN ({ids})`, `ORDER BY {column}`).
  */
 import type { SyntaxNode } from '@lezer/common';
+import { SqlScanner, Tok } from '../../scan/sqlScanner';
 import type { ParameterisationFix, TextEdit } from '../query';
 import type { DatabaseCall } from './driverCalls';
 import type { HolePiece, Piece, SqlExpression, TextPiece } from './sqlExpression';
@@ -312,121 +313,74 @@ function title(names: string[], placeholders: string[], origin: string): string 
   return `Pass ${names.length} values as parameters of ${origin}`;
 }
 
-/** One character of the SQL, or a hole, in order. */
-type FlatItem = { hole: null; c: string; start: number } | { hole: HolePiece; c: ''; start: number };
-
 /** Words before which a parenthesis opens a list of values, not a function's arguments. */
 const NOT_FUNCTIONS = new Set(['WHERE', 'AND', 'OR', 'NOT', 'ON', 'SELECT', 'FROM', 'JOIN', 'IN', 'EXISTS', 'AS', 'BY', 'HAVING', 'USING', 'INTO', 'TABLE', 'SET', 'WITH', 'UNION', 'RETURNING', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'OVER', 'FILTER', 'WITHIN']);
 const VALUE_OPERATORS = new Set(['=', '<', '>', '<=', '>=', '<>', '!=', '+', '-', '/', '%', '||']);
 const VALUE_KEYWORDS = new Set(['LIMIT', 'OFFSET', 'LIKE', 'ILIKE', 'THEN', 'ELSE', 'WHEN', 'BETWEEN', 'FETCH']);
 
 /**
- * Reads the SQL around each hole: whether it stands where SQL takes a value, and the document
- * offsets of quote characters to delete (`'{x}'`). Null when some hole is not a value.
+ * Reads the SQL around each hole with the one SQL scanner: whether it stands where SQL takes a
+ * value, and the document offsets of quote characters to delete (`'{x}'`). Null when some hole is
+ * not a value.
  */
 function holeContexts(pieces: Piece[]): { deletions: Set<number> } | null {
-  const flat: FlatItem[] = [];
+  // The SQL with each hole as NUL, and the document offset of every character.
+  let text = '';
+  const starts: number[] = [];
   for (const piece of pieces) {
     if (piece.kind === 'hole') {
-      flat.push({ hole: piece, c: '', start: piece.sourceFrom });
+      text += '\u0000';
+      starts.push(piece.sourceFrom);
     } else {
-      for (let i = 0; i < piece.value.length; i++) flat.push({ hole: null, c: piece.value[i], start: piece.starts[i] });
+      text += piece.value;
+      for (let i = 0; i < piece.value.length; i++) starts.push(piece.starts[i]);
     }
   }
   const deletions = new Set<number>();
   const tokens: string[] = [];
   /** For each open parenthesis: the token before it and the one before that. */
   const parens: { opener: string; beforeOpener: string }[] = [];
-  let word = '';
-  const endWord = () => {
-    if (word) tokens.push(word.toUpperCase());
-    word = '';
-  };
-  let state: 'code' | 'single' | 'double' | 'line' | 'block' = 'code';
-  let openedAt = -1;
-  for (let i = 0; i < flat.length; i++) {
-    const item = flat[i];
-    const next = flat[i + 1];
-    if (item.hole) {
-      if (state === 'single') {
-        // `'{x}'`: the value is the whole literal; its quotes go with the splice.
-        const afterNext = flat[i + 2];
-        if (openedAt !== i - 1 || !next || next.hole || next.c !== "'" || (afterNext && !afterNext.hole && afterNext.c === "'")) return null;
-        if (!valuePosition(tokens, parens)) return null;
-        deletions.add(flat[i - 1].start);
-        deletions.add(next.start);
-        state = 'code';
+  const glued = (at: number) => at >= 0 && at < text.length && /[\w."$\u0000]/.test(text[at]);
+  const scanner = new SqlScanner(text, 'postgresql');
+  for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
+    const { start, end } = scanner;
+    const hasHole = kind !== Tok.Hole && text.indexOf('\u0000', start) >= 0 && text.indexOf('\u0000', start) < end;
+    switch (kind) {
+      case Tok.Hole:
+        // Glued to a name (`t_{n}`, `schema.{table}`): not a value.
+        if (glued(start - 1) || glued(end) || !valuePosition(tokens, parens)) return null;
         tokens.push('<value>');
-        i++;
-        continue;
-      }
-      if (state !== 'code') return null;
-      const before = flat[i - 1];
-      if (word || (before && (before.hole || /[\w."$]/.test(before.c))) || (next && (next.hole || /[\w."$]/.test(next.c)))) {
-        return null; // glued to a name: `t_{n}`, `schema.{table}`
-      }
-      if (!valuePosition(tokens, parens)) return null;
-      tokens.push('<value>');
-      continue;
-    }
-    const c = item.c;
-    const n = next && !next.hole ? next.c : '';
-    switch (state) {
-      case 'single':
-        if (c === "'") {
-          if (n === "'") i++;
-          else {
-            state = 'code';
-            tokens.push('<value>');
-          }
-        }
-        continue;
-      case 'double':
-        if (c === '"') {
-          state = 'code';
-          tokens.push('<name>');
-        }
-        continue;
-      case 'line':
-        if (c === '\n') state = 'code';
-        continue;
-      case 'block':
-        if (c === '*' && n === '/') {
-          state = 'code';
-          i++;
-        }
-        continue;
-      case 'code':
         break;
-    }
-    if (/[\w$]/.test(c)) {
-      word += c;
-      continue;
-    }
-    endWord();
-    if (c === "'") {
-      state = 'single';
-      openedAt = i;
-    } else if (c === '"') {
-      state = 'double';
-    } else if (c === '-' && n === '-') {
-      state = 'line';
-    } else if (c === '/' && n === '*') {
-      state = 'block';
-    } else if (c === '(') {
-      parens.push({ opener: tokens[tokens.length - 1] ?? '', beforeOpener: tokens[tokens.length - 2] ?? '' });
-      tokens.push('(');
-    } else if (c === ')') {
-      parens.pop();
-      tokens.push(')');
-    } else if (/\S/.test(c)) {
-      const pair = c + n;
-      if (['<=', '>=', '<>', '!=', '||', '::'].includes(pair)) {
-        tokens.push(pair);
-        i++;
-      } else {
+      case Tok.String:
+        if (hasHole) {
+          // `'{x}'`: the value is the whole literal; its quotes go with the splice.
+          if (text.slice(start, end) !== "'\u0000'" || !valuePosition(tokens, parens)) return null;
+          deletions.add(starts[start]);
+          deletions.add(starts[end - 1]);
+        }
+        tokens.push('<value>');
+        break;
+      case Tok.QuotedIdentifier:
+        if (hasHole) return null;
+        tokens.push('<name>');
+        break;
+      case Tok.LineComment:
+      case Tok.BlockComment:
+      case Tok.DollarString:
+        if (hasHole) return null;
+        break;
+      case Tok.Punctuation: {
+        const c = text.slice(start, end);
+        if (c === '(') {
+          parens.push({ opener: tokens[tokens.length - 1] ?? '', beforeOpener: tokens[tokens.length - 2] ?? '' });
+        } else if (c === ')') {
+          parens.pop();
+        }
         tokens.push(c);
+        break;
       }
+      default:
+        tokens.push(text.slice(start, end).toUpperCase());
     }
   }
   return { deletions };

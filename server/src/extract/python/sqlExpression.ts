@@ -95,7 +95,7 @@ function read(start: SyntaxNode, context: ExpressionContext, depth: number, foll
     case 'String':
     case 'FormatString': {
       const pieces: Piece[] = [];
-      const token = readLiteral(node, text, pieces);
+      const token = readLiteral(node, context, pieces);
       return token ? { node: start, pieces, tokens: [token], shape: { kind: 'literal' }, constants: [] } : null;
     }
     case 'ContinuedString': {
@@ -103,7 +103,7 @@ function read(start: SyntaxNode, context: ExpressionContext, depth: number, foll
       const tokens: StringToken[] = [];
       for (let child = node.firstChild; child; child = child.nextSibling) {
         if (child.name !== 'String' && child.name !== 'FormatString') continue;
-        const token = readLiteral(child, text, pieces);
+        const token = readLiteral(child, context, pieces);
         if (!token) return null;
         tokens.push(token);
       }
@@ -120,7 +120,7 @@ function read(start: SyntaxNode, context: ExpressionContext, depth: number, foll
         if (!template) return null;
         return {
           node: start,
-          pieces: applyPercentFormat(template.pieces, binary.right, text),
+          pieces: applyPercentFormat(template.pieces, binary.right, text, (value) => constantText(value, context)),
           tokens: template.tokens,
           shape: { kind: 'percent', template: binary.left, values: binary.right },
           constants: template.constants,
@@ -141,7 +141,7 @@ function read(start: SyntaxNode, context: ExpressionContext, depth: number, foll
       const args = readArguments(list, text);
       return {
         node: start,
-        pieces: applyBraceFormat(template.pieces, args, text),
+        pieces: applyBraceFormat(template.pieces, args, text, (value) => constantText(value, context)),
         tokens: template.tokens,
         shape: { kind: 'format', template: receiver, call: node, args },
         constants: template.constants,
@@ -208,7 +208,8 @@ function readConcatenation(start: SyntaxNode, node: SyntaxNode, context: Express
 }
 
 /** Adds the pieces of one `String`/`FormatString` token; null for bytes and non-strings. */
-function readLiteral(node: SyntaxNode, text: string, pieces: Piece[]): StringToken | null {
+function readLiteral(node: SyntaxNode, context: ExpressionContext, pieces: Piece[]): StringToken | null {
+  const { text } = context;
   const token = readStringToken(text, node.from, node.to);
   if (!token || token.bytes) {
     return null;
@@ -221,7 +222,7 @@ function readLiteral(node: SyntaxNode, text: string, pieces: Piece[]): StringTok
   for (let child = node.firstChild; child; child = child.nextSibling) {
     if (child.name !== 'FormatReplacement' || child.from < at || child.to > token.bodyTo) continue;
     pushText(pieces, text, token, at, child.from);
-    pushReplacement(pieces, text, token, child);
+    pushReplacement(pieces, context, token, child);
     at = child.to;
   }
   pushText(pieces, text, token, at, token.bodyTo);
@@ -241,7 +242,8 @@ function pushText(pieces: Piece[], text: string, token: StringToken, from: numbe
  * `{expr}`, `{expr!r:>10}`, `{expr=}`: the expression runs from after `{` to the conversion,
  * format spec, `=` or `}`, whichever comes first.
  */
-function pushReplacement(pieces: Piece[], text: string, token: StringToken, field: SyntaxNode): void {
+function pushReplacement(pieces: Piece[], context: ExpressionContext, token: StringToken, field: SyntaxNode): void {
+  const { text } = context;
   let first: SyntaxNode | null = null;
   let last: SyntaxNode | null = null;
   let count = 0;
@@ -272,6 +274,13 @@ function pushReplacement(pieces: Piece[], text: string, token: StringToken, fiel
     }
     pieces.push({ kind: 'text', value: label, starts, ends, token });
   }
+  const single = count === 1 && first === last ? first : null;
+  const constant = single && !selfDocumenting ? constantText(single, context) : null;
+  if (constant !== null) {
+    // `{MAX_ROWS}`, `{'ASC' if up else 'DESC'}`: text the program writes, mapped to the field.
+    pieces.push(textAt(constant, field.from, field.to, token));
+    return;
+  }
   const hole: HolePiece = {
     kind: 'hole',
     via: 'f-string',
@@ -286,4 +295,48 @@ function pushReplacement(pieces: Piece[], text: string, token: StringToken, fiel
     hole.unusual = true;
   }
   pieces.push(hole);
+}
+
+/** How deep a constant's value is followed through other constants. */
+const MAX_CONSTANT_DEPTH = 8;
+
+/**
+ * The text a value is always formatted as, when the program fixes it: a string or number literal,
+ * a conditional between two of them (`'true' if x else 'false'`: either way the SQL has the same
+ * shape, so the first is read), or a name bound once to one of these. Null for anything else.
+ */
+export function constantText(node: SyntaxNode, context: ExpressionContext, depth = 0): string | null {
+  const inner = unwrapParentheses(node);
+  if (!inner || depth > MAX_CONSTANT_DEPTH) return null;
+  const { text } = context;
+  switch (inner.name) {
+    case 'Number':
+      return text.slice(inner.from, inner.to);
+    case 'String': {
+      const token = readStringToken(text, inner.from, inner.to);
+      return token && !token.bytes && !token.format ? cookStringPart(text, token, token.bodyFrom, token.bodyTo).value : null;
+    }
+    case 'ConditionalExpression': {
+      const branches: SyntaxNode[] = [];
+      for (let child = inner.firstChild; child; child = child.nextSibling) {
+        if (child.name !== 'if' && child.name !== 'else') branches.push(child);
+      }
+      if (branches.length !== 3) return null;
+      const whenTrue = constantText(branches[0], context, depth + 1);
+      return whenTrue !== null && constantText(branches[2], context, depth + 1) !== null ? whenTrue : null;
+    }
+    case 'VariableName': {
+      const value = context.resolveConstant(inner);
+      return value ? constantText(value, context, depth + 1) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** A text piece whose every character maps to the range [from, to) of the document. */
+export function textAt(value: string, from: number, to: number, token: StringToken): TextPiece {
+  const starts = new Array<number>(value.length).fill(from);
+  const ends = new Array<number>(value.length).fill(to);
+  return { kind: 'text', value, starts, ends, token };
 }

@@ -5,7 +5,7 @@
  * `%%`, `{{` and `}}` become the one character Python makes of them.
  */
 import type { SyntaxNode } from '@lezer/common';
-import type { HolePiece, Piece, TextPiece } from './sqlExpression';
+import { textAt, type HolePiece, type Piece, type TextPiece } from './sqlExpression';
 import { readStringToken, cookStringPart } from './stringLiterals';
 import type { CallArguments } from './syntaxNodes';
 
@@ -20,7 +20,7 @@ interface Match {
 }
 
 /** `template % values`. */
-export function applyPercentFormat(pieces: Piece[], values: SyntaxNode, text: string): Piece[] {
+export function applyPercentFormat(pieces: Piece[], values: SyntaxNode, text: string, constant: (value: SyntaxNode) => string | null): Piece[] {
   const found: { piece: number; from: number; to: number; name?: string; spec: string; stars: number }[] = [];
   pieces.forEach((piece, index) => {
     if (piece.kind !== 'text') return;
@@ -63,6 +63,10 @@ export function applyPercentFormat(pieces: Piece[], values: SyntaxNode, text: st
       expression = `${source(values, text)}[${position}]`;
     }
     if (f.name === undefined) position++;
+    const fixed = valueNode && f.stars === 0 && /^%[sdi]$|^%\([^)]*\)[sdi]$/.test(f.spec) ? constant(valueNode) : null;
+    if (fixed !== null) {
+      return { ...f, replacement: textAt(fixed, docStart, docEnd, piece.token) };
+    }
     const hole: HolePiece = { kind: 'hole', via: 'format', docStart, docEnd, expression, valueNode, sourceFrom: docStart, sourceTo: docEnd, spec: f.spec };
     if (f.name !== undefined) hole.name = f.name;
     if (f.stars > 0) hole.unusual = true;
@@ -72,7 +76,7 @@ export function applyPercentFormat(pieces: Piece[], values: SyntaxNode, text: st
 }
 
 /** `template.format(*args, **kwargs)`. f-string text is left alone: its braces are already read. */
-export function applyBraceFormat(pieces: Piece[], args: CallArguments, text: string): Piece[] {
+export function applyBraceFormat(pieces: Piece[], args: CallArguments, text: string, constant: (value: SyntaxNode) => string | null): Piece[] {
   const matches: Match[] = [];
   let auto = 0;
   pieces.forEach((piece, index) => {
@@ -116,6 +120,12 @@ export function applyBraceFormat(pieces: Piece[], args: CallArguments, text: str
       const expression = argument ? source(argument, text) + accessor : `{${field}}`;
       const docStart = piece.starts[k];
       const docEnd = piece.ends[j];
+      const fixed = valueNode && !field.includes(':') && !field.includes('!') ? constant(valueNode) : null;
+      if (fixed !== null) {
+        matches.push({ piece: index, from: k, to: j + 1, replacement: textAt(fixed, docStart, docEnd, piece.token) });
+        k = j;
+        continue;
+      }
       const hole: HolePiece = { kind: 'hole', via: 'format', docStart, docEnd, expression, valueNode, sourceFrom: docStart, sourceTo: docEnd };
       if (name !== undefined) hole.name = name;
       matches.push({ piece: index, from: k, to: j + 1, replacement: hole });

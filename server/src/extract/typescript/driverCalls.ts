@@ -2,7 +2,7 @@ import * as ts from 'typescript';
 import type { PlaceholderStyle } from '../embeddedSql';
 import type { Dialect } from '../../settings';
 import { chainRootName, isPlainStringLiteral, namePath, shortName, unwrapExpression } from './expressionShapes';
-import { styleOfContent } from './placeholderStyle';
+import { styleOfContent } from '../../scan/placeholders';
 
 /** Read once: every `ts.X` access goes through a module getter. */
 const SyntaxKind = ts.SyntaxKind;

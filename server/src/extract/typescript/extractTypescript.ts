@@ -3,12 +3,12 @@ import { parseStatement } from '../../analyze/parse';
 import type { Dialect } from '../../settings';
 import type { PlaceholderStyle } from '../embeddedSql';
 import type { Query } from '../query';
-import { looksLikeSql, startsWithSqlKeyword } from '../sqlDetector';
+import { looksLikeSql, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
 import { enclosingLoop } from './enclosingLoop';
 import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, sameDriverImports, taggedFragmentPrefix } from './driverCalls';
 import { namePath, unwrapExpression } from './expressionShapes';
 import { lineBreakOf, parameterisationFixFor } from './parameterisationFix';
-import { styleOfContent } from './placeholderStyle';
+import { styleOfContent } from '../../scan/placeholders';
 import { moveHolesOutOfQuotes } from './quotedHoles';
 import { forgetParsedDocuments, isFreshTree, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
 
@@ -256,7 +256,7 @@ class TypescriptExtraction {
     }
     const text = piecesText(pieces);
     let fragmentPrefix = site.shape === 'fragment' ? site.fragmentPrefix : undefined;
-    if (site.shape === 'statement' && !startsWithSqlKeyword(text)) {
+    if (site.shape === 'statement' && !startsWithDriverSqlKeyword(text)) {
       if (!site.selectListFallback) {
         return;
       }

@@ -3,7 +3,8 @@ import type { PlaceholderStyle } from '../embeddedSql';
 import type { ParameterisationFix, TextEdit } from '../query';
 import type { SqlCall } from './driverCalls';
 import { namePath, shortName, unwrapExpression } from './expressionShapes';
-import { placeholderUse } from './placeholderStyle';
+import { placeholderUse } from '../../scan/placeholders';
+import { Placeholder, ScanSyntax, SqlScanner, Tok } from '../../scan/sqlScanner';
 import type { SqlPiece } from './sqlPieces';
 
 /**
@@ -252,25 +253,14 @@ function escapeTemplateText(text: string, eol: string): string {
 /** In which order `?` placeholders and holes (NUL) appear, outside quotes and comments. */
 function questionMarkOrder(sql: string): ('existing' | 'hole')[] {
   const order: ('existing' | 'hole')[] = [];
-  for (let i = 0; i < sql.length; i++) {
-    const c = sql[i];
-    if (c === "'" || c === '"' || c === '`') {
-      const close = sql.indexOf(c, i + 1);
-      i = close < 0 ? sql.length : close;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const newline = sql.indexOf('\n', i);
-      i = newline < 0 ? sql.length : newline;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? sql.length : close + 1;
-    } else if (c === '\u0000') {
+  const scanner = new SqlScanner(sql, 'postgresql', ScanSyntax.Question);
+  for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
+    if (kind === Tok.Hole) {
       order.push('hole');
-    } else if (c === '?') {
-      if (sql[i + 1] === '?') {
-        i++;
-      } else if (sql[i + 1] !== '|' && sql[i + 1] !== '&') {
-        order.push('existing');
-      }
+    } else if (kind === Tok.Placeholder && scanner.placeholder === Placeholder.Question) {
+      // `?|` and `?&` are PostgreSQL's jsonb operators, not placeholders.
+      const next = sql.charCodeAt(scanner.end);
+      if (next !== 124 /* | */ && next !== 38 /* & */) order.push('existing');
     }
   }
   return order;

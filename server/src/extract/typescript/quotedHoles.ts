@@ -1,4 +1,5 @@
 import type { Dialect } from '../../settings';
+import { familyOf, SqlScanner, Tok, TokenFlag, type TokenKind } from '../../scan/sqlScanner';
 import { sliceCooked } from './literalText';
 import type { SqlPiece } from './sqlPieces';
 
@@ -19,97 +20,61 @@ export function moveHolesOutOfQuotes(pieces: readonly SqlPiece[], dialect: Diale
   if (!pieces.some((piece) => piece.kind === 'hole')) {
     return [...pieces];
   }
-  const postgres = dialect === 'postgresql';
-  const out: SqlPiece[] = [];
-  let mode: 'normal' | 'quoted' | 'line-comment' | 'block-comment' | 'dollar-quoted' = 'normal';
-  let quote = '';
-  let dollarTag = '';
-  /** The pieces of the quoted text being read, from its opening quote on. */
-  let quoted: SqlPiece[] = [];
-  let quotedHasHole = false;
-
+  // The pieces' text, holes as NUL, read with the one SQL scanner: the tokens that hold a hole
+  // are the quoted and commented runs to rewrite.
+  let text = '';
+  const pieceStarts: number[] = [];
   for (const piece of pieces) {
-    if (piece.kind === 'hole') {
-      if (mode === 'quoted') {
-        quoted.push(piece);
-        quotedHasHole = true;
-      } else if (mode === 'normal') {
-        out.push(piece);
+    pieceStarts.push(text.length);
+    text += piece.kind === 'text' ? piece.text.value : piece.kind === 'hole' ? '\u0000' : piece.value;
+  }
+  const regions: { start: number; end: number; kind: TokenKind; unterminated: boolean }[] = [];
+  const scanner = new SqlScanner(text, familyOf(dialect));
+  for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
+    if (kind === Tok.Hole || kind === Tok.Punctuation || kind === Tok.Word || kind === Tok.Operator || kind === Tok.Number) {
+      continue;
+    }
+    const hole = text.indexOf('\u0000', scanner.start);
+    if (hole >= 0 && hole < scanner.end) {
+      regions.push({ start: scanner.start, end: scanner.end, kind, unterminated: (scanner.flags & TokenFlag.Unterminated) !== 0 });
+    }
+  }
+  if (regions.length === 0) {
+    return [...pieces];
+  }
+  const out: SqlPiece[] = [];
+  /** Appends the parts of the pieces that lie in [from, to) of the text to `target`. */
+  const take = (target: SqlPiece[], from: number, to: number) => {
+    pieces.forEach((piece, index) => {
+      const pieceStart = pieceStarts[index];
+      const pieceEnd = index + 1 < pieces.length ? pieceStarts[index + 1] : text.length;
+      if (pieceEnd <= from || pieceStart >= to) {
+        return;
+      }
+      if (piece.kind === 'hole' || piece.kind === 'synthetic') {
+        target.push(piece);
       } else {
-        // Spliced into a comment or a function body: text, not a parameter.
-        out.push({ kind: 'reference', value: 'x', start: piece.start, end: piece.end, expression: piece.expression, textOnly: false });
+        pushSlice(target, piece, Math.max(from, pieceStart) - pieceStart, Math.min(to, pieceEnd) - pieceStart);
       }
-      continue;
-    }
-    if (piece.kind === 'synthetic') {
-      (mode === 'quoted' ? quoted : out).push(piece);
-      continue;
-    }
-    const value = piece.kind === 'text' ? piece.text.value : piece.value;
-    let segmentStart = 0;
-    for (let i = 0; i < value.length; i++) {
-      const c = value[i];
-      switch (mode) {
-        case 'normal':
-          if (c === "'" || c === '"' || (c === '`' && !postgres)) {
-            pushSlice(out, piece, segmentStart, i);
-            segmentStart = i;
-            mode = 'quoted';
-            quote = c;
-            quoted = [];
-            quotedHasHole = false;
-          } else if (c === '-' && value[i + 1] === '-') {
-            mode = 'line-comment';
-          } else if (c === '/' && value[i + 1] === '*') {
-            mode = 'block-comment';
-            i++;
-          } else if (c === '$' && postgres && !/[A-Za-z0-9_]/.test(value[i - 1] ?? '')) {
-            const tag = /^\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$/.exec(value.slice(i, i + 64));
-            if (tag) {
-              mode = 'dollar-quoted';
-              dollarTag = tag[0];
-              i += dollarTag.length - 1;
-            }
-          }
-          break;
-        case 'quoted':
-          if (c === '\\' && !postgres) {
-            i++;
-          } else if (c === quote) {
-            if (value[i + 1] === quote) {
-              i++; // a doubled quote is a quote character
-              break;
-            }
-            pushSlice(quoted, piece, segmentStart, i + 1);
-            segmentStart = i + 1;
-            out.push(...closeQuoted(quoted, quotedHasHole, quote, dialect, true));
-            mode = 'normal';
-          }
-          break;
-        case 'line-comment':
-          if (c === '\n') {
-            mode = 'normal';
-          }
-          break;
-        case 'block-comment':
-          if (c === '*' && value[i + 1] === '/') {
-            mode = 'normal';
-            i++;
-          }
-          break;
-        case 'dollar-quoted':
-          if (value.startsWith(dollarTag, i)) {
-            mode = 'normal';
-            i += dollarTag.length - 1;
-          }
-          break;
+    });
+  };
+  let at = 0;
+  for (const region of regions) {
+    take(out, at, region.start);
+    const inside: SqlPiece[] = [];
+    take(inside, region.start, region.end);
+    const quote = text[region.start];
+    if ((region.kind === Tok.String || region.kind === Tok.QuotedIdentifier) && (quote === "'" || quote === '"' || quote === '`')) {
+      out.push(...closeQuoted(inside, true, quote, dialect, !region.unterminated));
+    } else {
+      // Spliced into a comment, a dollar-quoted body or a prefixed literal: text, not a parameter.
+      for (const piece of inside) {
+        out.push(piece.kind === 'hole' ? { kind: 'reference', value: 'x', start: piece.start, end: piece.end, expression: piece.expression, textOnly: false } : piece);
       }
     }
-    pushSlice(mode === 'quoted' ? quoted : out, piece, segmentStart, value.length);
+    at = region.end;
   }
-  if (mode === 'quoted') {
-    out.push(...closeQuoted(quoted, quotedHasHole, quote, dialect, false));
-  }
+  take(out, at, text.length);
   return out;
 }
 

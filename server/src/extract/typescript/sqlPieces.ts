@@ -155,14 +155,7 @@ export class SqlReader {
       return true;
     }
     if (isConditionalExpression(node)) {
-      const whenTrue = unwrapExpression(node.whenTrue);
-      const whenFalse = unwrapExpression(node.whenFalse);
-      if (isPlainStringLiteral(whenTrue) && isPlainStringLiteral(whenFalse)) {
-        reading.pieces.push({ kind: 'reference', value: whenTrue.text, start, end, expression: this.source.slice(start, end), textOnly: true });
-        reading.literalNodes.push(whenTrue, whenFalse);
-        return true;
-      }
-      return false;
+      return this.readConstantChoice(node, reading, start, end, this.source.slice(start, end));
     }
     if (!isIdentifier(node) || depth >= MAX_DEPTH) {
       return false;
@@ -177,6 +170,11 @@ export class SqlReader {
       reading.pieces.push({ kind: 'reference', value: (initializer as ts.NumericLiteral).text, start, end, expression: node.text, textOnly: true });
       return true;
     }
+    const choice = unwrapExpression(initializer);
+    if (isConditionalExpression(choice)) {
+      // `const now = useNodeTime ? '$1::timestamptz' : 'now()'`: SQL text either way.
+      return this.readConstantChoice(choice, reading, start, end, node.text);
+    }
     const inner = emptyReading();
     if (!this.readString(initializer, inner, depth + 1)) {
       return false;
@@ -185,6 +183,22 @@ export class SqlReader {
     if (inner.construction) {
       reading.construction ??= inner.construction;
     }
+    return true;
+  }
+
+  /**
+   * `cond ? 'A' : 'B'` between two string or number literals: text the program writes either
+   * way, read as its first branch (both give the SQL the same shape).
+   */
+  private readConstantChoice(node: ts.ConditionalExpression, reading: SqlReading, start: number, end: number, expression: string): boolean {
+    const whenTrue = unwrapExpression(node.whenTrue);
+    const whenFalse = unwrapExpression(node.whenFalse);
+    const literal = (branch: ts.Expression) => isPlainStringLiteral(branch) || branch.kind === SyntaxKind.NumericLiteral;
+    if (!literal(whenTrue) || !literal(whenFalse)) {
+      return false;
+    }
+    reading.pieces.push({ kind: 'reference', value: (whenTrue as ts.LiteralExpression).text, start, end, expression, textOnly: true });
+    reading.literalNodes.push(whenTrue, whenFalse);
     return true;
   }
 
