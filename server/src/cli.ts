@@ -20,7 +20,9 @@ import {
   toReportedQueries,
 } from './cli/report';
 import { ActivePlanner, DatabaseService } from './db/databaseService';
-import { PlanCache, planDocument } from './db/planDocument';
+import { PlanCache, planDocument, type DocumentPlans } from './db/planDocument';
+import { accountQueries, QueryTally } from './cli/accounting';
+import { documentRole } from './analyze/documentRole';
 import { DIALECTS, normaliseSettings, Settings } from './settings';
 import { LineIndex } from './text/offsets';
 
@@ -45,8 +47,10 @@ Options:
   --max-file-size-kb <n>    skip files larger than this (default 5120)
   --db <url|embedded>       plan queries against this PostgreSQL (postgres://user@host/db), or
                             against an embedded one built from the project's schema files
-                            (check: adds plan diagnostics; explain: defaults to DATABASE_URL or
-                            the PG* variables, else the embedded database)
+                            (check: adds plan diagnostics; queries: adds each query's plan or
+                            why it is not planned; both end with a count on stderr; explain:
+                            defaults to DATABASE_URL or the PG* variables, else the embedded
+                            database)
   --statement-timeout-ms <n>  the longest one EXPLAIN may take (default 2000)
   -h, --help                show this help
   -v, --version             show the version
@@ -125,9 +129,6 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       }
       format = value as Format;
     } else if (name === '--db') {
-      if (command === 'queries') {
-        throw new UsageError('--db is for check and explain');
-      }
       if (value !== 'embedded' && !/^postgres(ql)?:\/\//i.test(value)) {
         throw new UsageError(`--db takes a postgres:// URL or 'embedded', not '${value}'`);
       }
@@ -213,7 +214,18 @@ export async function runCli(
 
   const diagnostics: ReportedDiagnostic[] = [];
   const queries: ReportedQuery[] = [];
+  const tally = new QueryTally();
   const maxBytes = invocation.settings.maxFileSizeKb * 1024;
+  // Migrations and one-off scripts are told by their place in the project: relative to here (the
+  // project's root, as CI runs it), or to the folder given that holds them.
+  const folders = invocation.paths.map((p) => path.resolve(cwd, p)).filter((p) => isDirectory(p));
+  const projectPath = (absolute: string): string | undefined => {
+    for (const root of [cwd, ...folders]) {
+      const relative = path.relative(root, absolute);
+      if (!relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/');
+    }
+    return undefined;
+  };
   for (const file of files) {
     const read = readSourceFile(file, maxBytes, note);
     if (!read.ok) {
@@ -222,11 +234,13 @@ export async function runCli(
     }
     // Size was checked on the bytes; the engine's own size check must not fire a second time.
     const settings = { ...invocation.settings, maxFileSizeKb: Math.max(invocation.settings.maxFileSizeKb, Math.ceil(read.text.length / 1024)) };
-    const result = new DocumentAnalysis().run(read.text, file.kind, settings, file.languageId);
+    const role = documentRole(projectPath(file.absolutePath), settings);
+    const result = new DocumentAnalysis().run(read.text, file.kind, settings, file.languageId, role);
     const lines = new LineIndex(read.text);
     let findings: Finding[] = result.findings;
+    let planned: DocumentPlans | undefined;
     if (plans) {
-      const planned = await planDocument(read.text, result, plans.active, settings, plans.cache, new AbortController().signal, (reason) => (plans!.lost = reason));
+      planned = await planDocument(read.text, result, plans.active, settings, plans.cache, new AbortController().signal, (reason) => (plans!.lost = reason), role);
       if (!planned) {
         await plans.service.dispose();
         note(`cannot plan: ${plans.lost ?? 'the database went away'}`);
@@ -234,11 +248,23 @@ export async function runCli(
       }
       findings = [...findings, ...planned.findings].sort((a, b) => a.start - b.start || a.end - b.end);
     }
-    diagnostics.push(...toReportedDiagnostics(file.displayPath, lines, findings));
-    queries.push(...toReportedQueries(file.displayPath, lines, result.queries));
+    for (const diagnostic of toReportedDiagnostics(file.displayPath, lines, findings)) {
+      diagnostics.push(diagnostic);
+    }
+    const accounts = plans ? accountQueries(result, planned, settings.dialect) : undefined;
+    if (accounts) {
+      tally.add(accounts);
+    }
+    for (const query of toReportedQueries(file.displayPath, lines, result.queries, accounts)) {
+      queries.push(query);
+    }
   }
 
   await plans?.service.dispose();
+  if (plans) {
+    // Every query accounted for, on stderr so that stdout stays machine-readable.
+    note(tally.line());
+  }
   if (invocation.command === 'queries') {
     out(invocation.format === 'json' ? JSON.stringify({ queries }, null, 2) + '\n' : formatQueriesAsText(queries));
     return EXIT_CLEAN;

@@ -41,6 +41,12 @@ export interface Settings {
   maxPlanCost: number;
   /** `queryLens.slowQueryMs`: a query whose mean run time in pg_stat_statements is at least this is reported; 0: run times are not read. */
   slowQueryMs: number;
+  /** `queryLens.oneOffFiles`: globs (workspace-relative) of scripts that run once, like migrations. */
+  oneOffFiles: readonly string[];
+  /** `queryLens.oneOffAdvice`: give migrations and one-off scripts the performance findings too. */
+  oneOffAdvice: boolean;
+  /** `queryLens.unusedIndexMinDays`: how long the statistics must have been counting before an index counts as unused. */
+  unusedIndexMinDays: number;
 }
 
 /** `auto`: the configured database, else the embedded one; `off`: static analysis only. */
@@ -84,6 +90,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   nestedLoopMaxOuterRows: 10000,
   maxPlanCost: 100000,
   slowQueryMs: 100,
+  oneOffFiles: Object.freeze([]),
+  oneOffAdvice: false,
+  unusedIndexMinDays: 7,
 });
 
 /** The settings keys the server reads, under the `queryLens` section (for the schema test). */
@@ -103,6 +112,9 @@ export const SERVER_SETTING_KEYS: readonly (keyof Settings)[] = [
   'nestedLoopMaxOuterRows',
   'maxPlanCost',
   'slowQueryMs',
+  'oneOffFiles',
+  'oneOffAdvice',
+  'unusedIndexMinDays',
 ];
 
 function integerIn(value: unknown, min: number, max: number, fallback: number): number {
@@ -139,6 +151,9 @@ export function normaliseSettings(raw: unknown): Settings {
     nestedLoopMaxOuterRows: integerIn(value.nestedLoopMaxOuterRows, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.nestedLoopMaxOuterRows),
     maxPlanCost: integerIn(value.maxPlanCost, 0, Number.MAX_SAFE_INTEGER, DEFAULT_SETTINGS.maxPlanCost),
     slowQueryMs: integerIn(value.slowQueryMs, 0, 24 * 3_600_000, DEFAULT_SETTINGS.slowQueryMs),
+    oneOffFiles: Array.isArray(value.oneOffFiles) && value.oneOffFiles.every((glob) => typeof glob === 'string') ? (value.oneOffFiles as string[]) : DEFAULT_SETTINGS.oneOffFiles,
+    oneOffAdvice: typeof value.oneOffAdvice === 'boolean' ? value.oneOffAdvice : DEFAULT_SETTINGS.oneOffAdvice,
+    unusedIndexMinDays: integerIn(value.unusedIndexMinDays, 0, 3650, DEFAULT_SETTINGS.unusedIndexMinDays),
   };
 }
 

@@ -228,7 +228,6 @@ describe('query-lens CLI', function () {
     const cases: [string, string[], string][] = [
       ['no command', [], ''],
       ['an unknown command', ['lint', 'db'], "query-lens: unknown command 'lint' (expected check, queries or explain; see query-lens --help)\n"],
-      ['--db for queries', ['queries', '--db', 'embedded', 'db'], 'query-lens: --db is for check and explain\n'],
       ['a --db that is not a URL', ['check', '--db', 'localhost', 'db'], "query-lens: --db takes a postgres:// URL or 'embedded', not 'localhost'\n"],
       ['explain without SQL', ['explain'], 'query-lens: explain takes one SQL text in quotes (or - to read it from stdin), not 0 arguments\n'],
       ['SARIF for explain', ['explain', '--format', 'sarif', 'SELECT 1'], "query-lens: unknown format 'sarif' for explain (expected text or json)\n"],

@@ -44,6 +44,8 @@ export async function createTestDatabase(suite: string, setup: string, base = AD
  */
 export const SHOP_SCHEMA = `
 SET default_statistics_target = 10000;
+-- Hypothetical indexes: every index a message names is tried first (.ci/run installs HypoPG).
+CREATE EXTENSION IF NOT EXISTS hypopg;
 CREATE TABLE customers (id integer PRIMARY KEY, email text NOT NULL, name text NOT NULL);
 CREATE TABLE orders (
   id bigint PRIMARY KEY,

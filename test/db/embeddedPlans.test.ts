@@ -68,7 +68,7 @@ describe('plans from the embedded database built from the workspace schema, over
         code: 'plan-seq-scan',
         codeDescription: docsLink('plan-seq-scan'),
         message:
-          'Seq Scan on orders reads the whole table to keep ~8 rows (Filter: customer_id = $1): an index on orders (customer_id) lets PostgreSQL read only those rows (embedded database: tables are empty, so row counts are estimates).',
+          'Seq Scan on orders reads the whole table to keep ~8 rows (Filter: customer_id = $1): an index on orders (customer_id) lets PostgreSQL read only those rows (checked on the embedded database, whose tables are empty: estimated cost 31.3 → 14.4, both estimates).',
         data: { queryStart: text.indexOf("SELECT id, total_cents") },
       },
     ]);

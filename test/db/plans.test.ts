@@ -54,7 +54,7 @@ describe('plans from a development PostgreSQL, over LSP', function () {
         code: 'plan-seq-scan',
         codeDescription: docsLink('plan-seq-scan'),
         message:
-          'Seq Scan on orders reads all ~100,000 rows to keep ~5 (Filter: customer_id = 42): an index on orders (customer_id) lets PostgreSQL read only those rows.',
+          'Seq Scan on orders reads all ~100,000 rows to keep ~5 (Filter: customer_id = 42): an index on orders (customer_id) lets PostgreSQL read only those rows (checked with a hypothetical index: estimated cost 1,986 → 22.9).',
         data: { queryStart: text.indexOf('SELECT') },
       },
     ]);
@@ -89,7 +89,7 @@ describe('plans from a development PostgreSQL, over LSP', function () {
         code: 'plan-seq-scan',
         codeDescription: docsLink('plan-seq-scan'),
         message:
-          "Seq Scan on orders reads all ~100,000 rows to keep ~1 (Filter: (customer_id = $1) AND (status = 'paid'::text)): an index on orders (customer_id, status) lets PostgreSQL read only those rows.",
+          "Seq Scan on orders reads all ~100,000 rows to keep ~1 (Filter: (customer_id = $1) AND (status = 'paid'::text)): an index on orders (customer_id, status) lets PostgreSQL read only those rows (checked with a hypothetical index: estimated cost 2,236 → 8.06).",
         data: { queryStart: text.indexOf('SELECT') },
       },
     ]);
@@ -190,7 +190,7 @@ describe('plans from a development PostgreSQL, over LSP', function () {
         source: 'query-lens',
         code: 'unknown-table',
         codeDescription: docsLink('unknown-table'),
-        message: `Relation "custmers" does not exist (${label}). Check the name and the search_path, or apply the migration that creates it.`,
+        message: `Relation "custmers" does not exist (${label}). Did you mean customers?`,
       },
     ]);
   });

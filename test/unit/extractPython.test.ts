@@ -102,15 +102,27 @@ describe('extractQueriesFromPython', () => {
       );
     });
 
-    it('reads ? parameters for sqlite3', () => {
+    it('reads ? parameters for sqlite3, whose SQL is SQLite\'s, not PostgreSQL\'s', () => {
       const doc = 'import sqlite3\nconn = sqlite3.connect("app.db")\nconn.execute("SELECT name FROM users WHERE id = ? AND org = ?", (uid, org))\n';
       const q = only(doc);
       assert.strictEqual(q.origin, 'conn.execute');
-      assert.strictEqual(q.sql, 'SELECT name FROM users WHERE id = $1 AND org = $2');
+      assert.strictEqual(q.dialect, 'sqlite');
+      assert.strictEqual(q.sql, 'SELECT name FROM users WHERE id = ? AND org = ?');
       assert.deepStrictEqual(parameters(doc, q), [
-        ['$1', '?', 'placeholder', undefined],
-        ['$2', '?', 'placeholder', undefined],
+        ['?', '?', 'placeholder', undefined],
+        ['?', '?', 'placeholder', undefined],
       ]);
+    });
+
+    it("reads SQL in a function named for another engine as that engine's (a PostgreSQL app with a SpatiaLite side)", () => {
+      const doc = 'import psycopg\ndef _on_sqlite_connect(con):\n    cur = con.cursor()\n    cur.execute("SELECT load_extension(\'mod_spatialite\')")\n    cur.execute("PRAGMA journal_mode = WAL")\n';
+      assert.deepStrictEqual(
+        extractQueriesFromPython(doc, { dialect: 'postgresql' }).map((q) => [q.sql, q.dialect, q.enclosingFunction]),
+        [
+          ["SELECT load_extension('mod_spatialite')", 'sqlite', '_on_sqlite_connect'],
+          ['PRAGMA journal_mode = WAL', 'sqlite', '_on_sqlite_connect'],
+        ],
+      );
     });
 
     it('keeps ? as jsonb’s operator when the file uses psycopg', () => {
@@ -471,14 +483,18 @@ describe('extractQueriesFromPython', () => {
         '    def g(self):',
         '        self.cur.execute(QUERY)',
       ].join('\n');
-      // Each literal is still SQL by its content alone.
+      // Each literal is still SQL by its content alone; each call is a query built at run time,
+      // listed and counted but not analysed.
       assert.deepStrictEqual(
-        extract(doc).map((q) => [q.origin, q.sql]),
+        extract(doc).map((q) => [q.origin, q.sql, q.builtAtRunTime]),
         [
-          ['string', 'SELECT * FROM a'],
-          ['string', 'SELECT * FROM b'],
-          ['string', 'SELECT * FROM c'],
-          ['string', 'SELECT * FROM d'],
+          ['string', 'SELECT * FROM a', undefined],
+          ['string', 'SELECT * FROM b', undefined],
+          ['cur.execute', '', 'SQL'],
+          ['string', 'SELECT * FROM c', undefined],
+          ['cur.execute', '', 'Q'],
+          ['string', 'SELECT * FROM d', undefined],
+          ['cur.execute', '', 'QUERY'],
         ],
       );
     });
@@ -539,7 +555,11 @@ describe('extractQueriesFromPython', () => {
         'q = sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table))',
         'cur.execute(q, (i,))',
       ].join('\n');
-      assert.deepStrictEqual(extract(doc), []);
+      // The composition is run: a query built at run time, listed but not analysed.
+      assert.deepStrictEqual(
+        extract(doc).map((q) => [q.origin, q.sql, q.builtAtRunTime]),
+        [['cur.execute', '', 'q']],
+      );
     });
 
     it('uses the dialect for placeholders', () => {

@@ -111,12 +111,14 @@ describe('extractQueriesFromTypescript', () => {
       const text = "import mysql from 'mysql2/promise';\nconst [rows] = await connection.execute('SELECT * FROM users WHERE id = ? AND org = ?', [id, org]);\nawait connection.query('UPDATE users SET seen = now() WHERE id = ?', [id]);";
       const [execute, query] = extract(text);
       assert.strictEqual(execute.origin, 'connection.execute');
-      assert.strictEqual(execute.sql, 'SELECT * FROM users WHERE id = $1 AND org = $2');
+      // A file that imports mysql2 and no PostgreSQL driver runs MySQL's SQL.
+      assert.strictEqual(execute.dialect, 'mysql');
+      assert.strictEqual(execute.sql, 'SELECT * FROM users WHERE id = ? AND org = ?');
       assert.deepStrictEqual(parametersOf(text, execute), [
         [1, 'placeholder', '?', undefined],
         [2, 'placeholder', '?', undefined],
       ]);
-      assert.strictEqual(query.sql, 'UPDATE users SET seen = now() WHERE id = $1');
+      assert.strictEqual(query.sql, 'UPDATE users SET seen = now() WHERE id = ?');
     });
 
     it('keeps ? for the mysql dialect', () => {
@@ -136,9 +138,9 @@ describe('extractQueriesFromTypescript', () => {
       assert.deepStrictEqual(
         extract(text).map((q) => [q.origin, q.sql]),
         [
-          ['db.prepare', 'SELECT name FROM users WHERE id = $1'],
+          ['db.prepare', 'SELECT name FROM users WHERE id = ?'],
           ['db.exec', 'CREATE TABLE t (a int)'],
-          ['db.run', 'INSERT INTO t (a) VALUES ($1)'],
+          ['db.run', 'INSERT INTO t (a) VALUES (?)'],
         ],
       );
     });
@@ -184,7 +186,7 @@ describe('extractQueriesFromTypescript', () => {
     }
 
     it('wraps .joinRaw as a join clause and a raw select item as a select list', () => {
-      const text = "db('orders').joinRaw('LEFT JOIN users u ON u.id = orders.user_id').select(knex.raw('count(*) AS n'));";
+      const text = "import knex from 'knex';\ndb('orders').joinRaw('LEFT JOIN users u ON u.id = orders.user_id').select(knex.raw('count(*) AS n'));";
       const [join, select] = extract(text);
       assert.strictEqual(join.sql, 'SELECT * FROM ql_fragment LEFT JOIN users u ON u.id = orders.user_id');
       assert.strictEqual(join.origin, 'db.joinRaw');
@@ -222,10 +224,21 @@ describe('extractQueriesFromTypescript', () => {
       assert.deepStrictEqual(parametersOf(text, unsafe), [[1, 'placeholder', '$1', undefined]]);
     });
 
-    it('reads Prisma.join as one parameter and skips queries built with Prisma.raw', () => {
-      const text = 'await prisma.$queryRaw`SELECT * FROM users WHERE id IN (${Prisma.join(ids)})`;\nawait prisma.$queryRaw`SELECT * FROM ${Prisma.raw(table)}`;';
-      const query = single(text);
-      assert.strictEqual(query.sql, 'SELECT * FROM users WHERE id IN ($1)');
+    it('reads Prisma.join as one parameter, Prisma.raw of a constant as its text, and lists a query Prisma.raw of a value builds as built at run time', () => {
+      const text = [
+        'const DAYS = 720;',
+        'await prisma.$queryRaw`SELECT * FROM users WHERE id IN (${Prisma.join(ids)})`;',
+        'await prisma.$queryRaw`SELECT * FROM users WHERE seen_at > now() - interval \'${Prisma.raw("720")} days\' ${Prisma.empty}`;',
+        'await prisma.$queryRaw`SELECT * FROM ${Prisma.raw(table)}`;',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(text).map((q) => [q.sql, q.builtAtRunTime]),
+        [
+          ['SELECT * FROM users WHERE id IN ($1)', undefined],
+          ["SELECT * FROM users WHERE seen_at > now() - interval '720 days' ", undefined],
+          ['', '`SELECT * FROM ${Prisma.raw(table)}`'],
+        ],
+      );
     });
   });
 
@@ -401,12 +414,15 @@ describe('extractQueriesFromTypescript', () => {
         "const SQL = 'DELETE FROM t';",
         'function run(SQL: string) { return db.query(SQL); }',
       ].join('\n');
-      // Both literals are still found by their content, as strings.
+      // Both literals are still found by their content, as strings; each call runs SQL built at
+      // run time, listed and counted but not analysed.
       assert.deepStrictEqual(
-        extract(text).map((q) => [q.sql, q.origin]),
+        extract(text).map((q) => [q.sql, q.origin, q.builtAtRunTime]),
         [
-          ['SELECT * FROM users', 'string'],
-          ['DELETE FROM t', 'string'],
+          ['SELECT * FROM users', 'string', undefined],
+          ['', 'db.query', 'q'],
+          ['DELETE FROM t', 'string', undefined],
+          ['', 'db.query', 'SQL'],
         ],
       );
     });

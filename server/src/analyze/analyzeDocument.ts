@@ -1,12 +1,13 @@
 import { analysisSignature, Dialect, Settings } from '../settings';
 import type { DocumentKind, Query } from '../extract/query';
 import { extractQueries } from '../extract/extractQueries';
-import { ParseOutcome, parseStatement, parserLabel } from './parse';
+import { dialectLabel, ParseOutcome, parseStatement, parserLabel } from './parse';
 import { RULES } from './rules';
 import { createRuleContext, PgStatement, Rule } from './rules/rule';
 import { Suppressions } from './suppressions';
 import { StatementInfo, statementInfo } from './statementInfo';
 import { holeRoles, type HoleRole } from './holeRoles';
+import { APPLICATION_CODE, type DocumentRole } from './documentRole';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -98,10 +99,11 @@ class QueryAnalyses {
  */
 function howBuilt(query: Query, kind: DocumentKind): string {
   if (kind === 'sql') {
-    return '';
+    return query.parameters.length === 0 && !query.templateTags ? '' : `${query.parameters.map((p) => p.source[0]).join('')}|${query.templateTags ? 't' : ''}`;
   }
   const loop = query.loop ? `${query.loop.kind}|${query.loop.over ?? ''}|${query.loop.perItem ? 1 : 0}` : '';
-  return `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${loop}`;
+  const place = `${query.enclosingFunction ?? ''}|${query.dialect ?? ''}|${query.otherEngine ?? ''}|${query.builtAtRunTime ?? ''}`;
+  return `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${loop}|${place}`;
 }
 
 /**
@@ -120,15 +122,18 @@ export class DocumentAnalysis {
   private previous = new QueryAnalyses();
   private previousSignature: string | undefined;
 
-  /** `languageId` tells TSX and JSX from TypeScript and JavaScript. */
-  run(text: string, kind: DocumentKind, settings: Settings, languageId?: string): AnalysisResult {
+  /**
+   * `languageId` tells TSX and JSX from TypeScript and JavaScript; `role` says whether the file is
+   * a migration or one-off script (see `documentRole.ts`).
+   */
+  run(text: string, kind: DocumentKind, settings: Settings, languageId?: string, role: DocumentRole = APPLICATION_CODE): AnalysisResult {
     const started = performance.now();
     const fileProblem = checkWholeFile(text, settings);
     if (fileProblem) {
       this.previous = new QueryAnalyses();
       return { queries: [], statements: [], findings: [fileProblem], stats: { queries: 0, analysed: 0, reused: 0, elapsedMs: performance.now() - started } };
     }
-    const signature = `${kind}|${analysisSignature(settings)}`;
+    const signature = `${kind}|${analysisSignature(settings)}|${role.oneOff && !role.advice ? 'one-off' : ''}`;
     if (this.previousSignature !== signature) {
       this.previous = new QueryAnalyses();
       this.previousSignature = signature;
@@ -154,7 +159,7 @@ export class DocumentAnalysis {
           stoppedAt = index;
           break;
         }
-        result = analyseQuery(query, kind, settings, how);
+        result = analyseQuery(query, kind, settings, how, role);
         analysed++;
       }
       current.set(query.sql, result);
@@ -191,8 +196,16 @@ export class DocumentAnalysis {
   }
 }
 
-function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how: string): QueryFindings {
-  const dialect = settings.dialect;
+function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how: string, role: DocumentRole): QueryFindings {
+  if (query.builtAtRunTime !== undefined) {
+    const expression = shortExpression(query.builtAtRunTime);
+    return { findings: NO_FINDINGS, statement: { kind: 'other', notPlanned: { category: 'built at run time', reason: `its SQL is built at run time (\`${expression}\`)` } }, how };
+  }
+  if (query.otherEngine !== undefined) {
+    // ClickHouse, BigQuery…: another engine's SQL, which PostgreSQL's parser has no say on.
+    return { findings: NO_FINDINGS, statement: { kind: 'other', notPlanned: { category: 'another dialect', reason: `${query.otherEngine} SQL, which Query Lens does not read` } }, how };
+  }
+  const dialect = query.dialect ?? settings.dialect;
   if (query.sql.length > MAX_QUERY_LENGTH) {
     return {
       findings: [
@@ -215,7 +228,9 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how:
     return { findings: [parseProblemFinding(query, outcome)], statement: notAnalysedStatement(query, outcome), how };
   }
   if (dialect !== 'postgresql') {
-    return { findings: NO_FINDINGS, how }; // the rules read PostgreSQL's parse tree
+    // The rules read PostgreSQL's parse tree; the plans come from PostgreSQL.
+    const statement: StatementInfo | undefined = dialect !== settings.dialect ? { kind: 'other', notPlanned: { category: 'another dialect', reason: `${dialectLabel(dialect)} SQL (its driver is ${dialectLabel(dialect)}'s)` } } : undefined;
+    return { findings: NO_FINDINGS, ...(statement ? { statement } : {}), how };
   }
   const findings: Finding[] = [];
   const statements = ((outcome.ast as { stmts?: PgStatement[] }).stmts ?? []) as PgStatement[];
@@ -235,7 +250,7 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how:
   });
   for (const candidate of ALL_RULES) {
     const level = settings.rules[candidate.id];
-    if (level === 'off' || (candidate.scope === 'application-code' && kind === 'sql')) {
+    if (level === 'off' || (candidate.scope === 'application-code' && kind === 'sql') || (role.oneOff && !role.advice && !candidate.inOneOffFiles)) {
       continue;
     }
     rule = candidate;
@@ -246,6 +261,9 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how:
       // A rule that fails on an unusual tree must not hide the others' findings.
       findings.push({ start: 0, end: 0, severity: 'information', code: 'internal-error', message: `Rule ${rule.id} failed on this query: ${error instanceof Error ? error.message : String(error)}` });
     }
+  }
+  if (findings.length > 0 && sql !== query.sql) {
+    namesAsWritten(findings, query, parsed);
   }
   return { findings: findings.length > 0 ? findings : NO_FINDINGS, statement, how };
 }
@@ -272,8 +290,17 @@ export function parseQuery(query: Query, dialect: Dialect): ParsedQuery {
   const parameters = query.parameters;
   if (!outcome.ok && dialect === 'postgresql' && parameters.length > 0) {
     let attempt = sql;
-    let retry: ParseOutcome = outcome;
     const renamed = new Map<number, HoleRole>();
+    // `${schema}.jobs`, `${schema}.add_job(…)`: a hole before a dot and a name qualifies that
+    // name; as `$n` it would read as a field of a parameter, and the parser would stop later.
+    for (let k = 0; k < parameters.length; k++) {
+      const p = parameters[k];
+      if (p.source !== 'placeholder' && p.source !== 'bound' && attempt.charCodeAt(p.sqlStart) === 36 /* $ */ && QUALIFIER.test(attempt.slice(p.sqlEnd, p.sqlEnd + 2)) && attempt.charCodeAt(p.sqlStart - 1) !== 46 /* . */) {
+        attempt = attempt.slice(0, p.sqlStart) + 'q' + attempt.slice(p.sqlStart + 1);
+        renamed.set(k, 'schema');
+      }
+    }
+    let retry: ParseOutcome = renamed.size > 0 ? parseStatement(attempt, dialect) : outcome;
     for (let round = 0; round < parameters.length && !retry.ok; round++) {
       const at = retry.problem.start;
       let index = -1;
@@ -297,6 +324,9 @@ export function parseQuery(query: Query, dialect: Dialect): ParsedQuery {
       for (const [index, role] of renamed) {
         roles.set(index, role);
       }
+    } else if (renamed.size > 0) {
+      // Where the parser stops once the names are read as names says what is still wrong.
+      outcome = retry;
     }
   }
   if (outcome.ok && dialect === 'postgresql' && parameters.length > 0) {
@@ -307,6 +337,36 @@ export function parseQuery(query: Query, dialect: Dialect): ParsedQuery {
   }
   return { sql, outcome, roles };
 }
+
+/**
+ * Rules quote the SQL they read, where a hole read as a name is `q1`: their messages show it as
+ * the code writes it (`${schema}.jobs`, `{table}`), not as the parser's stand-in.
+ */
+function namesAsWritten(findings: Finding[], query: Query, parsed: ParsedQuery): void {
+  const written = new Map<string, string>();
+  for (const [index, role] of parsed.roles) {
+    if (role !== 'name' && role !== 'schema') continue;
+    const parameter = query.parameters[index];
+    const expression = (parameter.expression ?? '').replace(/\s+/g, ' ');
+    const display =
+      parameter.source === 'template' || expression === ''
+        ? expression || 'a name'
+        : query.construction === 'template' || parameter.source === 'bound'
+          ? `\${${expression}}`
+          : query.construction === 'f-string' || query.construction === 'format'
+            ? `{${expression}}`
+            : expression;
+    written.set(parsed.sql.slice(parameter.sqlStart, parameter.sqlEnd), display);
+  }
+  if (written.size === 0) return;
+  const stand = new RegExp(`\\b(${[...written.keys()].join('|')})\\b`, 'g');
+  for (let i = 0; i < findings.length; i++) {
+    findings[i] = { ...findings[i], message: findings[i].message.replace(stand, (name) => written.get(name) ?? name) };
+  }
+}
+
+/** A dot and the start of a name: what follows a hole that qualifies a name. */
+const QUALIFIER = /^\.[A-Za-z_"]/;
 
 /** `q1.jobs`: the name a hole became is a schema when a `.` and a name follow it (and none precede it). */
 function nameRole(sql: string, start: number, end: number): HoleRole {
@@ -332,7 +392,9 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
   const template = query.templateTags === true || query.parameters.some((p) => p.source === 'template' && TEMPLATE_ENGINE_HOLE.test(p.expression ?? ''));
   if (inPrefix || atHole || template) {
     const start = inPrefix ? query.fragmentPrefixLength ?? 0 : problem.start;
-    const hole = query.parameters.find((p) => p.source === 'template' || p.source === 'interpolated');
+    // The hole the parser stopped at, else the first one.
+    const holes = query.parameters.filter((p) => p.source === 'template' || p.source === 'interpolated');
+    const hole = holes.find((p) => problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1) ?? holes[0];
     return {
       start,
       end: inPrefix ? start : problem.end,
@@ -342,7 +404,7 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
         ? `Not analysed: Query Lens reads this ${query.origin} fragment inside a statement of its own, and PostgreSQL's parser rejects it there (${problem.message}).`
         : template && !atHole
           ? `Not analysed: this SQL is completed at run time by a template (${hole?.expression ?? 'its tags'}), so PostgreSQL's parser cannot read it as written (${problem.message}).`
-          : `Not analysed: the SQL here is completed at run time by ${hole?.expression ? `\`${hole.expression}\`` : 'a value'} spliced into its text, so PostgreSQL's parser cannot read it (${problem.message}).`,
+          : `Not analysed: the SQL here is completed at run time by ${hole?.expression ? `\`${shortExpression(hole.expression)}\`` : 'a value'} spliced into its text, so PostgreSQL's parser cannot read it as written.`,
     };
   }
   return { start: problem.start, end: problem.end, severity: 'error', code: CODES.syntaxError, message: problem.message };
@@ -350,6 +412,11 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
 
 /** The holes of template engines (`{{x}}`, `{x}`, `%order%`), which may stand for any text; psql's `:x` is a value or a name. */
 const TEMPLATE_ENGINE_HOLE = /^(?:\{|%\w)/;
+
+function shortExpression(expression: string): string {
+  const oneLine = expression.replace(/\s+/g, ' ');
+  return oneLine.length > 40 ? oneLine.slice(0, 39) + '…' : oneLine;
+}
 
 /** What the database side knows of a query that did not parse: nothing to plan, and why. */
 function notAnalysedStatement(query: Query, outcome: Extract<ParseOutcome, { ok: false }>): StatementInfo {

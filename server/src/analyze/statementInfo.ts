@@ -7,6 +7,7 @@ import { scanSqlTokens } from '../scan/sqlTokens';
 import type { ParsedQuery } from './analyzeDocument';
 import { ROLE_WORDS } from './holeRoles';
 import { nodeType, PgStatement } from './rules/rule';
+import { walkTree } from './rules/ast';
 
 /**
  * Why a query is not planned: a reason for the CodeLens and the CLI (`schema name spliced at run
@@ -36,8 +37,10 @@ export interface SchemaHole {
   placeholder: string;
   /** Where it is in `explainSql`. */
   start: number;
-  /** The table it qualifies. */
+  /** The table, function or type it qualifies. */
   table: string;
+  /** Whether it qualifies a table or view, a function called there (`${schema}.add_job(…)`), or a type (`::${schema}.job_spec`). */
+  kind: 'table' | 'function' | 'type';
   /** The host expression, for messages. */
   expression: string;
 }
@@ -108,6 +111,7 @@ export function statementInfo(query: Query, parsed: ParsedQuery, statements: rea
     return { kind: 'query', notPlanned: { category: 'built at run time', reason: 'template tags choose its text at run time' } };
   }
   const schemaHoles: SchemaHole[] = [];
+  let qualified: Map<string, { kind: SchemaHole['kind']; name: string }> | undefined;
   for (const [index, role] of parsed.roles) {
     if (role === 'value') {
       continue;
@@ -115,9 +119,11 @@ export function statementInfo(query: Query, parsed: ParsedQuery, statements: rea
     const parameter = query.parameters[index];
     const what = parameter.expression ? `\`${shorten(parameter.expression)}\`` : 'a hole';
     if (role === 'schema') {
-      const table = /^\.\s*("[^"]+"|[A-Za-z_][\w$]*)/.exec(parsed.sql.slice(parameter.sqlEnd));
-      if (table) {
-        schemaHoles.push({ placeholder: parsed.sql.slice(parameter.sqlStart, parameter.sqlEnd), start: parameter.sqlStart, table: table[1].replace(/^"|"$/g, ''), expression: parameter.expression ?? '' });
+      qualified ??= qualifiedNames(statements[0]);
+      const placeholder = parsed.sql.slice(parameter.sqlStart, parameter.sqlEnd);
+      const target = qualified.get(placeholder);
+      if (target) {
+        schemaHoles.push({ placeholder, start: parameter.sqlStart, table: target.name, kind: target.kind, expression: parameter.expression ?? '' });
         continue;
       }
     }
@@ -152,6 +158,33 @@ function statementWord(type: string): string {
     RefreshMatViewStmt: 'REFRESH MATERIALIZED VIEW',
   };
   return words[type] ?? type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+}
+
+/**
+ * What each schema a statement names qualifies, by the schema's name as written (`q1` for a hole
+ * read as a name): a table or view (`q1.jobs`), a function (`q1.add_job(…)`) or a type
+ * (`::q1.job_spec`). The first use of each schema name counts.
+ */
+function qualifiedNames(statement: PgStatement): Map<string, { kind: SchemaHole['kind']; name: string }> {
+  const found = new Map<string, { kind: SchemaHole['kind']; name: string }>();
+  const note = (schema: unknown, name: unknown, kind: SchemaHole['kind']) => {
+    if (typeof schema === 'string' && typeof name === 'string' && !found.has(schema)) {
+      found.set(schema, { kind, name });
+    }
+  };
+  const names = (list: unknown): unknown[] => (Array.isArray(list) ? list.map((item) => (item as { String?: { sval?: string } }).String?.sval) : []);
+  walkTree(statement.stmt, (type, fields) => {
+    if (type === 'RangeVar') {
+      note(fields.schemaname, fields.relname, 'table');
+    } else if (type === 'FuncCall') {
+      const [schema, name] = names(fields.funcname);
+      note(schema, name, 'function');
+    } else if (type === 'TypeName') {
+      const [schema, name] = names(fields.names);
+      note(schema, name, 'type');
+    }
+  });
+  return found;
 }
 
 function shorten(expression: string): string {

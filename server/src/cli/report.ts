@@ -4,6 +4,8 @@ import { pathToFileURL } from 'url';
 import { ALL_RULES, Finding, Severity } from '../analyze/analyzeDocument';
 import { BUILT_IN_CHECKS } from '../analyze/checks';
 import type { Query } from '../extract/query';
+import type { QueryAccount } from './accounting';
+import { formatCost } from '../plan/figures';
 import { LineIndex } from '../text/offsets';
 
 /** A finding placed in a file, lines and columns 1-based (end column exclusive). */
@@ -27,6 +29,12 @@ export interface ReportedQuery {
   endColumn: number;
   sql: string;
   origin: string;
+  /** The name a file of named queries gives it. */
+  name?: string;
+  /** With `--db`: its plan's total cost, estimated rows and top node, or null when it was not planned. */
+  plan?: { cost: number; rows: number; node: string } | null;
+  /** With `--db`, when not planned: why. */
+  notPlanned?: string;
 }
 
 interface Span {
@@ -53,14 +61,27 @@ export function toReportedDiagnostics(file: string, lines: LineIndex, findings: 
   }));
 }
 
-export function toReportedQueries(file: string, lines: LineIndex, queries: Query[]): ReportedQuery[] {
+export function toReportedQueries(file: string, lines: LineIndex, queries: Query[], accounts?: readonly QueryAccount[]): ReportedQuery[] {
   // A fragment is listed as written, without the statement Query Lens builds around it.
-  return queries.map((query) => ({
-    file,
-    ...span(lines, query.start, query.end),
-    sql: query.shape === 'fragment' ? query.sql.slice(query.fragmentPrefixLength ?? 0) : query.sql,
-    origin: query.origin,
-  }));
+  return queries.map((query, index) => {
+    const reported: ReportedQuery = {
+      file,
+      ...span(lines, query.start, query.end),
+      sql: query.shape === 'fragment' ? query.sql.slice(query.fragmentPrefixLength ?? 0) : query.sql,
+      origin: query.origin,
+    };
+    if (query.name !== undefined) {
+      reported.name = query.name;
+    }
+    const account = accounts?.[index];
+    if (account) {
+      reported.plan = account.plan;
+      if (account.notPlanned) {
+        reported.notPlanned = account.notPlanned.reason;
+      }
+    }
+    return reported;
+  });
 }
 
 /** `file:line:column severity code message`, one line per diagnostic. */
@@ -76,7 +97,10 @@ export function formatQueriesAsText(queries: ReportedQuery[]): string {
   return queries
     .map((q) => {
       const sql = oneLine(q.sql);
-      return `${q.file}:${q.line}:${q.column} ${q.origin} ${sql.length > 160 ? sql.slice(0, 159) + '…' : sql}\n`;
+      const origin = q.name !== undefined ? `${q.origin} (${q.name})` : q.origin;
+      // With --db, what became of it, as a SQL comment after it.
+      const outcome = q.plan ? ` -- cost ${formatCost(q.plan.cost)}, ${q.plan.node}` : q.notPlanned !== undefined ? ` -- not planned: ${q.notPlanned}` : '';
+      return `${q.file}:${q.line}:${q.column} ${origin} ${sql.length > 160 ? sql.slice(0, 159) + '…' : sql}${outcome}\n`;
     })
     .join('');
 }

@@ -48,6 +48,8 @@ export interface ActivePlanner {
   schemaVersion: number;
   /** User tables by `schema.name`, read once per schema version. */
   tables: Map<string, TableStats>;
+  /** The schemas that have a function of each name, read with the tables. */
+  routines: Map<string, string[]>;
   /** Run times measured by pg_stat_statements, when the database has it (never the embedded one). */
   statistics?: RuntimeStatistics;
 }
@@ -150,7 +152,7 @@ export class DatabaseService {
       await this.closeAll();
     } else if (this.active && !embeddedOnly) {
       this.schemaVersion++;
-      this.active = { ...this.active, schemaVersion: this.schemaVersion, tables: await this.readTables(this.active.planner) };
+      this.active = { ...this.active, schemaVersion: this.schemaVersion, ...(await this.readCatalog(this.active.planner)) };
     } else {
       return false;
     }
@@ -261,7 +263,7 @@ export class DatabaseService {
         this.host.log(`pg_stat_statements is not installed in ${planner.facts.database}: measured run times are not shown (CREATE EXTENSION pg_stat_statements, with the library in shared_preload_libraries).`);
       }
       const statistics = planner.facts.statStatements ? new RuntimeStatistics(planner, (line) => this.host.log(line)) : undefined;
-      this.active = { planner, embedded: false, label: planner.label, schemaVersion: ++this.schemaVersion, tables: await this.readTables(planner), statistics };
+      this.active = { planner, embedded: false, label: planner.label, schemaVersion: ++this.schemaVersion, ...(await this.readCatalog(planner)), statistics };
       this.retryDelay = RETRY_FIRST_MS;
       this.setStatus({
         mode: 'connected',
@@ -301,7 +303,7 @@ export class DatabaseService {
       const { Planner } = await import('./planner');
       const planner = await Planner.open(
         { host: embedded.host, port: embedded.port, database: embedded.database, user: embedded.user },
-        { statementTimeoutMs: settings.statementTimeoutMs, maxConnections: 1 },
+        { statementTimeoutMs: settings.statementTimeoutMs, maxConnections: 1, embedded: true },
       );
       if (this.settings !== settings || this.disposed) {
         await planner.close();
@@ -327,7 +329,7 @@ export class DatabaseService {
           this.fail(`the embedded database stopped (${reason})`);
         }
       });
-      this.active = { planner, embedded: true, label, schemaVersion: ++this.schemaVersion, tables: await this.readTables(planner) };
+      this.active = { planner, embedded: true, label, schemaVersion: ++this.schemaVersion, ...(await this.readCatalog(planner)) };
       const problems = embedded.schemaProblems;
       for (const problem of problems) {
         this.host.log(`[embedded] ${path.relative(this.workspaceRoot, problem.file)}:${problem.line}:${problem.column}: ${problem.message} (statement skipped)`);
@@ -347,14 +349,21 @@ export class DatabaseService {
     }
   }
 
-  private async readTables(planner: Planner): Promise<Map<string, TableStats>> {
+  /** The tables and the function names of the database: one catalog read each, per schema version. */
+  private async readCatalog(planner: Planner): Promise<{ tables: Map<string, TableStats>; routines: Map<string, string[]> }> {
+    let tables = new Map<string, TableStats>();
+    let routines = new Map<string, string[]>();
     try {
-      const tables = await planner.tables();
-      return new Map(tables.map((table) => [`${table.schema}.${table.name}`, table]));
+      tables = new Map((await planner.tables()).map((table) => [`${table.schema}.${table.name}`, table]));
     } catch (error) {
       this.host.log(`[database] could not read the table statistics: ${String(error)}`);
-      return new Map();
     }
+    try {
+      routines = await planner.routineSchemas();
+    } catch (error) {
+      this.host.log(`[database] could not read the function names: ${String(error)}`);
+    }
+    return { tables, routines };
   }
 
   /** Static analysis only, for `reason`; connecting is tried again later unless `retry` is false. */

@@ -52,6 +52,8 @@ export interface PlannerOptions {
   statementTimeoutMs: number;
   /** How many EXPLAINs run at once (one connection each). */
   maxConnections: number;
+  /** The embedded database (a throwaway built from the schema): the only one a real index may be made in, and rolled back. */
+  embedded?: boolean;
 }
 
 /** What the planner read of the server once connected. */
@@ -81,6 +83,8 @@ export interface StatementStatistics {
 
 /** The SQLSTATEs of a query the database gave up on after `statement_timeout`. */
 const QUERY_CANCELED = '57014';
+/** "could not determine data type of parameter $n". */
+const INDETERMINATE_DATATYPE = '42P18';
 /** Class 08 (connection exception), 57P (operator intervention: shutdown), 53 (insufficient resources). */
 const CONNECTION_STATES = /^(08|57P|53)/;
 
@@ -193,29 +197,88 @@ export class Planner {
         if (signal?.aborted) {
           return { kind: 'cancelled' } as const;
         }
-        if (parameterCount === 0) {
-          return this.run(client, 'EXPLAIN (FORMAT JSON) ', sql);
-        }
-        // A prepared statement planned generically (the session forces it), explained with NULLs
-        // for its parameters; PREPARE plans nothing and runs nothing. Not EXPLAIN (GENERIC_PLAN)
-        // on 16+: over the extended protocol its $n become protocol parameters, and the NULLs
-        // bound to them are planned as values (`One-Time Filter: false`, seen on PostgreSQL 18);
-        // over the simple protocol, nothing would stop a second command in the text.
-        const prepared = await this.run(client, 'PREPARE query_lens_plan AS ', sql);
-        if (prepared.kind !== 'plan') {
-          return prepared;
-        }
-        try {
-          const nulls = new Array(parameterCount).fill('NULL').join(', ');
-          const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${nulls})`);
-          // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
-          return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
-        } finally {
-          await client.query({ text: 'DEALLOCATE query_lens_plan', queryMode: 'extended' });
-        }
+        return this.explainOn(client, sql, parameterCount);
       });
     } catch (error) {
       return { kind: 'unavailable', reason: describeConnectionError(error) };
+    }
+  }
+
+  /**
+   * The plan of a statement as it would be with one more index, which the database does not
+   * have: with HypoPG, a hypothetical index (`hypopg_create_index`, which changes nothing but
+   * this session's planner, and is dropped again before the connection goes back to the pool);
+   * on the embedded database (an empty throwaway), a real index in a transaction that is always
+   * rolled back. Returns the plan, and the name the planner knows the index by.
+   */
+  async explainWithIndex(sql: string, parameterCount: number, createIndex: string, method: 'hypopg' | 'embedded'): Promise<{ outcome: ExplainOutcome; indexName?: string }> {
+    try {
+      return await this.withClient(async (client) => {
+        if (method === 'hypopg') {
+          let indexName: string | undefined;
+          try {
+            const created = await client.query({ text: 'SELECT indexname::text AS name FROM hypopg_create_index($1)', values: [createIndex], queryMode: 'extended' });
+            indexName = String(created.rows[0]?.name ?? '');
+            return { outcome: await this.explainOn(client, sql, parameterCount), indexName };
+          } finally {
+            await client.query({ text: 'SELECT hypopg_reset()', queryMode: 'extended' });
+          }
+        }
+        // The embedded database only: its tables are empty, so the index is made at once, and
+        // the transaction is rolled back whatever happens.
+        if (!this.options.embedded) {
+          throw new Error('a real index is made only on the embedded database');
+        }
+        await client.query('BEGIN READ WRITE');
+        try {
+          await client.query({ text: createIndex.replace(/^CREATE INDEX /i, 'CREATE INDEX query_lens_candidate '), queryMode: 'extended' });
+          return { outcome: await this.explainOn(client, sql, parameterCount), indexName: 'query_lens_candidate' };
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      });
+    } catch (error) {
+      const pgError = error as { code?: string; message?: string };
+      if (typeof pgError.code === 'string' && !CONNECTION_STATES.test(pgError.code)) {
+        return { outcome: { kind: 'error', error: { message: pgError.message ?? String(error), sqlState: pgError.code } } };
+      }
+      return { outcome: { kind: 'unavailable', reason: describeConnectionError(error) } };
+    }
+  }
+
+  /** EXPLAIN of one statement on a client of the pool (see `explain`). */
+  private async explainOn(client: PoolClient, sql: string, parameterCount: number): Promise<ExplainOutcome> {
+    if (parameterCount === 0) {
+      return this.run(client, 'EXPLAIN (FORMAT JSON) ', sql);
+    }
+    // A prepared statement planned generically (the session forces it), explained with NULLs
+    // for its parameters; PREPARE plans nothing and runs nothing. Not EXPLAIN (GENERIC_PLAN)
+    // on 16+: over the extended protocol its $n become protocol parameters, and the NULLs
+    // bound to them are planned as values (`One-Time Filter: false`, seen on PostgreSQL 18);
+    // over the simple protocol, nothing would stop a second command in the text.
+    // A parameter PostgreSQL cannot type from its context (`SELECT $1 IS NULL`, a number the
+    // text no longer uses) is typed as text, as a driver that sends strings would: one retry
+    // per such parameter.
+    const types: string[] = new Array(parameterCount).fill('unknown');
+    let prepared = await this.run(client, 'PREPARE query_lens_plan AS ', sql);
+    for (let retry = 0; retry < parameterCount && prepared.kind === 'error' && prepared.error.sqlState === INDETERMINATE_DATATYPE; retry++) {
+      const number = Number(/\$(\d+)/.exec(prepared.error.message)?.[1]);
+      if (!(number >= 1 && number <= parameterCount) || types[number - 1] === 'text') {
+        break;
+      }
+      types[number - 1] = 'text';
+      prepared = await this.run(client, `PREPARE query_lens_plan (${types.join(', ')}) AS `, sql);
+    }
+    if (prepared.kind !== 'plan') {
+      return prepared;
+    }
+    try {
+      const nulls = new Array(parameterCount).fill('NULL').join(', ');
+      const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${nulls})`);
+      // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
+      return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
+    } finally {
+      await client.query({ text: 'DEALLOCATE query_lens_plan', queryMode: 'extended' });
     }
   }
 
@@ -241,7 +304,7 @@ export class Planner {
                  (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-               WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`,
+               WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`,
         queryMode: 'extended',
       });
       return result.rows.map((row) => ({
@@ -264,6 +327,23 @@ export class Planner {
             }
           : {}),
       }));
+    });
+  }
+
+  /**
+   * The schemas that have a function or procedure of each name (system schemas left out): a
+   * query that calls `${schema}.add_job(…)` is planned with the one schema that has `add_job`.
+   */
+  async routineSchemas(): Promise<Map<string, string[]>> {
+    return this.withClient(async (client) => {
+      const result = await client.query({
+        text: `SELECT p.proname::text AS name, array_agg(DISTINCT n.nspname::text ORDER BY n.nspname::text) AS schemas
+                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+                GROUP BY p.proname`,
+        queryMode: 'extended',
+      });
+      return new Map(result.rows.map((row) => [String(row.name), (row.schemas as string[]).map(String)]));
     });
   }
 

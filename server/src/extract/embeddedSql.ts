@@ -495,6 +495,13 @@ function rewritePlaceholders(
       case Tok.Hole: {
         if (holeCursor < holes.length && holes[holeCursor].sqlStart === start) {
           const hole = holes[holeCursor++];
+          if (postgres && previous.kind === Tok.Operator && previous.end === start && previous.start === start - 1 && raw.charCodeAt(start - 1) === 36 /* $ */) {
+            // `$${values.length}`, `$${++i}`: a parameter whose number is counted at run time;
+            // the driver binds its value.
+            replace(start - 1, end, '', offsets[start - 1], hole.docEnd);
+            writeParameter(next++, offsets[start - 1], hole.docEnd, 'placeholder', { expression: `$\${${hole.expression ?? ''}}` });
+            break;
+          }
           emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {}, undefined, false, false);
         }
         break;

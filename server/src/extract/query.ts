@@ -1,3 +1,5 @@
+import type { Dialect } from '../settings';
+
 /**
  * The query model: one query found in a document, whether a statement of a SQL file or a string
  * that application code hands to a driver or an ORM.
@@ -86,6 +88,22 @@ export interface Query {
   loop?: QueryLoop;
   /** The name a SQL file of named queries gives it (`-- name: get_user`). */
   name?: string;
+  /** The function or method it is written in (`flush`, `clickhouseQuery`): what its statements are for. */
+  enclosingFunction?: string;
+  /**
+   * The dialect its driver speaks, when not the setting's: SQL handed to sqlite3 or a MySQL driver
+   * in a PostgreSQL project, or written in a function named for another engine, is judged as that
+   * engine's SQL (and never as PostgreSQL's).
+   */
+  dialect?: Dialect;
+  /** SQL for an engine Query Lens does not read (ClickHouse, BigQuery…), by its name: never judged. */
+  otherEngine?: string;
+  /**
+   * A driver call whose SQL is built at run time from what cannot be read here (a variable
+   * assigned in several places, a function's result): the expression it is handed, as written.
+   * `sql` is empty: the call is listed and counted, never analysed.
+   */
+  builtAtRunTime?: string;
   /** Template control tags (`{% if … %}`) choose which of its text is sent: not the statement that runs. */
   templateTags?: true;
 }
@@ -200,4 +218,22 @@ class SqlFileQuery implements Query {
   sqlRangeToDocument(from: number, to: number): [number, number] {
     return [this.start + from, this.start + to];
   }
+}
+
+/**
+ * A driver call whose SQL cannot be read (see `Query.builtAtRunTime`), at the document range of
+ * the expression it is handed.
+ */
+export function runTimeQuery(expression: string, start: number, end: number, origin: string): Query {
+  return {
+    sql: '',
+    start,
+    end,
+    origin,
+    shape: 'statement',
+    parameters: [],
+    builtAtRunTime: expression,
+    sqlOffsetToDocument: () => start,
+    sqlRangeToDocument: () => [start, start],
+  };
 }

@@ -47,7 +47,7 @@ export function startsWithSqlKeyword(text: string): boolean {
 
 /** Whether SQL handed to a driver call starts like any statement (`BEGIN`, `SET`, `LISTEN` too). */
 export function startsWithDriverSqlKeyword(text: string): boolean {
-  const keyword = firstKeyword(text);
+  const keyword = firstKeyword(text, true);
   return keyword !== undefined && DRIVER_KEYWORDS.has(keyword);
 }
 
@@ -62,7 +62,8 @@ export function startsWithDriverSqlKeyword(text: string): boolean {
 export function looksLikeSql(sql: string): boolean {
   const scanner = new SqlScanner(sql);
   let kind = scanner.next();
-  while (kind === Tok.LineComment || kind === Tok.BlockComment || (kind === Tok.Punctuation && sql.charCodeAt(scanner.start) === 40)) {
+  // A string that starts with `(` is a piece of a larger query far more often than a query.
+  while (kind === Tok.LineComment || kind === Tok.BlockComment) {
     kind = scanner.next();
   }
   if (kind !== Tok.Word || !LEADING_KEYWORDS.has(sql.slice(scanner.start, scanner.end).toLowerCase())) {

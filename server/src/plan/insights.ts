@@ -93,6 +93,11 @@ export interface PlanInsight {
   relation?: { name: string; alias?: string; schema?: string };
   /** Columns the remedy concerns (e.g. the filtered columns an index would serve), in index order. */
   columns?: string[];
+  /**
+   * The message without its index remedy, for when the planner turns out not to use that index
+   * (see advise/verifyIndex.ts); absent when the finding is nothing without its index.
+   */
+  withoutIndex?: string;
 }
 
 /** A scan that keeps less than this share of the table's rows is one an index would serve. */
@@ -243,10 +248,12 @@ function sortSpillInsight(node: PlanNode, ancestors: PlanNode[], context: PlanCo
     : sortColumns
       ? `an index on ${input.relationName} (${sortColumns.join(', ')}) returns the rows already in order`
       : `an index on ${input.relationName} matching the Sort Key (${(node.sortKey ?? []).join(', ')}) returns the rows already in order`;
+  const otherwise = `add a LIMIT${raiseWorkMem ? ` or ${raiseWorkMem}` : ''}${context.embedded ? EMBEDDED_NOTE : ''}.`;
   return {
     code: 'plan-sort-spill',
     severity: 'warning',
-    message: `${problem}: ${index}; otherwise add a LIMIT${raiseWorkMem ? ` or ${raiseWorkMem}` : ''}${context.embedded ? EMBEDDED_NOTE : ''}.`,
+    message: `${problem}: ${index}; otherwise ${otherwise}`,
+    ...(input ? { withoutIndex: `${problem}: ${otherwise}` } : {}),
     node,
     ...(input ? { relation: relationOf(input) } : {}),
     ...(sortColumns ? { columns: sortColumns } : {}),
@@ -357,12 +364,13 @@ function nestedLoopInsight(node: PlanNode, rowsInAll: Map<PlanNode, number>, con
   const columns = node.joinFilter !== undefined ? innerJoinColumns(node.joinFilter, qualifiersOf(innerScan)) : [];
   const outerRelation = outer.relationName !== undefined ? `rows of ${outer.relationName}` : 'outer rows';
   const index = columns.length > 0 ? `An index on ${table} (${columns.join(', ')})` : `An index on the join column of ${table}`;
+  const problem = `Nested Loop compares each of ~${formatCount(outerRows)} ${outerRelation} with all ~${formatCount(inner.planRows)} rows of ${table}, read by a ${describeNode(innerScan).replace(/ on .*$/, '')} since no index serves the join${context.embedded ? EMBEDDED_NOTE : ''}. `;
+  const analyse = 'ANALYZE both tables and check that the join condition compares columns of the same type, so PostgreSQL can choose a hash join.';
   return {
     code: 'plan-nested-loop',
     severity: 'warning',
-    message:
-      `Nested Loop compares each of ~${formatCount(outerRows)} ${outerRelation} with all ~${formatCount(inner.planRows)} rows of ${table}, read by a ${describeNode(innerScan).replace(/ on .*$/, '')} since no index serves the join${context.embedded ? EMBEDDED_NOTE : ''}. ` +
-      `${index} lets each loop look up only its matches; otherwise ANALYZE both tables and check that the join condition compares columns of the same type, so PostgreSQL can choose a hash join.`,
+    message: `${problem}${index} lets each loop look up only its matches; otherwise ${analyse}`,
+    withoutIndex: `${problem}${analyse.charAt(0).toUpperCase()}${analyse.slice(1)}`,
     node,
     relation: relationOf(innerScan),
     ...(columns.length > 0 ? { columns } : {}),

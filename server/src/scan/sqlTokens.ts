@@ -43,11 +43,14 @@ export function leadingWords(sql: string, count: number): string[] {
   return words;
 }
 
-/** The statement's first token when it is a word, lower-cased; comments and opening parentheses skipped. */
-export function firstKeyword(sql: string): string | undefined {
+/**
+ * The statement's first token when it is a word, lower-cased; comments skipped, and opening
+ * parentheses too with `skipParentheses` (`(SELECT …) UNION (SELECT …)`).
+ */
+export function firstKeyword(sql: string, skipParentheses = false): string | undefined {
   const scanner = new SqlScanner(sql);
   for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
-    if (kind === Tok.LineComment || kind === Tok.BlockComment || (kind === Tok.Punctuation && sql.charCodeAt(scanner.start) === 40)) {
+    if (kind === Tok.LineComment || kind === Tok.BlockComment || (skipParentheses && kind === Tok.Punctuation && sql.charCodeAt(scanner.start) === 40)) {
       continue;
     }
     return kind === Tok.Word ? sql.slice(scanner.start, scanner.end).toLowerCase() : undefined;

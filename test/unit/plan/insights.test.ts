@@ -164,6 +164,8 @@ describe('plan insights', () => {
             "Sort of ~500,000 rows (~42 MB) is larger than work_mem (4 MB), so it sorts on disk: an index on orders (note) returns the rows already in order; otherwise add a LIMIT or raise work_mem for this query (SET LOCAL work_mem = '64MB').",
           relation: { name: 'orders' },
           columns: ['note'],
+          // What is left to say when the planner would not use that index.
+          withoutIndex: "Sort of ~500,000 rows (~42 MB) is larger than work_mem (4 MB), so it sorts on disk: add a LIMIT or raise work_mem for this query (SET LOCAL work_mem = '64MB').",
         },
       ]);
     });
@@ -302,6 +304,9 @@ describe('plan insights', () => {
         message:
           'Nested Loop compares each of ~127,400 rows of orders with all ~40,487 rows of order_items, read by a Seq Scan since no index serves the join. ' +
           'An index on order_items (product_id) lets each loop look up only its matches; otherwise ANALYZE both tables and check that the join condition compares columns of the same type, so PostgreSQL can choose a hash join.',
+        withoutIndex:
+          'Nested Loop compares each of ~127,400 rows of orders with all ~40,487 rows of order_items, read by a Seq Scan since no index serves the join. ' +
+          'ANALYZE both tables and check that the join condition compares columns of the same type, so PostgreSQL can choose a hash join.',
         relation: { name: 'order_items', alias: 'i' },
         columns: ['product_id'],
       });

@@ -26,6 +26,7 @@ export const noImplicitCrossJoin: Rule = {
   summary: 'Tables listed in FROM with no condition linking them pair every row with every row.',
   defaultSeverity: 'warning',
   scope: 'all',
+  inOneOffFiles: true,
   check(ctx) {
     for (const node of nodesOf(ctx, 'SelectStmt', 'UpdateStmt', 'DeleteStmt')) {
       const { type, fields } = node;

@@ -26,6 +26,7 @@ export const noLeadingWildcardLike: Rule = {
   summary: "LIKE '%…' cannot use a b-tree index; use a trigram index or full-text search.",
   defaultSeverity: 'warning',
   scope: 'all',
+  inOneOffFiles: false,
   check(ctx) {
     for (const { condition, negated: negatedByNot, scope } of filterConditions(ctx)) {
       const expr = asNode(condition, 'A_Expr');

@@ -16,6 +16,7 @@ export const noOrderByRandom: Rule = {
   summary: 'ORDER BY random() sorts every row to pick a few; use TABLESAMPLE or a random key.',
   defaultSeverity: 'warning',
   scope: 'all',
+  inOneOffFiles: false,
   check(ctx) {
     for (const { fields } of nodesOf(ctx, 'SelectStmt')) {
       if (!Array.isArray(fields.sortClause)) continue;

@@ -12,20 +12,30 @@ import type { QueryLoop } from '../../extract/query';
 import { filterConditions, firstTokenFrom, isBareColumn, isParameter, operatorOf, textOf } from './ast';
 import { asNode, nodeType, quoteHostExpression as quote, type RuleContext, type Rule } from './rule';
 
+/** Statements that read or write rows. */
+const ROW_STATEMENTS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
 export const noQueryInLoop: Rule = {
   id: 'no-query-in-loop',
   summary: 'A query run once per item of a loop (N+1 queries); read or write all the items in one query.',
   defaultSeverity: 'warning',
   scope: 'application-code',
+  inOneOffFiles: false,
   check(context) {
     const loop = context.query.loop;
     if (!loop) {
       return;
     }
+    // The N+1 pattern is about reading and writing rows. A loop of schema changes (`DROP VIEW`
+    // for each alias, `CREATE INDEX` for each column) or of session commands is a script's work.
+    // A fragment built in a loop (a condition per filter) is not a query run in it.
+    const type = context.statements.length === 1 ? nodeType(context.statements[0].stmt) : undefined;
+    if (context.query.shape === 'fragment' || !type || !ROW_STATEMENTS.has(type)) {
+      return;
+    }
     // The squiggle goes under the statement's first word: the query, not the loop, is what
-    // the finding is about, and the first word is in the user's text even for a fragment.
-    const from = context.query.shape === 'fragment' ? context.query.fragmentPrefixLength ?? 0 : 0;
-    const first = firstTokenFrom(context, from);
+    // the finding is about.
+    const first = firstTokenFrom(context, 0);
     if (!first) {
       return;
     }

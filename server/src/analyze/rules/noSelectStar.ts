@@ -19,6 +19,7 @@ export const noSelectStar: Rule = {
   summary: 'SELECT * in application code fetches unused columns and breaks when the table changes; list the columns.',
   defaultSeverity: 'hint',
   scope: 'application-code',
+  inOneOffFiles: false,
   check(ctx) {
     for (const statement of ctx.statements) {
       const select = asNode(statement.stmt, 'SelectStmt');

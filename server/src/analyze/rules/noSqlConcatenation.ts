@@ -9,6 +9,12 @@ const CONSTRUCTION_WORDS: Record<NonNullable<Query['construction']>, string> = {
 };
 
 /**
+ * An expression that quotes what it is given: a call of an escaping or quoting function, or a
+ * name that says it holds the result of one (`escapedName`, `quotedTable`).
+ */
+const ESCAPED = /^\s*(?:(?:[\w$]+\s*\.\s*)*(?:escape\w*|quote_?\w*|\w*_?literal\w*|literal|\w*identifier|ident|quote_ident|quote_literal|quote_nullable)\s*\(|(?:this\.)?(?:escaped|quoted)[A-Z_]\w*\s*$|(?:sql|pgsql|psycopg2?\.sql)\.(?:Literal|Identifier)\s*\(|format\s*\(\s*['"`][^'"`]*%[ILsL])/;
+
+/**
  * `no-sql-concatenation`: a value spliced into the SQL text by the host language (`${x}` in a
  * plain template, an f-string, `+`, `%` or `.format`). The query is open to SQL injection, and
  * its text changes with every value, so the database cannot reuse a prepared plan and
@@ -20,6 +26,7 @@ export const noSqlConcatenation: Rule = {
   summary: 'SQL built by splicing values into its text: unsafe, and never prepared once for all values.',
   defaultSeverity: 'warning',
   scope: 'application-code',
+  inOneOffFiles: true,
   check(context) {
     const spliced = context.query.parameters.filter((p) => p.source === 'interpolated');
     if (spliced.length === 0) {
@@ -29,7 +36,9 @@ export const noSqlConcatenation: Rule = {
     // that stands for a name, a condition or a column list is SQL the application composes (from
     // constant text, escaped identifiers, conditions whose values are bound): no parameter can
     // stand for it, and it is read as such by the analysis (not planned, with the reason).
-    const isValue = (p: QueryParameter) => context.holeRoles.get(context.query.parameters.indexOf(p)) === 'value';
+    // A value passed through an escaping function (`client.escapeLiteral(x)`, pg-format's
+    // `format('%L', x)`, psycopg's `sql.Literal(x)`, an app's `literal_string(x)`) cannot inject.
+    const isValue = (p: QueryParameter) => context.holeRoles.get(context.query.parameters.indexOf(p)) === 'value' && !ESCAPED.test(p.expression ?? '');
     const values = spliced.filter(isValue);
     if (values.length === 0) {
       return;

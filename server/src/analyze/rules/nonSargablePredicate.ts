@@ -61,6 +61,7 @@ export const nonSargablePredicate: Rule = {
   summary: 'A function, cast or arithmetic on a column in WHERE or JOIN hides the column from its index.',
   defaultSeverity: 'warning',
   scope: 'all',
+  inOneOffFiles: false,
   check(ctx) {
     for (const { condition, negated, scope } of filterConditions(ctx)) {
       if (negated) continue;

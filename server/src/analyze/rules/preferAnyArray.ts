@@ -13,6 +13,7 @@ export const preferAnyArray: Rule = {
   summary: `An IN list of ${IN_LIST_THRESHOLD} or more values is a new statement for every length; pass one array to = ANY($1).`,
   defaultSeverity: 'information',
   scope: 'application-code',
+  inOneOffFiles: false,
   check(ctx) {
     for (const { fields } of nodesOf(ctx, 'A_Expr')) {
       if (fields.kind !== 'AEXPR_IN') continue;

@@ -30,6 +30,7 @@ export const preferExistsOverCount: Rule = {
   summary: 'count(*) > 0 counts every matching row to learn whether one exists; EXISTS stops at the first.',
   defaultSeverity: 'information',
   scope: 'all',
+  inOneOffFiles: false,
   check(ctx) {
     for (const node of nodesOf(ctx, 'A_Expr')) {
       const { fields } = node;

@@ -14,6 +14,7 @@ export const preferKeysetPagination: Rule = {
   summary: `A constant OFFSET of ${formatCount(OFFSET_THRESHOLD)} or more reads and discards every skipped row; paginate by key instead.`,
   defaultSeverity: 'warning',
   scope: 'all',
+  inOneOffFiles: false,
   check(ctx) {
     for (const { fields } of nodesOf(ctx, 'SelectStmt')) {
       const offset = constantValue(fields.limitOffset);

@@ -2,7 +2,8 @@
  * `require-where-on-update-delete`: an UPDATE or DELETE without WHERE changes every row of the
  * table. Usually a condition got lost (a fragment not appended, a filter left empty).
  */
-import type { Rule } from './rule';
+import type { Rule, RuleContext } from './rule';
+import { BULK_INTENT } from '../../extract/engines';
 import { findTokenBefore, nodesOf, spanOf, tableName, type Fields } from './ast';
 
 export const requireWhereOnUpdateDelete: Rule = {
@@ -10,12 +11,17 @@ export const requireWhereOnUpdateDelete: Rule = {
   summary: 'UPDATE or DELETE without WHERE changes every row of the table.',
   defaultSeverity: 'warning',
   scope: 'all',
+  inOneOffFiles: false,
   check(ctx) {
+    // A function named for it (`flush`, `clear_cache`, `resetTables`) empties tables on purpose.
+    if (ctx.query.enclosingFunction !== undefined && BULK_INTENT.test(ctx.query.enclosingFunction)) return;
     // Data-modifying WITH queries and rule actions are statements too.
     for (const { type, fields } of nodesOf(ctx, 'UpdateStmt', 'DeleteStmt')) {
       const relation = fields.relation as Fields | undefined;
       const name = !fields.whereClause && relation ? spanOf(ctx, { RangeVar: relation }) : undefined;
       if (!relation || !name) continue;
+      // A table named at run time (`UPDATE {table} SET …`): code that works on any table, whole.
+      if (splicedName(ctx, name[0])) continue;
       // From the UPDATE or DELETE keyword (ONLY and FROM lie between) to the table's name.
       const keyword = type === 'UpdateStmt' ? 'update' : 'delete';
       const start = findTokenBefore(ctx, name[0], (text) => text === keyword)?.[0] ?? name[0];
@@ -32,3 +38,11 @@ export const requireWhereOnUpdateDelete: Rule = {
     }
   },
 };
+
+/** Whether a hole spliced in at run time stands at `at` as a name (or its schema). */
+function splicedName(ctx: RuleContext, at: number): boolean {
+  for (const [index, role] of ctx.holeRoles) {
+    if ((role === 'name' || role === 'schema') && ctx.query.parameters[index].sqlStart === at) return true;
+  }
+  return false;
+}

@@ -57,6 +57,12 @@ export interface Rule {
   defaultSeverity: Exclude<Severity, 'error'>;
   /** `application-code`: only queries found in TypeScript, JavaScript or Python. */
   scope: 'all' | 'application-code';
+  /**
+   * Whether it applies to migrations and one-off scripts too (see `documentRole.ts`): rules about
+   * correctness and safety do; performance advice and `require-where-on-update-delete` do not,
+   * since such a script runs once and its whole-table writes are its point.
+   */
+  inOneOffFiles: boolean;
   check(context: RuleContext): void;
 }
 

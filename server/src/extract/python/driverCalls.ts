@@ -11,11 +11,26 @@ import { calleeName, lastSegment, readArguments, variableName, type CallArgument
 export class DatabaseImports {
   /** psycopg, psycopg2, MySQLdb, pymysql, Django …: `%s` and `%(name)s`. */
   formatDriver = false;
+  /** A PostgreSQL driver (psycopg, psycopg2, asyncpg, pg8000, aiopg). */
+  postgresDriver = false;
+  /** A MySQL driver (MySQLdb, pymysql, mysql.connector, aiomysql). */
+  mysqlDriver = false;
   /** sqlite3, aiosqlite: `?` and `:name`. */
   sqlite = false;
   asyncpg = false;
   django = false;
   sqlalchemy = false;
+  /**
+   * The engine the file's SQL is for when its imports say it is not PostgreSQL: sqlite3 or a MySQL
+   * driver imported, and no PostgreSQL driver, SQLAlchemy or Django (which may speak any).
+   */
+  engine(): { dialect: 'sqlite' | 'mysql'; name: string } | undefined {
+    if (this.postgresDriver || this.sqlalchemy || this.django) return undefined;
+    if (this.sqlite && !this.mysqlDriver) return { dialect: 'sqlite', name: 'SQLite' };
+    if (this.mysqlDriver && !this.sqlite) return { dialect: 'mysql', name: 'MySQL' };
+    return undefined;
+  }
+
   /** Whether any database module is imported. */
   get any(): boolean {
     return this.formatDriver || this.sqlite || this.asyncpg || this.django || this.sqlalchemy;
@@ -95,16 +110,24 @@ export class DatabaseImports {
       case 'psycopg_pool':
       case 'aiopg':
       case 'pg8000':
+        this.formatDriver = true;
+        this.postgresDriver = true;
+        break;
       case 'MySQLdb':
       case 'pymysql':
       case 'aiomysql':
         this.formatDriver = true;
+        this.mysqlDriver = true;
         break;
       case 'mysql':
-        if (module.startsWith('mysql.connector')) this.formatDriver = true;
+        if (module.startsWith('mysql.connector')) {
+          this.formatDriver = true;
+          this.mysqlDriver = true;
+        }
         break;
       case 'asyncpg':
         this.asyncpg = true;
+        this.postgresDriver = true;
         break;
       case 'django':
         if (module === 'django.db' || module.startsWith('django.db.')) this.django = true;

@@ -8,7 +8,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import type { Dialect } from '../../settings';
 import { EmbeddedSqlBuilder, type PlaceholderStyle } from '../embeddedSql';
-import type { ParameterisationFix, Query } from '../query';
+import { runTimeQuery, type ParameterisationFix, type Query } from '../query';
 import { looksLikeSql, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
 import { enclosingLoop } from './enclosingLoop';
 import { DatabaseImports, isDatabaseMethod, type DatabaseCall, placeholderStyle, placeholderStyleOfText, recogniseDatabaseCall } from './driverCalls';
@@ -20,6 +20,8 @@ import { cookStringPart, readStringToken } from './stringLiterals';
 import { bindAssignment, bindOther, Scope } from './scopes';
 import { readSqlExpression, type ExpressionContext, type Piece, type SqlExpression } from './sqlExpression';
 import { binaryOperator, lastSegment } from './syntaxNodes';
+import { enclosingFunctionName } from './enclosingFunction';
+import { BULK_INTENT, engineNamed, type EngineHint } from '../engines';
 
 /**
  * Every query in a Python document, sorted by start offset. Never throws: syntax errors, binary
@@ -33,12 +35,37 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
   /** The expressions already read as a query (a constant used by two calls is one query). */
   const claimed = new Set<number>();
 
+  const fileEngine = found.imports.engine();
+  /** The engine a query at `node` is for: its function's name, its receiver's, else the file's driver. */
+  const engineAt = (node: SyntaxNode, receiver?: string): { functionName?: string; engine?: EngineHint } => {
+    const functionName = enclosingFunctionName(node, text);
+    return { functionName, engine: engineNamed(functionName) ?? engineNamed(receiver) ?? fileEngine };
+  };
+  /** The query's dialect and engine, and the function it is in, set on the query. */
+  const place = (query: Query, where: { functionName?: string; engine?: EngineHint }): Query => {
+    if (where.functionName !== undefined && (where.engine || BULK_INTENT.test(where.functionName))) query.enclosingFunction = where.functionName;
+    if (where.engine && options.dialect === 'postgresql') {
+      if (where.engine.dialect) query.dialect = where.engine.dialect;
+      else query.otherEngine = where.engine.name;
+    }
+    return query;
+  };
+
   for (const { node, scope } of found.calls) {
     const call = recogniseDatabaseCall(node, text, found.imports);
     if (!call) continue;
+    const where = engineAt(node, call.origin.split('.')[0]);
+    const dialect = options.dialect === 'postgresql' && where.engine?.dialect ? where.engine.dialect : options.dialect;
     const context = expressionContext(text, scope);
     const expression = readSqlExpression(call.sql, context);
-    if (!expression || !startsWithDriverSqlKeyword(leadingText(expression.pieces))) continue;
+    if (!expression) {
+      // `cur.execute(sql)` where `sql` is built at run time: listed and counted, not analysed.
+      if (call.certain && call.kind !== 'text' && isBuiltValue(call.sql, text) && !claimed.has(rangeKey(call.sql))) {
+        queries.push(runTimeQuery(text.slice(call.sql.from, call.sql.to), call.sql.from, call.sql.to, call.origin));
+      }
+      continue;
+    }
+    if (!startsWithDriverSqlKeyword(leadingText(expression.pieces))) continue;
     const sources = [expression.node, ...expression.constants];
     if (sources.some((n) => claimed.has(rangeKey(n)))) continue;
     const style = placeholderStyle(call, found.imports, leadingText(expression.pieces, Infinity));
@@ -46,7 +73,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     for (const n of sources) claimed.add(rangeKey(n));
     const fixStyle = style === 'format' || style === 'question' || style === 'dollar' ? style : null;
     const fix = fixStyle && knowsParameterStyle(call, found.imports) ? parameterisationFix(text, call, expression, fixStyle) : undefined;
-    const query = buildQuery(expression, call.origin, style, options.dialect, fix);
+    const query = place(buildQuery(expression, call.origin, style, dialect, fix), where);
     const loop = enclosingLoop(node, text);
     if (loop) {
       query.loop = loop;
@@ -65,7 +92,9 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     // looksLikeSql parses with PostgreSQL's parser, which wants `$n` parameters.
     const candidate = buildQuery(expression, 'string', style, 'postgresql');
     if (!looksLikeSql(candidate.sql)) continue;
-    queries.push(options.dialect === 'postgresql' ? candidate : buildQuery(expression, 'string', style, options.dialect));
+    const where = engineAt(node);
+    const dialect = options.dialect === 'postgresql' && where.engine?.dialect ? where.engine.dialect : options.dialect;
+    queries.push(place(dialect === 'postgresql' ? candidate : buildQuery(expression, 'string', style, dialect), where));
   }
 
   return queries.sort((a, b) => a.start - b.start);
@@ -287,7 +316,9 @@ const LOGGER = /^_*(log|logger|logging)$|logger$/i;
  */
 function mayBeSql(node: SyntaxNode, text: string): boolean {
   const parent = node.parent;
-  if (!parent || parent.name === 'ExpressionStatement') {
+  // A whole statement is a docstring or a comment; `sql += "…"` appends a piece to a query built
+  // at run time, which is not a query of its own.
+  if (!parent || parent.name === 'ExpressionStatement' || parent.name === 'UpdateStatement') {
     return false;
   }
   if (parent.name === 'ArgList') {
@@ -342,4 +373,28 @@ function buildQuery(expression: SqlExpression, origin: string, style: Placeholde
     builder.text(value, contiguous ? starts[0] : starts, end);
   }
   return builder.build({ origin, style, dialect, shape: 'statement', construction, parameterisationFix: fix });
+}
+
+/**
+ * Whether an argument is something a program builds SQL in (a name, an attribute, a call, a
+ * string operation), rather than a value that is plainly not SQL (a number, a list, a dict, None).
+ */
+function isBuiltValue(node: SyntaxNode, text: string): boolean {
+  const textOf = (n: SyntaxNode) => text.slice(n.from, n.to);
+  switch (node.name) {
+    case 'CallExpression': {
+      // `text(sql)`, `sql.SQL(…)`: a query of its own (or a composition), read where it is built.
+      const callee = node.firstChild;
+      const name = callee?.name === 'MemberExpression' ? callee.lastChild : callee;
+      return !(name && /^(?:text|TextClause|SQL|Composed|literal_column)$/.test(name.name === 'PropertyName' || name.name === 'VariableName' ? textOf(name) : ''));
+    }
+    case 'VariableName':
+    case 'MemberExpression':
+    case 'BinaryExpression':
+    case 'ConditionalExpression':
+    case 'FormatString':
+      return true;
+    default:
+      return false;
+  }
 }

@@ -3,6 +3,7 @@ import type { PlaceholderStyle } from '../embeddedSql';
 import type { Dialect } from '../../settings';
 import { chainRootName, isPlainStringLiteral, namePath, shortName, unwrapExpression } from './expressionShapes';
 import { styleOfContent } from '../../scan/placeholders';
+import type { EngineHint } from '../engines';
 
 /** Read once: every `ts.X` access goes through a module getter. */
 const SyntaxKind = ts.SyntaxKind;
@@ -130,6 +131,16 @@ const SQLITE_MODULES = ['sqlite3', 'better-sqlite3', 'sqlite', 'bun:sqlite', 'no
 /** Modules whose presence says that SQL is run in this file. */
 const SQL_MODULES = new Set([...Object.keys(DRIVER_FAMILIES), 'knex', 'sequelize', 'typeorm', '@prisma/client', 'kysely', 'drizzle-orm']);
 
+/**
+ * Whether a call's receiver is knex's: the file imports knex (or Objection or Bookshelf, built on
+ * it), or the chain starts from a value named `knex` or `trx` (a knex passed in, a transaction).
+ */
+function usesKnex(receiver: ts.Expression, imports: DriverImports): boolean {
+  if (imports.knex) return true;
+  const root = chainRootName(receiver);
+  return root === 'knex' || root === 'trx';
+}
+
 /** What the file's imports say about its SQL drivers. */
 export interface DriverImports {
   /** The placeholder style of the one driver family imported, if exactly one is. */
@@ -138,6 +149,28 @@ export interface DriverImports {
   anySql: boolean;
   sqlite: boolean;
   typeorm: boolean;
+  /** knex, or an ORM built on it (Objection, Bookshelf). */
+  knex: boolean;
+  /** The engine the file's SQL is for when its drivers say it is not PostgreSQL's (sqlite3 alone, mysql2 alone, a ClickHouse client). */
+  engine?: EngineHint;
+}
+
+const POSTGRES_MODULES = ['pg', 'pg-pool', 'pg-promise', 'pg-native', 'postgres', 'slonik', '@vercel/postgres', '@neondatabase/serverless', '@prisma/client', 'kysely', 'drizzle-orm', 'knex', 'sequelize', 'typeorm'];
+const MYSQL_MODULES = ['mysql', 'mysql2', 'mysql2/promise', 'mariadb'];
+const OTHER_ENGINE_MODULES: Record<string, string> = { '@clickhouse/client': 'ClickHouse', clickhouse: 'ClickHouse', '@google-cloud/bigquery': 'BigQuery', 'snowflake-sdk': 'Snowflake', mssql: 'SQL Server', tedious: 'SQL Server', oracledb: 'Oracle', duckdb: 'DuckDB' };
+
+/** The engine a file's imports name when none of them is a PostgreSQL driver or a general ORM. */
+function importedEngine(modules: ReadonlySet<string>): EngineHint | undefined {
+  if (POSTGRES_MODULES.some((name) => modules.has(name))) {
+    return undefined;
+  }
+  const engines: EngineHint[] = [];
+  if (SQLITE_MODULES.some((name) => modules.has(name))) engines.push({ dialect: 'sqlite', name: 'SQLite' });
+  if (MYSQL_MODULES.some((name) => modules.has(name))) engines.push({ dialect: 'mysql', name: 'MySQL' });
+  for (const [module, name] of Object.entries(OTHER_ENGINE_MODULES)) {
+    if (modules.has(module)) engines.push({ name });
+  }
+  return engines.length === 1 ? engines[0] : undefined;
 }
 
 /** Reads the drivers a file uses from the modules it imports. */
@@ -151,17 +184,20 @@ export function driverImports(modules: ReadonlySet<string>): DriverImports {
     }
     anySql ||= SQL_MODULES.has(name);
   }
+  const engine = importedEngine(modules);
   return {
     style: styles.size === 1 ? [...styles][0] : undefined,
     anySql,
     sqlite: SQLITE_MODULES.some((name) => modules.has(name)),
     typeorm: modules.has('typeorm'),
+    knex: modules.has('knex') || modules.has('objection') || modules.has('bookshelf'),
+    ...(engine ? { engine } : {}),
   };
 }
 
 /** Whether two files' imports say the same about their drivers. */
 export function sameDriverImports(a: DriverImports, b: DriverImports): boolean {
-  return a.style === b.style && a.anySql === b.anySql && a.sqlite === b.sqlite && a.typeorm === b.typeorm;
+  return a.style === b.style && a.anySql === b.anySql && a.sqlite === b.sqlite && a.typeorm === b.typeorm && a.knex === b.knex && a.engine?.name === b.engine?.name;
 }
 
 /** Recognises a call that runs SQL or takes a SQL fragment; undefined for any other call. */
@@ -214,7 +250,9 @@ export function recogniseSqlCall(call: ts.CallExpression, imports: DriverImports
       return site;
     }
     case 'raw':
-      if (!receiver) {
+      // knex's `raw`: on knex itself or a knex builder, in a file that uses knex. `Prisma.raw`
+      // and `sql.raw` write text into a tagged template, and are read there.
+      if (!receiver || !usesKnex(receiver, imports)) {
         return undefined;
       }
       site.selectListFallback = isSelectListArgument(call);
@@ -254,7 +292,9 @@ export function recogniseSqlCall(call: ts.CallExpression, imports: DriverImports
   }
   const fragmentOrigin = `${chainRootName(receiver) ?? receiverName}.${method}`;
   const knexPrefix = KNEX_FRAGMENT_PREFIXES[method];
-  if (knexPrefix !== undefined) {
+  // Query builders are known by where they come from: an application's own builder (for
+  // ClickHouse, say) may well have a `whereRaw` too.
+  if (knexPrefix !== undefined && usesKnex(receiver, imports)) {
     site.shape = 'fragment';
     site.fragmentPrefix = knexPrefix;
     site.origin = fragmentOrigin;

@@ -2,10 +2,10 @@ import * as ts from 'typescript';
 import { parseStatement } from '../../analyze/parse';
 import type { Dialect } from '../../settings';
 import type { PlaceholderStyle } from '../embeddedSql';
-import type { Query } from '../query';
+import { runTimeQuery, type Query } from '../query';
 import { looksLikeSql, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
 import { enclosingLoop } from './enclosingLoop';
-import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, sameDriverImports, taggedFragmentPrefix } from './driverCalls';
+import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, sameDriverImports, taggedFragmentPrefix, type SqlCall } from './driverCalls';
 import { namePath, unwrapExpression } from './expressionShapes';
 import { lineBreakOf, parameterisationFixFor } from './parameterisationFix';
 import { styleOfContent } from '../../scan/placeholders';
@@ -13,7 +13,9 @@ import { moveHolesOutOfQuotes } from './quotedHoles';
 import { forgetParsedDocuments, isFreshTree, parseTypescriptSource, TypescriptLanguageId } from './sourceFiles';
 
 export { forgetParsedText as forgetTypescriptText } from './sourceFiles';
-import { BuildOptions, buildQuery, forgetBuiltQueries, movedQuery } from './queryBuilding';
+import { BuildOptions, buildQuery, forgetBuiltQueries, movedQuery, type QueryPlace } from './queryBuilding';
+import { enclosingFunctionName } from './enclosingFunction';
+import { BULK_INTENT, engineNamed } from '../engines';
 import type { Scopes } from './scopes';
 import { bindSpreadParameters, emptyReading, piecesText, SqlPiece, SqlReader } from './sqlPieces';
 import { collectSyntaxFacts, StatementFacts, SyntaxFacts } from './syntaxFacts';
@@ -128,6 +130,9 @@ let extractedStatements = new WeakMap<ts.Node, StatementQueries>();
  * query someone writes by hand. Calls that run SQL are read whatever the length.
  */
 const MAX_DETECTED_LENGTH = 100_000;
+
+/** sqlite methods that take SQL on a database and values on a prepared statement. */
+const SQLITE_STATEMENT_METHODS = new Set(['run', 'all', 'get', 'each', 'prepare', 'exec']);
 
 /** Methods and functions whose arguments are log lines or error messages, not SQL. */
 const LOG_METHODS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug', 'trace', 'fatal', 'verbose', 'silly', 'notice']);
@@ -247,7 +252,11 @@ class TypescriptExtraction {
       return; // a tagged template argument is read as one
     }
     const read = this.reader.readArgument(site.sqlExpression);
-    if (!read || (read.constant && this.queriedConstants.has(read.constant))) {
+    if (!read) {
+      this.noteBuiltAtRunTime(site, topLevel);
+      return;
+    }
+    if (read.constant && this.queriedConstants.has(read.constant)) {
       return;
     }
     let pieces = moveHolesOutOfQuotes(read.reading.pieces, this.dialect);
@@ -262,7 +271,9 @@ class TypescriptExtraction {
       }
       fragmentPrefix = 'SELECT ';
     }
-    const style = placeholderStyleOf(site, text, this.imports, this.dialect);
+    const place = this.placeOf(call, site.origin);
+    const dialect = place?.dialect ?? this.dialect;
+    const style = placeholderStyleOf(site, text, this.imports, dialect);
     // `query` and `execute` are common names: without a database-like receiver or a driver
     // import, the text must parse as SQL.
     if (site.generic && !site.databaseReceiver && !this.imports.anySql && !this.parsesAsQuery(pieces, style, fragmentPrefix)) {
@@ -272,7 +283,7 @@ class TypescriptExtraction {
     // The fix rewrites the call's own argument; a constant's text may serve other calls too.
     const parameterisationFix = construction && !read.constant ? parameterisationFixFor(site, pieces, style, this.source, this.sourceFile) : undefined;
     this.found.push({
-      query: this.build(pieces, { origin: site.origin, style, dialect: this.dialect, fragmentPrefix, construction, parameterisationFix, loop: enclosingLoop(call, this.sourceFile) }),
+      query: this.build(pieces, { origin: site.origin, style, dialect, fragmentPrefix, construction, parameterisationFix, loop: enclosingLoop(call, this.sourceFile), place }),
       statement: topLevel,
     });
     this.claim(read.reading.literalNodes);
@@ -288,7 +299,14 @@ class TypescriptExtraction {
     }
     const reading = this.reader.readTaggedTemplate(tagged, tag.root);
     if (!reading) {
-      return; // assembled at run time from pieces that cannot be read here
+      // Assembled at run time from pieces that cannot be read here. A tag that runs its SQL
+      // (`$queryRaw`, `$executeRaw`) is a query all the same: listed, counted, not analysed. A
+      // plain `sql` tag may be a fragment of another query.
+      if (/\$(?:query|execute)Raw$/.test(tag.origin)) {
+        const start = tagged.template.getStart(this.sourceFile);
+        this.found.push({ query: runTimeQuery(this.source.slice(start, tagged.template.end), start, tagged.template.end, tag.origin), tagged, statement: topLevel });
+      }
+      return;
     }
     for (const inner of reading.inlinedTemplates) {
       this.inlinedTemplates.add(inner);
@@ -303,7 +321,8 @@ class TypescriptExtraction {
       return;
     }
     // Tagged templates have no placeholders of their own: only holes, and `?` is jsonb's operator.
-    const query = this.build(pieces, { origin: tag.origin, style: 'none', dialect: this.dialect, fragmentPrefix, loop: enclosingLoop(tagged, this.sourceFile) });
+    const place = this.placeOf(tagged, tag.origin);
+    const query = this.build(pieces, { origin: tag.origin, style: 'none', dialect: place?.dialect ?? this.dialect, fragmentPrefix, loop: enclosingLoop(tagged, this.sourceFile), place });
     // A hole that calls an unknown function may return a fragment (`${whereClause(f)}`): if the
     // SQL does not parse with it as a parameter, it is assembled at run time; say nothing.
     if (reading.uncertainHoles && !this.parsesWithParameters(pieces, fragmentPrefix, query)) {
@@ -311,6 +330,25 @@ class TypescriptExtraction {
     }
     this.found.push({ query, tagged, statement: topLevel });
     this.claim(reading.literalNodes);
+  }
+
+  /**
+   * `pool.query(sql)` where `sql` is built at run time (a function's result, a variable assigned in
+   * several places): listed and counted as a query, never analysed. Only for calls that are
+   * database calls beyond doubt (a database-like receiver, or a file that imports a SQL library),
+   * and not for a statement's own fragment methods.
+   */
+  private noteBuiltAtRunTime(site: SqlCall, topLevel: ts.Node): void {
+    const argument = unwrapExpression(site.sqlExpression);
+    // sqlite's `run`, `all`, `get` and `each` take values when called on a prepared statement.
+    if (site.shape !== 'statement' || SQLITE_STATEMENT_METHODS.has(site.method) || (site.generic && !site.databaseReceiver && !this.imports.anySql) || ts.isTaggedTemplateExpression(argument) || ts.isObjectLiteralExpression(argument)) {
+      return;
+    }
+    if (!(ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument) || ts.isElementAccessExpression(argument) || ts.isCallExpression(argument) || ts.isTemplateExpression(argument) || ts.isBinaryExpression(argument) || ts.isConditionalExpression(argument))) {
+      return;
+    }
+    const start = argument.getStart(this.sourceFile);
+    this.found.push({ query: runTimeQuery(this.source.slice(start, argument.end), start, argument.end, site.origin), statement: topLevel });
   }
 
   /** The catch-all: a string recognised as SQL by its content alone. */
@@ -336,9 +374,31 @@ class TypescriptExtraction {
     if (!looksLikeSql(detection.sql)) {
       return;
     }
-    const query = this.dialect === 'postgresql' ? detection : this.build(reading.pieces, { origin: 'string', style, dialect: this.dialect });
+    const place = this.placeOf(node, '');
+    const dialect = place?.dialect ?? this.dialect;
+    const query = dialect === 'postgresql' && !place ? detection : this.build(reading.pieces, { origin: 'string', style, dialect, ...(place ? { place } : {}) });
     this.found.push({ query, statement: topLevel });
     this.claim(reading.literalNodes);
+  }
+
+  /**
+   * Where a query is written: its function, and the engine other than PostgreSQL its SQL is for,
+   * from the names around it (`clickhouseQuery`, `mysqlPool.query`) or else the file's imports.
+   * Undefined when it is plain PostgreSQL code at the top level.
+   */
+  private placeOf(node: ts.Node, origin: string): QueryPlace | undefined {
+    const name = enclosingFunctionName(node);
+    const engine = this.dialect === 'postgresql' ? engineNamed(name) ?? engineNamed(origin) ?? this.imports.engine : undefined;
+    // Only a name that says something is kept: most queries need no place of their own, and
+    // sharing their built query costs nothing on an edit.
+    const enclosingFunction = name !== undefined && (engine || BULK_INTENT.test(name)) ? name : undefined;
+    if (enclosingFunction === undefined && !engine) {
+      return undefined;
+    }
+    return {
+      ...(enclosingFunction !== undefined ? { enclosingFunction } : {}),
+      ...(engine?.dialect ? { dialect: engine.dialect } : engine ? { otherEngine: engine.name } : {}),
+    };
   }
 
   /** `buildQuery`, reusing queries built for an earlier version of the text unless this one was parsed from scratch. */
@@ -449,6 +509,9 @@ function isOutsideSqlContext(node: ts.Node): boolean {
   }
   if ((parent as { name?: ts.Node }).name === current) {
     return true; // a property, method, enum member or declaration name
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === SyntaxKind.PlusEqualsToken) {
+    return true; // `sql += '…'`: a piece appended to a query built at run time
   }
   switch (parent.kind) {
     case SyntaxKind.ImportDeclaration:

@@ -14,6 +14,16 @@ export interface BuildOptions {
   parameterisationFix?: ParameterisationFix;
   /** The loop the query runs in: like the fix, not part of the shape, attached to each copy. */
   loop?: QueryLoop;
+  /** Where the query is written (its function, and the engine that says it is for), attached to each copy. */
+  place?: QueryPlace;
+}
+
+/** The function a query is written in and the engine other than PostgreSQL it is for, if any. */
+export interface QueryPlace {
+  enclosingFunction?: string;
+  /** The dialect of another engine Query Lens reads (the query is built in it). */
+  dialect?: Dialect;
+  otherEngine?: string;
 }
 
 /**
@@ -43,7 +53,7 @@ const BUILT_QUERY_LIMIT = 1000;
  */
 export function buildQuery(pieces: readonly SqlPiece[], options: BuildOptions, reuse = true): Query {
   if (!reuse) {
-    return shiftedQuery(buildWithBuilder(pieces, options), 0, options.parameterisationFix, options.loop);
+    return shiftedQuery(buildWithBuilder(pieces, options), 0, options.parameterisationFix, options.loop, options.place);
   }
   const base = firstDocumentOffset(pieces);
   const key = shapeKey(pieces, options, base);
@@ -57,7 +67,7 @@ export function buildQuery(pieces: readonly SqlPiece[], options: BuildOptions, r
     }
   }
   builtQueries.set(key, built);
-  return shiftedQuery(built.query, base - built.base, options.parameterisationFix, options.loop);
+  return shiftedQuery(built.query, base - built.base, options.parameterisationFix, options.loop, options.place);
 }
 
 /** Forgets the built queries (tests compare reused and fresh queries). */
@@ -106,7 +116,9 @@ function buildWithBuilder(pieces: readonly SqlPiece[], options: BuildOptions): Q
 /** A query found earlier, moved with the statement it was found in by `delta` document offsets. */
 export function movedQuery(query: Query, delta: number): Query {
   const fix = query.parameterisationFix;
-  return shiftedQuery(query, delta, fix && { ...fix, edits: fix.edits.map((edit) => ({ ...edit, start: edit.start + delta, end: edit.end + delta })) }, query.loop);
+  const place: QueryPlace | undefined =
+    query.enclosingFunction !== undefined || query.dialect !== undefined || query.otherEngine !== undefined ? { enclosingFunction: query.enclosingFunction, dialect: query.dialect, otherEngine: query.otherEngine } : undefined;
+  return shiftedQuery(query, delta, fix && { ...fix, edits: fix.edits.map((edit) => ({ ...edit, start: edit.start + delta, end: edit.end + delta })) }, query.loop, place);
 }
 
 /**
@@ -114,8 +126,8 @@ export function movedQuery(query: Query, delta: number): Query {
  * and needs no fix and no loop, as most queries before an edit (queries are never changed once
  * built).
  */
-function shiftedQuery(built: Query, delta: number, parameterisationFix: ParameterisationFix | undefined, loop: QueryLoop | undefined): Query {
-  if (delta === 0 && !parameterisationFix && !loop) {
+function shiftedQuery(built: Query, delta: number, parameterisationFix: ParameterisationFix | undefined, loop: QueryLoop | undefined, place?: QueryPlace): Query {
+  if (delta === 0 && !parameterisationFix && !loop && !place) {
     return built;
   }
   const query: Query = {
@@ -142,6 +154,24 @@ function shiftedQuery(built: Query, delta: number, parameterisationFix: Paramete
   }
   if (loop) {
     query.loop = loop;
+  }
+  if (place?.enclosingFunction !== undefined) {
+    query.enclosingFunction = place.enclosingFunction;
+  }
+  if (place?.dialect !== undefined) {
+    query.dialect = place.dialect;
+  }
+  if (place?.otherEngine !== undefined) {
+    query.otherEngine = place.otherEngine;
+  }
+  if (built.name !== undefined) {
+    query.name = built.name;
+  }
+  if (built.templateTags) {
+    query.templateTags = true;
+  }
+  if (built.builtAtRunTime !== undefined) {
+    query.builtAtRunTime = built.builtAtRunTime;
   }
   return query;
 }

@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import { CookedText, cookLiteral, offsetOfCookedChar, sliceCooked } from './literalText';
-import { concatenationOperands, isConcatenation, isPlainStringLiteral, unwrapExpression } from './expressionShapes';
+import { concatenationOperands, isConcatenation, isPlainStringLiteral, namePath, unwrapExpression } from './expressionShapes';
 import { isStructuralSqlHelper, recogniseSqlTag } from './driverCalls';
 import type { Scopes } from './scopes';
 
@@ -155,7 +155,7 @@ export class SqlReader {
       return true;
     }
     if (isConditionalExpression(node)) {
-      return this.readConstantChoice(node, reading, start, end, this.source.slice(start, end));
+      return this.readConstantChoice(node, reading, start, end, this.source.slice(start, end), depth, false);
     }
     if (!isIdentifier(node) || depth >= MAX_DEPTH) {
       return false;
@@ -173,7 +173,7 @@ export class SqlReader {
     const choice = unwrapExpression(initializer);
     if (isConditionalExpression(choice)) {
       // `const now = useNodeTime ? '$1::timestamptz' : 'now()'`: SQL text either way.
-      return this.readConstantChoice(choice, reading, start, end, node.text);
+      return this.readConstantChoice(choice, reading, start, end, node.text, depth, true);
     }
     const inner = emptyReading();
     if (!this.readString(initializer, inner, depth + 1)) {
@@ -188,17 +188,44 @@ export class SqlReader {
 
   /**
    * `cond ? 'A' : 'B'` between two string or number literals: text the program writes either
-   * way, read as its first branch (both give the SQL the same shape).
+   * way, read as its first branch (both give the SQL the same shape). Between two strings or
+   * templates (`strategy === 0 ? '' : \`, q AS (UPDATE ${schema}.queues …)\``), a piece of SQL
+   * the program composes: its first branch is read into the query, holes and all. `viaName`: the
+   * choice is a constant's value, read where the constant is used.
    */
-  private readConstantChoice(node: ts.ConditionalExpression, reading: SqlReading, start: number, end: number, expression: string): boolean {
+  private readConstantChoice(node: ts.ConditionalExpression, reading: SqlReading, start: number, end: number, expression: string, depth: number, viaName: boolean): boolean {
     const whenTrue = unwrapExpression(node.whenTrue);
     const whenFalse = unwrapExpression(node.whenFalse);
     const literal = (branch: ts.Expression) => isPlainStringLiteral(branch) || branch.kind === SyntaxKind.NumericLiteral;
-    if (!literal(whenTrue) || !literal(whenFalse)) {
+    if (literal(whenTrue) && literal(whenFalse)) {
+      reading.pieces.push({ kind: 'reference', value: (whenTrue as ts.LiteralExpression).text, start, end, expression, textOnly: true });
+      reading.literalNodes.push(whenTrue, whenFalse);
+      return true;
+    }
+    // `a ? \`…\` : b ? \`…\` : ''`: a chain of choices between texts.
+    const text = (branch: ts.Expression): boolean => {
+      const inner = unwrapExpression(branch);
+      return isPlainStringLiteral(inner) || isTemplateExpression(inner) || (isConditionalExpression(inner) && text(inner.whenTrue) && text(inner.whenFalse));
+    };
+    if (!text(whenTrue) || !text(whenFalse) || depth >= MAX_DEPTH || isConditionalExpression(whenTrue)) {
       return false;
     }
-    reading.pieces.push({ kind: 'reference', value: (whenTrue as ts.LiteralExpression).text, start, end, expression, textOnly: true });
-    reading.literalNodes.push(whenTrue, whenFalse);
+    const inner = emptyReading();
+    if (!this.readString(whenTrue, inner, depth + 1)) {
+      return false;
+    }
+    inner.literalNodes.push(whenFalse);
+    if (viaName) {
+      this.relocate(inner, reading, start, end, expression);
+    } else {
+      reading.pieces.push(...inner.pieces);
+      reading.literalNodes.push(...inner.literalNodes);
+      reading.inlinedTemplates.push(...inner.inlinedTemplates);
+      reading.uncertainHoles ||= inner.uncertainHoles;
+    }
+    if (inner.construction) {
+      reading.construction ??= inner.construction;
+    }
     return true;
   }
 
@@ -294,6 +321,10 @@ export class SqlReader {
       this.pushHole(expression, 'bound', reading);
       return true;
     }
+    const written = this.rawText(node, tagRoot, reading, depth);
+    if (written) {
+      return true;
+    }
     if (holdsSqlStructure(node, tagRoot)) {
       return false;
     }
@@ -301,6 +332,35 @@ export class SqlReader {
       reading.uncertainHoles = true;
     }
     this.pushHole(expression, 'bound', reading);
+    return true;
+  }
+
+  /**
+   * Text a helper writes into a tagged template as SQL, when it is fixed: `Prisma.raw('720')`,
+   * `sql.raw(COLUMNS)`, `sql.unsafe('…')` (the text of a literal or a constant), and
+   * `Prisma.empty` (nothing). False for anything else.
+   */
+  private rawText(node: ts.Expression, tagRoot: string, reading: SqlReading, depth: number): boolean {
+    const roots = [tagRoot, 'sql', 'Prisma'];
+    if (isPropertyAccessExpression(node)) {
+      const path = namePath(node);
+      return path.length === 2 && roots.includes(path[0]) && path[1] === 'empty';
+    }
+    if (!isCallExpression(node) || node.arguments.length !== 1) {
+      return false;
+    }
+    const path = namePath(node.expression);
+    if (path.length !== 2 || !roots.includes(path[0]) || (path[1] !== 'raw' && path[1] !== 'unsafe')) {
+      return false;
+    }
+    const inner = emptyReading();
+    const argument = node.arguments[0];
+    if (!this.readConstantText(argument, inner, depth + 1) || inner.pieces.some((piece) => piece.kind === 'hole' || (piece.kind === 'reference' && !piece.textOnly))) {
+      return false;
+    }
+    const [start, end] = this.range(node);
+    reading.pieces.push({ kind: 'reference', value: piecesText(inner.pieces), start, end, expression: this.source.slice(start, end), textOnly: true });
+    reading.literalNodes.push(...inner.literalNodes);
     return true;
   }
 

@@ -1,0 +1,80 @@
+/**
+ * An index is named to a user only when the planner would use it. Each index a plan finding
+ * suggests is tried on the database before the message names it: as a hypothetical index where
+ * the database has HypoPG, as a real index in a rolled-back transaction on the embedded database
+ * (its tables are empty, so it is made at once). The query is planned again with it; the index
+ * is kept only if the new plan uses it and its estimated cost falls by at least
+ * `INDEX_MIN_GAIN_SHARE`. Without either, the suggestion says that it is unverified, and why.
+ */
+import type { ExplainOutcome } from '../db/planner';
+import type { ActivePlanner } from '../db/databaseService';
+import { planFromExplainJson, walkPlan } from '../plan/planModel';
+
+/** The index a finding suggests: a b-tree on these columns (or expressions), in this order. */
+export interface IndexCandidate {
+  schema: string;
+  table: string;
+  columns: string[];
+}
+
+/** What trying a candidate on the database said. */
+export type IndexVerdict =
+  | { method: 'hypopg' | 'embedded'; used: boolean; costBefore: number; costAfter: number; statement: string }
+  | { method: 'none'; reason: string; statement: string };
+
+/** A candidate must lower the estimated cost by this share to be worth naming. */
+export const INDEX_MIN_GAIN_SHARE = 0.5;
+
+/** `CREATE INDEX ON public.orders (customer_id, created_at)`, names quoted where PostgreSQL needs it. */
+export function createIndexStatement(candidate: IndexCandidate): string {
+  return `CREATE INDEX ON ${quoteName(candidate.schema)}.${quoteName(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})`;
+}
+
+/**
+ * Plans `sql` again with the candidate index and says whether the planner would use it, with the
+ * estimated cost before and after. `costBefore` is the plan the finding came from.
+ */
+export async function verifyIndex(active: ActivePlanner, sql: string, parameterCount: number, candidate: IndexCandidate, costBefore: number): Promise<IndexVerdict> {
+  const statement = createIndexStatement(candidate);
+  const method = active.embedded ? 'embedded' : active.planner.facts.hypopg ? 'hypopg' : undefined;
+  if (!method) {
+    return { method: 'none', statement, reason: `${active.label} has no HypoPG; CREATE EXTENSION hypopg there lets Query Lens check that the planner would use it` };
+  }
+  const { outcome, indexName } = await active.planner.explainWithIndex(sql, parameterCount, statement, method);
+  const after = planCost(outcome, indexName);
+  if (!after) {
+    return { method: 'none', statement, reason: `trying it on ${active.label} failed${outcome.kind === 'error' ? ` (${outcome.error.message})` : ''}` };
+  }
+  // On the embedded database the tables are empty and never analysed, so the costs are the
+  // planner's defaults: that it would use the index is what counts there.
+  const gains = method === 'embedded' || after.cost <= costBefore * (1 - INDEX_MIN_GAIN_SHARE);
+  return { method, used: after.usesIndex && gains, costBefore, costAfter: after.cost, statement };
+}
+
+/** The total cost of a plan, and whether any of its nodes reads the index named `indexName`. */
+function planCost(outcome: ExplainOutcome, indexName: string | undefined): { cost: number; usesIndex: boolean } | undefined {
+  if (outcome.kind !== 'plan' || !indexName) {
+    return undefined;
+  }
+  try {
+    const plan = planFromExplainJson(outcome.json);
+    let usesIndex = false;
+    walkPlan(plan, (node) => {
+      if (node.indexName === indexName) usesIndex = true;
+    });
+    return { cost: plan.root.totalCost, usesIndex };
+  } catch {
+    return undefined;
+  }
+}
+
+function quoteName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A plain column name is quoted as a name; an expression (`lower(email)`) is written in parentheses. */
+function quoteColumn(column: string): string {
+  if (/^[a-z_][a-z0-9_$]*$/.test(column) || /^"(?:[^"]|"")+"$/.test(column)) return column;
+  if (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(column)) return `"${column}"`;
+  return `(${column})`;
+}

@@ -1,0 +1,62 @@
+/**
+ * Where a file sits in a project decides what advice is worth giving about its SQL. A migration
+ * or a one-off script (a seed, a backfill, a maintenance job) runs once: a sequential scan there
+ * costs a few seconds once, and `UPDATE t SET f = false` without WHERE is the point of the
+ * statement. And it runs against the schema of its own time, so a column a later migration drops
+ * is no error in it. Such files get syntax and unknown-object checks, but no performance advice,
+ * unless `queryLens.oneOffAdvice` asks for it.
+ */
+import picomatch from 'picomatch';
+import type { Settings } from '../settings';
+
+export interface DocumentRole {
+  /** A migration or a one-off script: it runs once, against the schema of its time. */
+  oneOff: boolean;
+  /** Whether performance findings are given anyway (`queryLens.oneOffAdvice`). */
+  advice: boolean;
+}
+
+export const APPLICATION_CODE: DocumentRole = Object.freeze({ oneOff: false, advice: true });
+
+/**
+ * Folders whose files are migrations, by the conventions of the usual tools: `migrations/` (most
+ * of them, Prisma's and Supabase's included), `migrate/` (Rails' `db/migrate`), Alembic's
+ * `alembic/` and `versions/`, Flyway's `db/migration/`, and `seeds/`.
+ */
+const MIGRATION_FOLDER = /(?:^|\/)(?:migrations?|migrate|alembic|seeds?|flyway|changelogs?|liquibase)\//i;
+/**
+ * Numbered or timestamped SQL files, wherever they are kept (`sql/000011.sql`,
+ * `db/20240105120000_add_index.sql`, `0003-users.sql`), Flyway's `V1__init.sql` and `R__views.sql`,
+ * and modules named for the migrations they hold (`tools/migration.py`).
+ */
+const MIGRATION_FILE = /(?:^|\/)(?:(?:\d{3,}[^/]*|[VRU]\d*(?:[._]\d+)*__[^/]+)\.sql|migrations?\.(?:py|ts|js|mjs|cjs))$/;
+
+const matchers = new Map<string, (path: string) => boolean>();
+
+function matcherFor(globs: readonly string[]): (path: string) => boolean {
+  const key = globs.join('\u0000');
+  let matcher = matchers.get(key);
+  if (!matcher) {
+    matcher = globs.length === 0 ? () => false : picomatch(globs as string[], { dot: true });
+    if (matchers.size > 20) matchers.clear();
+    matchers.set(key, matcher);
+  }
+  return matcher;
+}
+
+/**
+ * The role of a file, from its path relative to its workspace folder (`/` separators); a file
+ * outside every workspace folder (no relative path) is application code.
+ */
+export function documentRole(relativePath: string | undefined, settings: Settings): DocumentRole {
+  if (relativePath === undefined) {
+    return APPLICATION_CODE;
+  }
+  const path = relativePath.replace(/\\/g, '/');
+  const oneOff =
+    MIGRATION_FOLDER.test(path) ||
+    MIGRATION_FILE.test(path) ||
+    matcherFor(settings.schemaFiles)(path) ||
+    matcherFor(settings.oneOffFiles)(path);
+  return oneOff ? { oneOff: true, advice: settings.oneOffAdvice } : APPLICATION_CODE;
+}
