@@ -1,12 +1,15 @@
 /**
  * Finding a workspace's schema files: `queryLens.schemaFiles` globs as VS Code users write them,
- * over a real folder tree made here (the language server's side; no PGlite).
+ * and the `.sql` files that create tables when no glob matches, over real folder trees made here
+ * (the language server's side; no PGlite).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { createsTable } from '../../server/src/db/embedded/schemaStatements';
 import { findWorkspaceSchema } from '../../server/src/db/embedded/workspaceSchema';
+import { DEFAULT_SCHEMA_FILES } from '../../server/src/settings';
 
 /** Writes `files` (relative path → contents) under a new temporary folder and returns it. */
 function workspaceWith(files: Record<string, string>): string {
@@ -19,7 +22,7 @@ function workspaceWith(files: Record<string, string>): string {
 }
 
 /** The files `globs` find under `root`, relative and `/`-separated, in load order; undefined when none. */
-async function found(root: string, globs: string[]): Promise<string[] | undefined> {
+async function found(root: string, globs: readonly string[]): Promise<string[] | undefined> {
   const schema = await findWorkspaceSchema(root, globs);
   return schema?.files.map((file) => path.relative(root, file).split(path.sep).join('/'));
 }
@@ -79,7 +82,9 @@ describe('workspace schema files', () => {
     });
 
     it('matches extglobs, ./ and \\ separators; ignores globs that leave the workspace', async () => {
-      const root = workspace({ 'db/schema.sql': TABLE, 'db/seed.sql': TABLE, 'db/seed_users.sql': TABLE });
+      // No CREATE TABLE: a glob that matches nothing finds nothing (no fallback).
+      const index = 'CREATE INDEX i ON t (id);\n';
+      const root = workspace({ 'db/schema.sql': index, 'db/seed.sql': index, 'db/seed_users.sql': index });
       assert.deepStrictEqual(await found(root, ['db/!(seed*).sql']), ['db/schema.sql']);
       assert.deepStrictEqual(await found(root, ['db/@(schema|seed).sql']), ['db/schema.sql', 'db/seed.sql']);
       assert.deepStrictEqual(await found(root, ['./db/schema.sql']), ['db/schema.sql']);
@@ -90,6 +95,59 @@ describe('workspace schema files', () => {
     it('loads glob by glob, a file matched twice at its first glob', async () => {
       const root = workspace({ 'db/schema.sql': TABLE, 'db/views.sql': TABLE, 'db/functions.sql': TABLE });
       assert.deepStrictEqual(await found(root, ['db/schema.sql', 'db/*.sql']), ['db/schema.sql', 'db/functions.sql', 'db/views.sql']);
+    });
+  });
+
+  describe('when no glob matches: the .sql files that create tables', () => {
+    it('finds admin/sql/create_tables.sql, and not the files beside it that create no table', async () => {
+      const root = workspace({
+        'admin/sql/create_tables.sql': 'CREATE TABLE accounts (id bigint PRIMARY KEY);\n',
+        'admin/sql/create_views.sql': 'CREATE VIEW active AS SELECT id FROM accounts;\n',
+        'admin/sql/reports.sql': "-- CREATE TABLE in a comment is not one\nSELECT 'CREATE TABLE x' FROM accounts;\n",
+        'admin/sql/functions.sql': 'CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN CREATE TABLE t (id int); END $$;\n',
+        'node_modules/pkg/schema/tables.sql': TABLE,
+        'vendor/lib/tables.sql': TABLE,
+        'dist/sql/create_tables.sql': TABLE,
+        'notes.txt': TABLE,
+      });
+      const schema = await findWorkspaceSchema(root, DEFAULT_SCHEMA_FILES);
+      assert.deepStrictEqual(schema?.files, [path.join(root, 'admin', 'sql', 'create_tables.sql')]);
+      assert.strictEqual(schema?.foundBy, 'createTable');
+      assert.strictEqual(schema?.label, 'admin/sql/create_tables.sql');
+      // The user's own globs that match nothing fall back the same way.
+      assert.deepStrictEqual(await found(root, ['schema/*.sql']), ['admin/sql/create_tables.sql']);
+    });
+
+    it('finds sql/0001.sql, db/sql/*.sql and src/schema/*.sql, in path order, with each way of creating a table', async () => {
+      const root = workspace({
+        'sql/0001.sql': 'CREATE UNLOGGED TABLE events (id bigint);\n',
+        'sql/0002.sql': 'ALTER TABLE events ADD COLUMN at timestamptz;\n',
+        'db/sql/tables.sql': '/* accounts */ create table if not exists accounts (id bigint);\n',
+        'src/schema/users.sql': 'SET search_path = app;\n\nCREATE\nTABLE users (id bigint);\n',
+        'src/queries/users.sql': 'SELECT id FROM users WHERE id = $1;\n',
+      });
+      const schema = await findWorkspaceSchema(root, DEFAULT_SCHEMA_FILES);
+      assert.strictEqual(schema?.foundBy, 'createTable');
+      assert.deepStrictEqual(await found(root, DEFAULT_SCHEMA_FILES), ['db/sql/tables.sql', 'sql/0001.sql', 'src/schema/users.sql']);
+      assert.strictEqual(schema?.label, '3 files');
+    });
+
+    it('is not used when a glob matches, and finds nothing in a workspace without tables', async () => {
+      const root = workspace({ 'db/schema.sql': 'CREATE INDEX i ON t (id);\n', 'sql/tables.sql': TABLE });
+      const schema = await findWorkspaceSchema(root, DEFAULT_SCHEMA_FILES);
+      assert.deepStrictEqual([schema?.foundBy, schema?.files], ['schemaFiles', [path.join(root, 'db', 'schema.sql')]]);
+      assert.strictEqual(await findWorkspaceSchema(workspace({ 'queries.sql': 'SELECT 1;\n', 'temp.sql': 'CREATE TEMP TABLE t (id int);\n' }), ['db/*.sql']), undefined);
+    });
+
+    it('tells a statement that creates a table from others', () => {
+      assert.deepStrictEqual(
+        ['CREATE TABLE t (id int)', 'create unlogged table t (id int)', 'CREATE TABLE IF NOT EXISTS t (id int)', '/* x */ CREATE TABLE t AS SELECT 1'].map(createsTable),
+        [true, true, true, true],
+      );
+      assert.deepStrictEqual(
+        ['CREATE TEMP TABLE t (id int)', 'CREATE VIEW v AS SELECT 1', 'ALTER TABLE t ADD c int', 'CREATE INDEX ON t (id)', "SELECT 'CREATE TABLE'"].map(createsTable),
+        [false, false, false, false, false],
+      );
     });
   });
 });

@@ -283,9 +283,14 @@ export class DatabaseService {
     }
     const schema = await findWorkspaceSchema(this.workspaceRoot, settings.schemaFiles);
     if (!schema) {
-      return this.fail('no database configured and no schema file found (queryLens.schemaFiles)', false);
+      return this.fail('no database configured, and no schema file found (queryLens.schemaFiles) nor any .sql file that creates a table', false);
     }
     const label = `embedded (schema from ${schema.label})`;
+    const foundBy =
+      schema.foundBy === 'createTable' ? ` No file matches queryLens.schemaFiles: ${schema.files.length === 1 ? "this is the workspace's .sql file that creates tables" : "these are the workspace's .sql files that create tables"}.` : '';
+    if (foundBy) {
+      this.host.log(`[embedded]${foundBy}`);
+    }
     this.setStatus({ mode: 'connecting', text: `starting ${label}…`, detail: `Starting an embedded PostgreSQL built from ${schema.files.length} schema file(s) in ${schema.label}.` });
     let embedded: EmbeddedDatabase | undefined;
     try {
@@ -337,7 +342,7 @@ export class DatabaseService {
         text: label,
         detail:
           `Plans from an embedded PostgreSQL ${embedded.serverVersion} built from ${schema.files.length} file(s) in ${schema.label}` +
-          ` (${embedded.reopened ? 'reopened' : 'built'} in ${Math.round(embedded.startupMs)} ms). Its tables are empty: plans show their shape, not real costs.` +
+          ` (${embedded.reopened ? 'reopened' : 'built'} in ${Math.round(embedded.startupMs)} ms).${foundBy} Its tables are empty: plans show their shape, not real costs.` +
           (problems.length > 0 ? ` ${problems.length} schema statement(s) failed to load; see the log.` : ''),
       });
       return this.active;

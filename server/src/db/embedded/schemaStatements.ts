@@ -56,6 +56,16 @@ export function classifySchemaStatement(text: string): StatementAction {
   return { run: true };
 }
 
+/**
+ * Whether the statement creates a table that lasts: `CREATE TABLE`, `CREATE TABLE IF NOT EXISTS`,
+ * `CREATE UNLOGGED TABLE` (not a temporary one). What makes a `.sql` file a schema file when no
+ * file matches `queryLens.schemaFiles`.
+ */
+export function createsTable(text: string): boolean {
+  const [first, second, third] = leadingWords(text, 3);
+  return first === 'create' && (second === 'table' || (second === 'unlogged' && third === 'table'));
+}
+
 /** The statements of a schema file as psql would send them (meta-commands and COPY data left out). */
 export function schemaStatements(text: string): SqlStatement[] {
   return splitSqlStatements(text, { dialect: 'postgresql', psql: true });

@@ -1,18 +1,24 @@
 /**
  * Finds the files a workspace's schema is written in (a schema dump, a migrations folder), in the
  * order they load, and the hash that keys the embedded database built from them. Runs in the
- * language server: plain `fs`, no PGlite.
+ * language server: plain `fs` and our SQL scanner, no PGlite.
  */
 import { createHash } from 'crypto';
 import { promises as fsp, Dirent } from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
+import { createsTable, schemaStatements } from './schemaStatements';
 
 export interface WorkspaceSchema {
   /** The workspace folder the globs are relative to. */
   root: string;
   /** Absolute paths, in load order: glob by glob as configured, in path order within a glob. */
   files: string[];
+  /**
+   * `schemaFiles`: matched by `queryLens.schemaFiles`; `createTable`: none matched, and these are
+   * the workspace's `.sql` files that create a table.
+   */
+  foundBy: 'schemaFiles' | 'createTable';
   /** For the status bar: `migrations/` when every file is under one folder, else the single file's relative path, else `3 files`. */
   label: string;
   /** Hex SHA-256 over our format version and each file's relative path and contents: keys the data directory. */
@@ -54,15 +60,21 @@ const SKIPPED_FOLDERS = new Set([
 const MAX_FILES = 5000;
 /** Folders listed for one search (`**` in a monorepo): enough for any project's own tree. */
 const MAX_FOLDERS = 20_000;
+/** The search for tables reads no `.sql` file larger than this: a data dump, not a schema. */
+const MAX_SEARCHED_FILE_BYTES = 16 * 1024 * 1024;
 
 const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
 
 /**
  * The schema files under `root` that `globs` match (workspace-relative, as VS Code users write
- * them: `**`, `*`, `?`, `{a,b}`, `[0-9]`, `!(…)`), or undefined when none does. Only the folders a
- * glob can reach are listed (a glob's leading folders are looked up, not searched), never a
- * dependency or build folder unless named, so a big workspace costs a handful of `readdir`
- * calls. A file matched by several globs loads at its first glob's turn.
+ * them: `**`, `*`, `?`, `{a,b}`, `[0-9]`, `!(…)`). Only the folders a glob can reach are listed (a
+ * glob's leading folders are looked up, not searched), never a dependency or build folder unless
+ * named, so a big workspace costs a handful of `readdir` calls. A file matched by several globs
+ * loads at its first glob's turn.
+ *
+ * When no glob matches a file, the defaults included: the workspace's `.sql` files that create a
+ * table (`admin/sql/create_tables.sql`, `sql/0001.sql`, `src/schema/users.sql`: layouts no list
+ * of globs foresees), in path order. Undefined when there are none either.
  */
 export async function findWorkspaceSchema(root: string, globs: readonly string[]): Promise<WorkspaceSchema | undefined> {
   const files: string[] = [];
@@ -80,27 +92,66 @@ export async function findWorkspaceSchema(root: string, globs: readonly string[]
       }
     }
   }
-  const readable = await readFiles(root, files);
+  let readable = await readFiles(root, files);
+  let foundBy: WorkspaceSchema['foundBy'] = 'schemaFiles';
+  if (readable.length === 0) {
+    readable = await filesCreatingTables(root);
+    foundBy = 'createTable';
+  }
   if (readable.length === 0) {
     return undefined;
   }
   return {
     root,
     files: readable.map((file) => path.join(root, ...file.relativePath.split('/'))),
+    foundBy,
     label: schemaLabel(readable.map((file) => file.relativePath)),
     hash: schemaHash(readable),
   };
 }
 
 /**
- * The contents of `relativePaths`, a few at a time (thousands of migrations at once would run out
- * of file handles); a file that cannot be read (gone meanwhile, no permission) is left out.
+ * The `.sql` files of the workspace with a statement that creates a table, in path order, read
+ * with the splitter the schema is loaded with: a `CREATE TABLE` in a comment, a string or a
+ * function body does not count. Dependency and build folders are not searched.
  */
-async function readFiles(root: string, relativePaths: readonly string[]): Promise<{ relativePath: string; contents: Buffer }[]> {
+async function filesCreatingTables(root: string): Promise<{ relativePath: string; contents: Buffer }[]> {
+  const sqlFiles: string[] = [];
+  const budget: SearchBudget = { files: MAX_FILES, folders: MAX_FOLDERS };
+  await walk(root, '', budget, (entry) => {
+    if (!entry.isFile) {
+      return !SKIPPED_FOLDERS.has(entry.name);
+    }
+    if (/\.sql$/i.test(entry.name)) {
+      sqlFiles.push(entry.relative);
+      budget.files--;
+    }
+    return false;
+  });
+  const read = await readFiles(root, sqlFiles, MAX_SEARCHED_FILE_BYTES);
+  return read.filter(({ contents }) => {
+    const text = contents.toString('utf8').replace(/^\uFEFF/, '');
+    // Most `.sql` files of an application hold queries: the word alone rules them out cheaply.
+    return /\btable\b/i.test(text) && schemaStatements(text).some((statement) => createsTable(statement.text));
+  });
+}
+
+/**
+ * The contents of `relativePaths`, a few at a time (thousands of migrations at once would run out
+ * of file handles); a file that cannot be read (gone meanwhile, no permission) or is larger than
+ * `maxBytes` is left out.
+ */
+async function readFiles(root: string, relativePaths: readonly string[], maxBytes = Infinity): Promise<{ relativePath: string; contents: Buffer }[]> {
   const readable: { relativePath: string; contents: Buffer }[] = [];
+  const read = async (file: string): Promise<Buffer | undefined> => {
+    if (maxBytes !== Infinity && (await fsp.stat(file)).size > maxBytes) {
+      return undefined;
+    }
+    return fsp.readFile(file);
+  };
   for (let i = 0; i < relativePaths.length; i += 32) {
     const batch = relativePaths.slice(i, i + 32);
-    const contents = await Promise.all(batch.map((relative) => fsp.readFile(path.join(root, ...relative.split('/'))).catch(() => undefined)));
+    const contents = await Promise.all(batch.map((relative) => read(path.join(root, ...relative.split('/'))).catch(() => undefined)));
     for (const [j, relativePath] of batch.entries()) {
       const read = contents[j];
       if (read) {
