@@ -26,10 +26,10 @@ export interface WorkspaceSchema {
 }
 
 /**
- * Changes whenever the way a schema is loaded changes (which statements are skipped, the data
- * directory layout), so that data directories built the old way are not reused.
+ * Changes whenever the way a schema is loaded changes (which statements are skipped or tried again,
+ * the data directory layout), so that data directories built the old way are not reused.
  */
-export const SCHEMA_FORMAT_VERSION = 'query-lens-embedded-schema-1';
+export const SCHEMA_FORMAT_VERSION = 'query-lens-embedded-schema-2';
 
 /**
  * Folders a wildcard never enters: version control, dependencies, virtual environments and build
