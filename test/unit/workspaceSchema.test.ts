@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createsTable } from '../../server/src/db/embedded/schemaStatements';
-import { findWorkspaceSchema } from '../../server/src/db/embedded/workspaceSchema';
+import { findWorkspaceSchema, splitGlobList } from '../../server/src/db/embedded/workspaceSchema';
 import { DEFAULT_SCHEMA_FILES } from '../../server/src/settings';
 
 /** Writes `files` (relative path → contents) under a new temporary folder and returns it. */
@@ -90,6 +90,12 @@ describe('workspace schema files', () => {
       assert.deepStrictEqual(await found(root, ['./db/schema.sql']), ['db/schema.sql']);
       assert.deepStrictEqual(await found(root, ['db\\schema.sql']), ['db/schema.sql']);
       assert.strictEqual(await found(root, ['../db/*.sql', '/etc/*.conf', '', '!db/seed.sql']), undefined);
+    });
+
+    it('splits a comma-separated list (query-lens --schema) at the commas outside {…} and […]', () => {
+      assert.deepStrictEqual(splitGlobList('sql/{tables,views}.sql, db/*.sql,,'), ['sql/{tables,views}.sql', 'db/*.sql']);
+      assert.deepStrictEqual(splitGlobList('db/[,_]x.sql,{a,{b,c}}/*.sql'), ['db/[,_]x.sql', '{a,{b,c}}/*.sql']);
+      assert.deepStrictEqual(splitGlobList('schema.sql'), ['schema.sql']);
     });
 
     it('loads glob by glob, a file matched twice at its first glob', async () => {

@@ -163,6 +163,33 @@ async function readFiles(root: string, relativePaths: readonly string[], maxByte
 }
 
 /**
+ * The globs of a comma-separated list (`query-lens --schema 'db/{schema,views}.sql,sql/*.sql'`),
+ * split at the commas outside braces and character classes, trimmed, empty ones dropped.
+ */
+export function splitGlobList(list: string): string[] {
+  const globs: string[] = [];
+  let braces = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i <= list.length; i++) {
+    const c = list[i];
+    if (i === list.length || (c === ',' && braces === 0 && !inClass)) {
+      globs.push(list.slice(start, i).trim());
+      start = i + 1;
+    } else if (inClass) {
+      inClass = c !== ']';
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '{') {
+      braces++;
+    } else if (c === '}' && braces > 0) {
+      braces--;
+    }
+  }
+  return globs.filter((glob) => glob !== '');
+}
+
+/**
  * The hash of a schema: our format version, then each file's `/`-separated relative path and
  * contents, length-prefixed so that no two different file lists hash alike. The embedded process
  * recomputes it over what it loads, to notice a file that changed in between.
