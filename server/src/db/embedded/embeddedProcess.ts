@@ -252,11 +252,15 @@ async function buildInto(
   const skippedBy = new Map<string, number>();
   const rolesCreated: string[] = [];
   let waiting: WaitingStatement[] = [];
+  // The session's settings, read when a statement is first kept waiting; a statement that ran
+  // may have changed them, one that failed did not (PostgreSQL rolled it back).
+  let session: SessionSetting[] | undefined;
   for (const [fileIndex, { file, statements }] of parsed.entries()) {
     if (fileIndex > 0) {
       // Each file starts in a fresh session, as with one psql run per file: a dump's
       // `set_config('search_path', '', false)` must not reach the migrations after it.
       await db.exec('RESET ALL');
+      session = undefined;
     }
     let failedHere = 0;
     let waitingHere = 0;
@@ -271,8 +275,10 @@ async function buildInto(
       const error = await runStatement(db, statement.text, rolesCreated);
       if (!error) {
         counts.loaded++;
+        session = undefined;
       } else if (mayLoadAfterOthers(statement.text, error.code)) {
-        waiting.push({ fileIndex, file, statement, session: await sessionSettings(db), error });
+        session ??= await sessionSettings(db);
+        waiting.push({ fileIndex, file, statement, session, error });
         waitingHere++;
       } else {
         failures.push({ fileIndex, file, statement, error });
