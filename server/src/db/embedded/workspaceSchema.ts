@@ -12,7 +12,10 @@ import { createsTable, schemaStatements } from './schemaStatements';
 export interface WorkspaceSchema {
   /** The workspace folder the globs are relative to. */
   root: string;
-  /** Absolute paths, in load order: glob by glob as configured, in path order within a glob. */
+  /**
+   * Absolute paths, in the order they are first loaded: glob by glob as configured, in path order
+   * within a glob (the files that create tables: in path order).
+   */
   files: string[];
   /**
    * `schemaFiles`: matched by `queryLens.schemaFiles`; `createTable`: none matched, and these are
@@ -299,7 +302,11 @@ async function filesMatching(root: string, glob: CompiledGlob, budget: SearchBud
   // One stat instead of a listing: `db/migrations/**` costs nothing in a folder without `db`.
   const stat = await fsp.stat(start).catch(() => undefined);
   if (glob.literal) {
-    return stat?.isFile() && budget.files > 0 ? (budget.files--, [glob.base]) : [];
+    if (!stat?.isFile() || budget.files <= 0) {
+      return [];
+    }
+    budget.files--;
+    return [glob.base];
   }
   if (!stat?.isDirectory()) {
     return [];
