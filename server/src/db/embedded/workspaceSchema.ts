@@ -63,8 +63,11 @@ const SKIPPED_FOLDERS = new Set([
 const MAX_FILES = 5000;
 /** Folders listed for one search (`**` in a monorepo): enough for any project's own tree. */
 const MAX_FOLDERS = 20_000;
-/** The search for tables reads no `.sql` file larger than this: a data dump, not a schema. */
-const MAX_SEARCHED_FILE_BYTES = 16 * 1024 * 1024;
+/**
+ * The search for tables reads no `.sql` file larger than this: likely a data dump rather than a
+ * schema, and 32 read at once must fit the language server's memory.
+ */
+const MAX_SEARCHED_FILE_BYTES = 4 * 1024 * 1024;
 
 const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
 
@@ -131,20 +134,27 @@ async function filesCreatingTables(root: string): Promise<{ relativePath: string
     }
     return false;
   });
-  const read = await readFiles(root, sqlFiles, MAX_SEARCHED_FILE_BYTES);
-  return read.filter(({ contents }) => {
-    const text = contents.toString('utf8').replace(/^\uFEFF/, '');
-    // Most `.sql` files of an application hold queries: the word alone rules them out cheaply.
-    return /\btable\b/i.test(text) && schemaStatements(text).some((statement) => createsTable(statement.text));
+  return readFiles(root, sqlFiles, {
+    maxBytes: MAX_SEARCHED_FILE_BYTES,
+    keep: (contents) => {
+      const text = contents.toString('utf8').replace(/^\uFEFF/, '');
+      // Most `.sql` files of an application hold queries: the word alone rules them out cheaply.
+      return /\btable\b/i.test(text) && schemaStatements(text).some((statement) => createsTable(statement.text));
+    },
   });
 }
 
 /**
  * The contents of `relativePaths`, a few at a time (thousands of migrations at once would run out
- * of file handles); a file that cannot be read (gone meanwhile, no permission) or is larger than
- * `maxBytes` is left out.
+ * of file handles); a file that cannot be read (gone meanwhile, no permission), is larger than
+ * `maxBytes`, or that `keep` rejects is left out (and not held on to: the language server's
+ * memory is small).
  */
-async function readFiles(root: string, relativePaths: readonly string[], maxBytes = Infinity): Promise<{ relativePath: string; contents: Buffer }[]> {
+async function readFiles(
+  root: string,
+  relativePaths: readonly string[],
+  { maxBytes = Infinity, keep = () => true }: { maxBytes?: number; keep?: (contents: Buffer) => boolean } = {},
+): Promise<{ relativePath: string; contents: Buffer }[]> {
   const readable: { relativePath: string; contents: Buffer }[] = [];
   const read = async (file: string): Promise<Buffer | undefined> => {
     if (maxBytes !== Infinity && (await fsp.stat(file)).size > maxBytes) {
@@ -157,7 +167,7 @@ async function readFiles(root: string, relativePaths: readonly string[], maxByte
     const contents = await Promise.all(batch.map((relative) => read(path.join(root, ...relative.split('/'))).catch(() => undefined)));
     for (const [j, relativePath] of batch.entries()) {
       const read = contents[j];
-      if (read) {
+      if (read && keep(read)) {
         readable.push({ relativePath, contents: read });
       }
     }
