@@ -23,6 +23,7 @@ import { ActivePlanner, DatabaseService } from './db/databaseService';
 import { PlanCache, planDocument, type DocumentPlans } from './db/planDocument';
 import { accountQueries, QueryTally } from './cli/accounting';
 import { documentRole } from './analyze/documentRole';
+import { splitGlobList } from './db/embedded/workspaceSchema';
 import { DIALECTS, normaliseSettings, Settings } from './settings';
 import { LineIndex } from './text/offsets';
 
@@ -52,6 +53,10 @@ Options:
                             defaults to DATABASE_URL or the PG* variables, else the embedded
                             database)
   --statement-timeout-ms <n>  the longest one EXPLAIN may take (default 2000)
+  --schema <globs>          the files the embedded database is built from, instead of the
+                            queryLens.schemaFiles defaults: globs relative to the first folder
+                            given (explain: the working directory); repeatable, or comma-separated;
+                            they are migrations too (no performance advice)
   -h, --help                show this help
   -v, --version             show the version
 
@@ -73,7 +78,7 @@ interface Invocation {
 }
 
 /** Options that take a value, with what they set. */
-const VALUE_OPTIONS = ['--dialect', '--format', '--max-file-size-kb', '--db', '--statement-timeout-ms'];
+const VALUE_OPTIONS = ['--dialect', '--format', '--max-file-size-kb', '--db', '--statement-timeout-ms', '--schema'];
 
 class UsageError extends Error {}
 
@@ -95,6 +100,7 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
   let db: string | undefined;
   const raw: Record<string, unknown> = {};
   const paths: string[] = [];
+  const schemaFiles: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const argument = rest[i];
     if (argument === '-h' || argument === '--help') {
@@ -133,6 +139,8 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
         throw new UsageError(`--db takes a postgres:// URL or 'embedded', not '${value}'`);
       }
       db = value;
+    } else if (name === '--schema') {
+      schemaFiles.push(...splitGlobList(value));
     } else if (name === '--statement-timeout-ms') {
       const timeout = Number(value);
       if (!Number.isInteger(timeout) || timeout < 100) {
@@ -146,6 +154,12 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       }
       raw.maxFileSizeKb = size;
     }
+  }
+  if (schemaFiles.length > 0) {
+    if (command !== 'explain' && db === undefined) {
+      throw new UsageError('--schema is for --db embedded');
+    }
+    raw.schemaFiles = schemaFiles;
   }
   if (command === 'explain') {
     if (paths.length !== 1) {

@@ -141,6 +141,59 @@ describe('query-lens CLI with a database', function () {
     }
   });
 
+  it('--schema builds the embedded database from other files than the defaults, for check and explain', async function () {
+    this.timeout(120_000); // three builds of the embedded database
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-cli-schema-'));
+    try {
+      // The default glob finds an outdated db/schema.sql; the real schema is elsewhere.
+      const files: Record<string, string> = {
+        'db/schema.sql': 'CREATE TABLE accounts (id bigint PRIMARY KEY);\n',
+        'sql/tables.sql': 'CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);\n',
+        'sql/indexes.sql': 'CREATE INDEX accounts_email ON accounts (email);\n',
+        'reports/views.sql': 'CREATE VIEW account_emails AS SELECT id, email FROM accounts;\n',
+        'queries.sql': "SELECT id FROM accounts WHERE email = 'a@b.c';\nSELECT email FROM account_emails WHERE id = 1;\n",
+      };
+      for (const [relative, text] of Object.entries(files)) {
+        fs.mkdirSync(path.join(project, path.dirname(relative)), { recursive: true });
+        fs.writeFileSync(path.join(project, relative), text);
+      }
+      const home = { HOME: project };
+      const codes = (run: Run): string[] => JSON.parse(run.stdout).diagnostics.map((d: { line: number; code: string; message: string }) => `${d.line} ${d.code} ${d.message.split(' (')[0]}`);
+
+      const defaults = await queryLens(project, ['check', '--db', 'embedded', '--format', 'json', 'queries.sql'], undefined, home);
+      // A query none of whose tables the database has is another database's: not planned, not an error.
+      assert.deepStrictEqual(
+        [defaults.status, codes(defaults), defaults.stderr],
+        [1, ['1 unknown-column Column "email" does not exist', '2 not-planned Not planned: none of its tables'], 'query-lens: 2 queries: 0 planned, 2 not planned (1 another database, 1 refused by the database)\n'],
+      );
+
+      // Comma-separated, with a {a,b} glob whose comma is not a separator: the index serves the filter.
+      const listed = await queryLens(project, ['check', '--db', 'embedded', '--format', 'json', '--schema', 'sql/{tables,indexes}.sql, reports/*.sql', 'queries.sql'], undefined, home);
+      assert.deepStrictEqual([listed.status, codes(listed), listed.stderr], [0, [], 'query-lens: 2 queries: 2 planned, 0 not planned\n']);
+
+      // Repeated: without the index, the filter reads the whole table.
+      const repeated = await queryLens(project, ['check', '--db', 'embedded', '--format', 'json', '--schema', 'sql/tables.sql', '--schema=reports/*.sql', 'queries.sql'], undefined, home);
+      assert.deepStrictEqual([repeated.status, codes(repeated)], [0, ['1 plan-seq-scan Seq Scan on accounts reads the whole table to keep ~6 rows']]);
+
+      // The same files as the comma-separated list: its data directory is reopened.
+      const explained = await queryLens(project, ['explain', '--db', 'embedded', '--schema', 'sql/{tables,indexes}.sql', '--schema', 'reports/*.sql', "SELECT id FROM accounts WHERE email = 'x'"], undefined, home);
+      assert.deepStrictEqual(explained, {
+        status: 0,
+        stdout: [
+          '-- embedded (schema from 3 files) (its tables are empty: costs are not the real ones)',
+          'Bitmap Heap Scan on accounts  (cost=4.20..13.67 rows=6 width=8)',
+          "  Recheck Cond: (email = 'x'::text)",
+          '  ->  Bitmap Index Scan on accounts_email  (cost=0.00..4.20 rows=6 width=0)',
+          "        Index Cond: (email = 'x'::text)",
+          '',
+        ].join('\n'),
+        stderr: '',
+      });
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it('explain says what it cannot plan: DDL, and a syntax error (exit 1)', async () => {
     const ddl = await queryLens(workspace, ['explain', '--db', database.url, 'CREATE TABLE t (id int)']);
     assert.deepStrictEqual(ddl, { status: 2, stdout: '', stderr: 'query-lens: nothing to explain: EXPLAIN plans SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES statements\n' });

@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { spawnSync } from 'child_process';
 import { EmbeddedDatabase, pruneDataDirectories, startEmbeddedDatabase } from '../../server/src/db/embedded/embeddedDatabase';
 import { isProcessAlive } from '../../server/src/db/embedded/processMessages';
-import { classifySchemaStatement, createdExtension } from '../../server/src/db/embedded/schemaStatements';
+import { classifySchemaStatement, createdExtension, mayLoadAfterOthers } from '../../server/src/db/embedded/schemaStatements';
 import { findWorkspaceSchema, WorkspaceSchema } from '../../server/src/db/embedded/workspaceSchema';
 import { DEFAULT_SCHEMA_FILES } from '../../server/src/settings';
 
@@ -104,7 +104,9 @@ describe('embedded PostgreSQL (PGlite in its own process)', function () {
     assert.strictEqual(schema.label, 'migrations/');
     assert.match(schema.hash, /^[0-9a-f]{64}$/);
     assert.strictEqual((await findWorkspaceSchema(workspace, ['**/*.sql']))!.files.length, 2);
-    assert.strictEqual((await findWorkspaceSchema(workspace, ['db/schema.sql'])), undefined);
+    // A glob that matches nothing: the .sql files that create tables instead (not the ALTER one).
+    const fallback = await findWorkspaceSchema(workspace, ['db/schema.sql']);
+    assert.deepStrictEqual([fallback?.foundBy, fallback?.files], ['createTable', [path.join(workspace, 'migrations', '001_customers.sql')]]);
 
     // Version numbers by value (Flyway's V2 before V10), names by code unit, one file labelled by its path.
     const numbered = fs.mkdtempSync(path.join(os.tmpdir(), 'ql-embedded-numbered-'));
@@ -147,6 +149,23 @@ describe('embedded PostgreSQL (PGlite in its own process)', function () {
     assert.strictEqual(createdExtension('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"'), 'uuid-ossp');
     assert.strictEqual(createdExtension('create extension Pg_Trgm with schema public'), 'pg_trgm');
     assert.strictEqual(createdExtension('CREATE TABLE t (id int)'), undefined);
+  });
+
+  it('tries again a statement that wants what is not created yet, never a DROP', function () {
+    assert.deepStrictEqual(
+      ['42P01', '42704', '3F000', '42883', '42703'].map((code) => mayLoadAfterOthers('CREATE VIEW v AS SELECT x FROM t', code)),
+      [true, true, true, true, true],
+    );
+    assert.deepStrictEqual(
+      [
+        mayLoadAfterOthers('CREATE TABLE t (id int)', '42P07'), // already exists
+        mayLoadAfterOthers('CREATE VIEW v AS SELECT', '42601'), // syntax error
+        mayLoadAfterOthers('CREATE TABLE t (id int)', undefined),
+        mayLoadAfterOthers('DROP TABLE t', '42P01'),
+        mayLoadAfterOthers('/* old */ drop view v', '42P01'),
+      ],
+      [false, false, false, false, false],
+    );
   });
 
   it('builds the database from the schema, reports the failing statement where it is, and explains queries over pg', async function () {
@@ -294,6 +313,109 @@ describe('embedded PostgreSQL (PGlite in its own process)', function () {
       await db.close();
     }
     assert.deepStrictEqual(fs.readdirSync(path.join(storageDir, 'embedded')).sort(), [schema.hash, changed.hash].sort());
+  });
+
+  describe('schema files whose names do not follow the order they were written in', function () {
+    // `a_views.sql` sorts first but needs the schema, type and table of `z_tables.sql`; one view
+    // needs another defined after it; `m_lines.sql` has a foreign key to a table made later.
+    const VIEWS = `SET search_path = app;
+CREATE VIEW big_open_orders AS SELECT * FROM open_orders WHERE total_cents > 100000;
+CREATE VIEW open_orders AS
+    SELECT id, total_cents FROM orders WHERE status <> 'done'::order_status;
+`;
+    const LINES = `CREATE TABLE app.order_lines (
+    order_id  bigint NOT NULL REFERENCES app.orders (id),
+    sku       text NOT NULL
+);
+CREATE INDEX order_lines_order_id ON app.order_lines (order_id);
+`;
+    const TABLES = `CREATE SCHEMA app;
+CREATE TYPE app.order_status AS ENUM ('new', 'paid', 'done');
+CREATE TABLE app.orders (
+    id           bigint PRIMARY KEY,
+    status       app.order_status NOT NULL,
+    total_cents  integer NOT NULL
+);
+`;
+    // Nobody creates `ledger`: tried again after the rest, then reported where PostgreSQL points.
+    const REPORTS = `CREATE VIEW app.orders_per_day AS SELECT count(*) FROM app.orders;
+CREATE VIEW app.ledger_totals AS
+    SELECT account, sum(amount) FROM app.ledger GROUP BY account;
+`;
+    let project: string;
+    let projectStorage: string;
+
+    before(() => {
+      project = fs.mkdtempSync(path.join(os.tmpdir(), 'ql-embedded-order-'));
+      projectStorage = fs.mkdtempSync(path.join(os.tmpdir(), 'ql-embedded-order-storage-'));
+      fs.mkdirSync(path.join(project, 'schema'));
+      fs.writeFileSync(path.join(project, 'schema', 'a_views.sql'), VIEWS);
+      fs.writeFileSync(path.join(project, 'schema', 'm_lines.sql'), LINES);
+      fs.writeFileSync(path.join(project, 'schema', 'z_tables.sql'), TABLES);
+    });
+    after(() => {
+      fs.rmSync(project, { recursive: true, force: true });
+      fs.rmSync(projectStorage, { recursive: true, force: true });
+    });
+
+    const startOn = async (globs: string[]): Promise<EmbeddedDatabase> =>
+      startEmbeddedDatabase({
+        schema: (await findWorkspaceSchema(project, globs))!,
+        storageDir: projectStorage,
+        idleMs: 60_000,
+        log: (line) => lines.push(line),
+        processScript: PROCESS_SCRIPT,
+      });
+
+    it('loads them completely, each statement in the session its file set up', async function () {
+      lines.length = 0;
+      const db = await startOn(['schema/*.sql']);
+      try {
+        assert.deepStrictEqual(db.schemaProblems, []);
+        const relations = await withClient(db, (client) =>
+          client.query({ text: "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'app' AND c.relkind IN ('r', 'v', 'i') ORDER BY 1", queryMode: 'extended' }),
+        );
+        assert.deepStrictEqual(relations.rows, [
+          { relname: 'big_open_orders', relkind: 'v' },
+          { relname: 'open_orders', relkind: 'v' },
+          { relname: 'order_lines', relkind: 'r' },
+          { relname: 'order_lines_order_id', relkind: 'i' },
+          { relname: 'orders', relkind: 'r' },
+          { relname: 'orders_pkey', relkind: 'i' },
+        ]);
+        const foreignKeys = await withClient(db, (client) =>
+          client.query({ text: "SELECT conrelid::regclass::text AS on_table, confrelid::regclass::text AS references FROM pg_constraint WHERE contype = 'f'", queryMode: 'extended' }),
+        );
+        assert.deepStrictEqual(foreignKeys.rows, [{ on_table: 'app.order_lines', references: 'app.orders' }]);
+      } finally {
+        await db.close();
+      }
+      assert.ok(lines.includes('loaded schema/a_views.sql: 3 statement(s), 2 to try again after the rest'), lines.join('\n'));
+      assert.ok(lines.includes('tried again 4 statement(s) that needed what a later one creates, in 2 round(s): 4 loaded'), lines.join('\n'));
+    });
+
+    it('reports a statement that never loads with its file, line and column, and loads the rest', async function () {
+      fs.writeFileSync(path.join(project, 'schema', 'b_reports.sql'), REPORTS);
+      try {
+        const db = await startOn(['schema/*.sql']);
+        try {
+          assert.deepStrictEqual(db.schemaProblems, [
+            {
+              file: path.join(project, 'schema', 'b_reports.sql'),
+              ...positionOf(REPORTS, 'app.ledger GROUP'),
+              message: 'relation "app.ledger" does not exist',
+              code: '42P01',
+            },
+          ]);
+          const views = await withClient(db, (client) => client.query({ text: "SELECT viewname FROM pg_views WHERE schemaname = 'app' ORDER BY 1", queryMode: 'extended' }));
+          assert.deepStrictEqual(views.rows.map((row) => row.viewname), ['big_open_orders', 'open_orders', 'orders_per_day']);
+        } finally {
+          await db.close();
+        }
+      } finally {
+        fs.rmSync(path.join(project, 'schema', 'b_reports.sql'));
+      }
+    });
   });
 
   it('removes what dead processes left and all but the newest data directories, never one in use', async function () {

@@ -91,3 +91,58 @@ describe('plans from the embedded database built from the workspace schema, over
     assert.match(client.statuses.at(-1)!.detail, /built from 3 file\(s\) in migrations\//);
   });
 });
+
+/**
+ * A workspace whose schema no default glob finds, with a statement that can never load: the
+ * embedded database is built from the .sql file that creates tables, and the status tooltip lists
+ * what did not load, where it is, with PostgreSQL's message.
+ */
+describe('the embedded database built from a schema in a place of its own, over LSP', function () {
+  this.timeout(120_000);
+  let workspace: string;
+  let storage: string;
+  let client: TestLspClient | undefined;
+  const schema = [
+    'CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);',
+    '-- Nobody creates ledger: this view never loads.',
+    'CREATE VIEW ledger_totals AS',
+    '    SELECT account_id, sum(amount) FROM ledger GROUP BY account_id;',
+    '',
+  ].join('\n');
+
+  before(() => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-embedded-admin-'));
+    storage = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-embedded-admin-storage-'));
+    fs.mkdirSync(path.join(workspace, 'admin', 'sql'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'admin', 'sql', 'create_tables.sql'), schema);
+  });
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(storage, { recursive: true, force: true });
+  });
+
+  it('says where the schema came from, and lists the statement that did not load with its file, line and column', async () => {
+    client = await TestLspClient.start({ rootUri: pathToFileURL(workspace).href, initializationOptions: { storagePath: storage } });
+    const uri = pathToFileURL(path.join(workspace, 'accounts.sql')).href;
+    const text = 'SELECT id FROM accounts WHERE email = $1;\n';
+    await client.open(uri, 'sql', text);
+    const status = await client.waitForStatus((s) => s.database?.mode === 'embedded', 60_000);
+    assert.strictEqual(status.text, 'embedded (schema from admin/sql/create_tables.sql)');
+    const detail = status.detail.slice(status.detail.indexOf('Plans from')).replace(/\(built in \d+ ms\)/, '(built in … ms)').replace(/PostgreSQL 18\.\d+/, 'PostgreSQL 18.x');
+    const where = `admin/sql/create_tables.sql:4:${schema.split('\n')[3].indexOf('ledger GROUP') + 1}`;
+    assert.strictEqual(
+      detail,
+      [
+        'Plans from an embedded PostgreSQL 18.x built from 1 file(s) in admin/sql/create_tables.sql (built in … ms).' +
+          " No file matches queryLens.schemaFiles: this is the workspace's .sql file that creates tables. Its tables are empty: plans show their shape, not real costs.",
+        '1 schema statement(s) did not load:',
+        `${where}: relation "ledger" does not exist`,
+      ].join('\n'),
+    );
+    await client.waitForLog((line) => line === `[embedded] ${where}: relation "ledger" does not exist (not loaded)`);
+    // The rest loaded: the query is planned against accounts.
+    const planned = await client.diagnosticsWhere(uri, (p: PublishDiagnosticsParams) => p.diagnostics.length > 0, 60_000);
+    assert.deepStrictEqual(planned.diagnostics.map((d) => [d.code, d.message.split(':')[0]]), [['plan-seq-scan', 'Seq Scan on accounts reads the whole table to keep ~6 rows (Filter']]);
+  });
+});

@@ -15,7 +15,7 @@ import type { Planner } from './planner';
 import { RuntimeStatistics } from './runtimeStatistics';
 import type { TableStats } from '../plan/insights';
 import { findWorkspaceSchema } from './embedded/workspaceSchema';
-import { EmbeddedDatabase, startEmbeddedDatabase } from './embedded/embeddedDatabase';
+import { EmbeddedDatabase, SchemaProblem, startEmbeddedDatabase } from './embedded/embeddedDatabase';
 
 /** What the status bar shows of the database side. */
 export interface DatabaseStatus {
@@ -59,6 +59,8 @@ type DatabaseSettings = Pick<Settings, 'plans' | 'connection' | 'useEnvFile' | '
 
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 60_000;
+/** Schema statements that did not load, listed in the status tooltip (all of them go to the log). */
+const LISTED_SCHEMA_PROBLEMS = 10;
 /** Real servers take several EXPLAINs at once; PGlite serves one connection. */
 const MAX_CONNECTIONS = 4;
 
@@ -285,9 +287,14 @@ export class DatabaseService {
     }
     const schema = await findWorkspaceSchema(this.workspaceRoot, settings.schemaFiles);
     if (!schema) {
-      return this.fail('no database configured and no schema file found (queryLens.schemaFiles)', false);
+      return this.fail('no database configured, and no schema file found (queryLens.schemaFiles) nor any .sql file that creates a table', false);
     }
     const label = `embedded (schema from ${schema.label})`;
+    const foundBy =
+      schema.foundBy === 'createTable' ? ` No file matches queryLens.schemaFiles: ${schema.files.length === 1 ? "this is the workspace's .sql file that creates tables" : "these are the workspace's .sql files that create tables"}.` : '';
+    if (foundBy) {
+      this.host.log(`[embedded]${foundBy}`);
+    }
     this.setStatus({ mode: 'connecting', text: `starting ${label}…`, detail: `Starting an embedded PostgreSQL built from ${schema.files.length} schema file(s) in ${schema.label}.` });
     let embedded: EmbeddedDatabase | undefined;
     try {
@@ -331,16 +338,22 @@ export class DatabaseService {
       });
       this.active = { planner, embedded: true, label, schemaVersion: ++this.schemaVersion, ...(await this.readCatalog(planner)) };
       const problems = embedded.schemaProblems;
+      const root = this.workspaceRoot;
+      const describe = (problem: SchemaProblem): string => `${path.relative(root, problem.file).split(path.sep).join('/')}:${problem.line}:${problem.column}: ${problem.message}`;
       for (const problem of problems) {
-        this.host.log(`[embedded] ${path.relative(this.workspaceRoot, problem.file)}:${problem.line}:${problem.column}: ${problem.message} (statement skipped)`);
+        this.host.log(`[embedded] ${describe(problem)} (not loaded)`);
+      }
+      const listed = problems.slice(0, LISTED_SCHEMA_PROBLEMS).map(describe);
+      if (problems.length > listed.length) {
+        listed.push(`… and ${problems.length - listed.length} more in the log`);
       }
       this.setStatus({
         mode: 'embedded',
         text: label,
         detail:
           `Plans from an embedded PostgreSQL ${embedded.serverVersion} built from ${schema.files.length} file(s) in ${schema.label}` +
-          ` (${embedded.reopened ? 'reopened' : 'built'} in ${Math.round(embedded.startupMs)} ms). Its tables are empty: plans show their shape, not real costs.` +
-          (problems.length > 0 ? ` ${problems.length} schema statement(s) failed to load; see the log.` : ''),
+          ` (${embedded.reopened ? 'reopened' : 'built'} in ${Math.round(embedded.startupMs)} ms).${foundBy} Its tables are empty: plans show their shape, not real costs.` +
+          (problems.length > 0 ? `\n${problems.length} schema statement(s) did not load:\n${listed.join('\n')}` : ''),
       });
       return this.active;
     } catch (error) {

@@ -16,7 +16,10 @@ import type { Readable } from 'stream';
 import { BUILD_INFO_FILE, BuildInfo, ChildMessage, isProcessAlive, ParentMessage } from './processMessages';
 import type { WorkspaceSchema } from './workspaceSchema';
 
-/** A statement of the schema that failed to load: it was skipped, and loading went on. */
+/**
+ * A statement of the schema that did not load, after being tried again when it wanted something
+ * not created yet: it was skipped, and loading went on.
+ */
 export interface SchemaProblem {
   /** Absolute path of the schema file. */
   file: string;
@@ -39,7 +42,7 @@ export interface EmbeddedDatabase {
   readonly label: string;
   /** `server_version`, e.g. `18.6`. */
   readonly serverVersion: string;
-  /** Statements of the schema that failed to load (skipped; the rest loaded). */
+  /** Statements of the schema that did not load (skipped; the rest loaded), in file order. */
   readonly schemaProblems: SchemaProblem[];
   /** From the call to ready, building included when it built. */
   readonly startupMs: number;

@@ -21,7 +21,7 @@ import pglite = require('@electric-sql/pglite');
 import pgliteSocket = require('@electric-sql/pglite-socket');
 import { BUILD_INFO_FILE, BuildInfo, BuildRequest, ChildMessage, isProcessAlive, LoadProblem, ParentMessage, ServeRequest } from './processMessages';
 import type { SqlStatement } from '../../extract/sqlSplitter';
-import { classifySchemaStatement, createdExtension, errorOffset, lineColumnAt, schemaStatements } from './schemaStatements';
+import { classifySchemaStatement, createdExtension, errorOffset, lineColumnAt, mayLoadAfterOthers, schemaStatements } from './schemaStatements';
 import { schemaHash, SCHEMA_FORMAT_VERSION } from './workspaceSchema';
 
 /**
@@ -144,8 +144,11 @@ function quoteIdentifier(name: string): string {
 
 /**
  * Loads the schema into a new data directory, statement by statement: a statement that fails is
- * reported with its place in the file and skipped, and loading goes on. A role the schema grants
- * to or hands ownership to is created (NOLOGIN) the first time PostgreSQL says it does not exist.
+ * reported with its place in the file and skipped, and loading goes on. A statement that needs
+ * something not created yet (mayLoadAfterOthers) is tried again after the others, in rounds,
+ * until a round loads none: what the schema creates loads whatever its files are called. A role
+ * the schema grants to or hands ownership to is created (NOLOGIN) the first time PostgreSQL says
+ * it does not exist.
  */
 async function build(request: BuildRequest): Promise<void> {
   const started = performance.now();
@@ -169,6 +172,69 @@ async function build(request: BuildRequest): Promise<void> {
   }
 }
 
+/** What PostgreSQL says of a statement that failed. */
+interface StatementError {
+  code?: string;
+  message?: string;
+  position?: string;
+}
+
+/** A setting the session had changed (`SET search_path …`, a dump's `set_config`) when a statement ran. */
+interface SessionSetting {
+  name: string;
+  setting: string;
+}
+
+/** A statement that failed for want of something not created yet, kept to be tried again. */
+interface WaitingStatement {
+  fileIndex: number;
+  file: SchemaFile;
+  statement: SqlStatement;
+  /** The session it first ran in: tried again in the same one, as its file set it up. */
+  session: SessionSetting[];
+  error: StatementError;
+}
+
+/**
+ * Runs one statement; resolves with PostgreSQL's error when it fails. A role it names that does
+ * not exist is created (NOLOGIN, added to `rolesCreated`) and the statement run again.
+ */
+async function runStatement(db: pglite.PGlite, text: string, rolesCreated: string[]): Promise<StatementError | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.exec(text);
+      return undefined;
+    } catch (error) {
+      const e = error as StatementError;
+      const missingRole = e.code === '42704' ? /^role "((?:[^"]|"")+)" does not exist$/.exec(e.message ?? '') : null;
+      if (!missingRole || attempt >= 5) {
+        return { code: e.code, message: e.message ?? String(error), position: e.position };
+      }
+      const role = missingRole[1];
+      try {
+        await db.exec(`CREATE ROLE ${quoteIdentifier(role)} NOLOGIN`);
+        rolesCreated.push(role);
+      } catch {
+        return { code: e.code, message: e.message ?? String(error), position: e.position };
+      }
+    }
+  }
+}
+
+/** The settings this session changed from the server's (what `RESET ALL` would undo). */
+async function sessionSettings(db: pglite.PGlite): Promise<SessionSetting[]> {
+  return (await db.query<SessionSetting>("SELECT name, setting FROM pg_settings WHERE source = 'session' ORDER BY name")).rows;
+}
+
+/** Puts the session back as it was when a statement first ran. */
+async function restoreSession(db: pglite.PGlite, settings: readonly SessionSetting[]): Promise<void> {
+  await db.exec('RESET ALL');
+  for (const { name, setting } of settings) {
+    // A setting that cannot be set again (read-only in this session) leaves the server's value.
+    await db.query('SELECT set_config($1, $2, false)', [name, setting]).catch(() => undefined);
+  }
+}
+
 async function buildInto(
   buildDir: string,
   request: BuildRequest,
@@ -181,17 +247,23 @@ async function buildInto(
   log(`initialised a data directory in ${Math.round(performance.now() - started)} ms`);
   const version = String((await db.query<{ version: string }>('SELECT version()')).rows[0].version);
 
-  const problems: LoadProblem[] = [];
+  const failures: { fileIndex: number; file: SchemaFile; statement: SqlStatement; error: StatementError }[] = [];
   const counts = { total: 0, loaded: 0, failed: 0, skipped: 0 };
   const skippedBy = new Map<string, number>();
   const rolesCreated: string[] = [];
-  for (const [index, { file, statements }] of parsed.entries()) {
-    if (index > 0) {
+  let waiting: WaitingStatement[] = [];
+  // The session's settings, read when a statement is first kept waiting; a statement that ran
+  // may have changed them, one that failed did not (PostgreSQL rolled it back).
+  let session: SessionSetting[] | undefined;
+  for (const [fileIndex, { file, statements }] of parsed.entries()) {
+    if (fileIndex > 0) {
       // Each file starts in a fresh session, as with one psql run per file: a dump's
       // `set_config('search_path', '', false)` must not reach the migrations after it.
       await db.exec('RESET ALL');
+      session = undefined;
     }
     let failedHere = 0;
+    let waitingHere = 0;
     for (const statement of statements) {
       counts.total++;
       const action = classifySchemaStatement(statement.text);
@@ -200,36 +272,64 @@ async function buildInto(
         skippedBy.set(action.reason, (skippedBy.get(action.reason) ?? 0) + 1);
         continue;
       }
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await db.exec(statement.text);
-          counts.loaded++;
-          break;
-        } catch (error) {
-          const e = error as { code?: string; message?: string; position?: string };
-          const missingRole = e.code === '42704' ? /^role "((?:[^"]|"")+)" does not exist$/.exec(e.message ?? '') : null;
-          if (missingRole && attempt < 5) {
-            const role = missingRole[1];
-            try {
-              await db.exec(`CREATE ROLE ${quoteIdentifier(role)} NOLOGIN`);
-              rolesCreated.push(role);
-              continue;
-            } catch {
-              // fall through: reported as the statement's own failure
-            }
-          }
-          counts.failed++;
-          failedHere++;
-          if (problems.length < MAX_PROBLEMS) {
-            const at = lineColumnAt(file.text, errorOffset(statement, e.position));
-            problems.push({ relativePath: file.relativePath, line: at.line, column: at.column, message: e.message ?? String(error), code: e.code });
-          }
-          break;
-        }
+      const error = await runStatement(db, statement.text, rolesCreated);
+      if (!error) {
+        counts.loaded++;
+        session = undefined;
+      } else if (mayLoadAfterOthers(statement.text, error.code)) {
+        session ??= await sessionSettings(db);
+        waiting.push({ fileIndex, file, statement, session, error });
+        waitingHere++;
+      } else {
+        failures.push({ fileIndex, file, statement, error });
+        failedHere++;
       }
     }
-    log(`loaded ${file.relativePath}: ${statements.length} statement(s)${failedHere > 0 ? `, ${failedHere} failed` : ''}`);
+    const outcome = [failedHere > 0 ? `${failedHere} failed` : '', waitingHere > 0 ? `${waitingHere} to try again after the rest` : ''].filter(Boolean);
+    log(`loaded ${file.relativePath}: ${statements.length} statement(s)${outcome.length > 0 ? `, ${outcome.join(', ')}` : ''}`);
   }
+
+  // The statements that needed something not created yet, in their order, until a round loads none.
+  const firstWaiting = waiting.length;
+  let rounds = 0;
+  let sessionNow: string | undefined; // unknown: the last file's
+  while (waiting.length > 0) {
+    rounds++;
+    const stillWaiting: WaitingStatement[] = [];
+    let loadedThisRound = 0;
+    for (const item of waiting) {
+      const session = JSON.stringify(item.session);
+      if (session !== sessionNow) {
+        await restoreSession(db, item.session);
+        sessionNow = session;
+      }
+      const error = await runStatement(db, item.statement.text, rolesCreated);
+      if (!error) {
+        counts.loaded++;
+        loadedThisRound++;
+      } else if (mayLoadAfterOthers(item.statement.text, error.code)) {
+        stillWaiting.push({ ...item, error });
+      } else {
+        failures.push({ ...item, error });
+      }
+    }
+    waiting = stillWaiting;
+    if (loadedThisRound === 0) {
+      break;
+    }
+  }
+  failures.push(...waiting);
+  if (firstWaiting > 0) {
+    log(`tried again ${firstWaiting} statement(s) that needed what a later one creates, in ${rounds} round(s): ${firstWaiting - waiting.length} loaded${waiting.length > 0 ? `, ${waiting.length} never did` : ''}`);
+  }
+
+  // Reported in file order, whichever round gave up on them.
+  failures.sort((a, b) => a.fileIndex - b.fileIndex || a.statement.start - b.statement.start);
+  counts.failed = failures.length;
+  const problems: LoadProblem[] = failures.slice(0, MAX_PROBLEMS).map(({ file, statement, error }) => {
+    const at = lineColumnAt(file.text, errorOffset(statement, error.position));
+    return { relativePath: file.relativePath, line: at.line, column: at.column, message: error.message ?? 'failed', code: error.code };
+  });
   if (skippedBy.size > 0) {
     log(`skipped ${[...skippedBy].map(([reason, n]) => `${n} ${reason}`).join(', ')} statement(s): the embedded tables stay empty`);
   }

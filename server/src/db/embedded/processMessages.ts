@@ -4,7 +4,7 @@
  * so PGlite stays out of the server bundle.
  */
 
-/** A schema statement that failed to load, as the process reports it (paths relative to the root). */
+/** A schema statement that did not load, as the process reports it (paths relative to the root). */
 export interface LoadProblem {
   /** `/`-separated, relative to the workspace root. */
   relativePath: string;

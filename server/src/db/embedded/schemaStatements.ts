@@ -56,6 +56,33 @@ export function classifySchemaStatement(text: string): StatementAction {
   return { run: true };
 }
 
+/**
+ * SQLSTATEs of a statement that needs something not created yet: a relation (42P01), a type,
+ * operator class or other object (42704), a schema (3F000), a function or operator (42883), a
+ * column (42703). Files load in path order, which is not the order they were written in when
+ * `a_views.sql` sorts before `z_tables.sql`: such a statement is tried again after the others.
+ */
+const MISSING_OBJECT_CODES = new Set(['42P01', '42704', '3F000', '42883', '42703']);
+
+/**
+ * Whether a statement that failed with SQLSTATE `code` may load once the statements after it have
+ * run. Never a DROP: one whose object does not exist yet is not waiting for it, and run after
+ * the statement that creates it (a script's `DROP TABLE t; CREATE TABLE t …`), it would drop it.
+ */
+export function mayLoadAfterOthers(text: string, code: string | undefined): boolean {
+  return code !== undefined && MISSING_OBJECT_CODES.has(code) && leadingWords(text, 1)[0] !== 'drop';
+}
+
+/**
+ * Whether the statement creates a table that lasts: `CREATE TABLE`, `CREATE TABLE IF NOT EXISTS`,
+ * `CREATE UNLOGGED TABLE` (not a temporary one). What makes a `.sql` file a schema file when no
+ * file matches `queryLens.schemaFiles`.
+ */
+export function createsTable(text: string): boolean {
+  const [first, second, third] = leadingWords(text, 3);
+  return first === 'create' && (second === 'table' || (second === 'unlogged' && third === 'table'));
+}
+
 /** The statements of a schema file as psql would send them (meta-commands and COPY data left out). */
 export function schemaStatements(text: string): SqlStatement[] {
   return splitSqlStatements(text, { dialect: 'postgresql', psql: true });

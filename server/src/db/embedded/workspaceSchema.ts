@@ -1,17 +1,27 @@
 /**
  * Finds the files a workspace's schema is written in (a schema dump, a migrations folder), in the
  * order they load, and the hash that keys the embedded database built from them. Runs in the
- * language server: plain `fs`, no PGlite.
+ * language server: plain `fs` and our SQL scanner, no PGlite.
  */
 import { createHash } from 'crypto';
 import { promises as fsp, Dirent } from 'fs';
 import * as path from 'path';
+import picomatch from 'picomatch';
+import { createsTable, schemaStatements } from './schemaStatements';
 
 export interface WorkspaceSchema {
   /** The workspace folder the globs are relative to. */
   root: string;
-  /** Absolute paths, in load order: glob by glob as configured, in path order within a glob. */
+  /**
+   * Absolute paths, in the order they are first loaded: glob by glob as configured, in path order
+   * within a glob (the files that create tables: in path order).
+   */
   files: string[];
+  /**
+   * `schemaFiles`: matched by `queryLens.schemaFiles`; `createTable`: none matched, and these are
+   * the workspace's `.sql` files that create a table.
+   */
+  foundBy: 'schemaFiles' | 'createTable';
   /** For the status bar: `migrations/` when every file is under one folder, else the single file's relative path, else `3 files`. */
   label: string;
   /** Hex SHA-256 over our format version and each file's relative path and contents: keys the data directory. */
@@ -19,55 +29,80 @@ export interface WorkspaceSchema {
 }
 
 /**
- * Changes whenever the way a schema is loaded changes (which statements are skipped, the data
- * directory layout), so that data directories built the old way are not reused.
+ * Changes whenever the way a schema is loaded changes (which statements are skipped or tried again,
+ * the data directory layout), so that data directories built the old way are not reused.
  */
-export const SCHEMA_FORMAT_VERSION = 'query-lens-embedded-schema-1';
+export const SCHEMA_FORMAT_VERSION = 'query-lens-embedded-schema-2';
 
-/** Folders never searched, even when a glob's `**` would reach them. */
-const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn']);
+/**
+ * Folders a wildcard never enters: version control, dependencies, virtual environments and build
+ * output hold other people's SQL, or copies of ours. A glob that names one (`vendor/db/*.sql`)
+ * still reaches it.
+ */
+const SKIPPED_FOLDERS = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  'bower_components',
+  'vendor',
+  '.venv',
+  'venv',
+  '.tox',
+  '__pycache__',
+  'dist',
+  'build',
+  'out',
+  'target',
+  'coverage',
+  '.next',
+  '.nuxt',
+]);
 
 /** A glob would need to match more files than any schema has: the search stops there. */
 const MAX_FILES = 5000;
+/** Folders listed for one search (`**` in a monorepo): enough for any project's own tree. */
+const MAX_FOLDERS = 20_000;
+/**
+ * The search for tables reads no `.sql` file larger than this: likely a data dump rather than a
+ * schema, and 32 read at once must fit the language server's memory.
+ */
+const MAX_SEARCHED_FILE_BYTES = 4 * 1024 * 1024;
 
 const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
 
 /**
- * The schema files under `root` that `globs` (workspace-relative, `/`-separated; `**`, `*` and
- * `?`) match, or undefined when none does. Only folders a glob can match are read, and never
- * `node_modules` or `.git`, so a big workspace costs a handful of `readdir` calls. A file matched
- * by several globs loads at its first glob's turn.
+ * The schema files under `root` that `globs` match (workspace-relative, as VS Code users write
+ * them: `**`, `*`, `?`, `{a,b}`, `[0-9]`, `!(…)`). Only the folders a glob can reach are listed (a
+ * glob's leading folders are looked up, not searched), never a dependency or build folder unless
+ * named, so a big workspace costs a handful of `readdir` calls. A file matched by several globs
+ * loads at its first glob's turn.
+ *
+ * When no glob matches a file, the defaults included: the workspace's `.sql` files that create a
+ * table (`admin/sql/create_tables.sql`, `sql/0001.sql`, `src/schema/users.sql`: layouts no list
+ * of globs foresees), in path order. Undefined when there are none either.
  */
 export async function findWorkspaceSchema(root: string, globs: readonly string[]): Promise<WorkspaceSchema | undefined> {
   const files: string[] = [];
   const seen = new Set<string>();
+  const budget: SearchBudget = { files: MAX_FILES, folders: MAX_FOLDERS };
   for (const glob of globs) {
-    const segments = globSegments(glob);
-    if (segments === undefined) {
+    const compiled = compileGlob(glob);
+    if (compiled === undefined) {
       continue;
     }
-    const matched: string[] = [];
-    await walk(root, '', segments, matched);
-    matched.sort(comparePaths);
-    for (const relative of matched) {
-      if (!seen.has(relative) && files.length < MAX_FILES) {
+    for (const relative of await filesMatching(root, compiled, budget)) {
+      if (!seen.has(relative)) {
         seen.add(relative);
         files.push(relative);
       }
     }
   }
-  // Read a few at a time (thousands of migrations at once would run out of file handles); a file
-  // that cannot be read (gone meanwhile, no permission) is left out.
-  const readable: { relativePath: string; contents: Buffer }[] = [];
-  for (let i = 0; i < files.length; i += 32) {
-    const batch = files.slice(i, i + 32);
-    const contents = await Promise.all(batch.map((relative) => fsp.readFile(path.join(root, ...relative.split('/'))).catch(() => undefined)));
-    for (const [j, relativePath] of batch.entries()) {
-      const read = contents[j];
-      if (read) {
-        readable.push({ relativePath, contents: read });
-      }
-    }
+  let readable = await readFiles(root, files);
+  let foundBy: WorkspaceSchema['foundBy'] = 'schemaFiles';
+  if (readable.length === 0) {
+    readable = await filesCreatingTables(root);
+    foundBy = 'createTable';
   }
   if (readable.length === 0) {
     return undefined;
@@ -75,9 +110,96 @@ export async function findWorkspaceSchema(root: string, globs: readonly string[]
   return {
     root,
     files: readable.map((file) => path.join(root, ...file.relativePath.split('/'))),
+    foundBy,
     label: schemaLabel(readable.map((file) => file.relativePath)),
     hash: schemaHash(readable),
   };
+}
+
+/**
+ * The `.sql` files of the workspace with a statement that creates a table, in path order, read
+ * with the splitter the schema is loaded with: a `CREATE TABLE` in a comment, a string or a
+ * function body does not count. Dependency and build folders are not searched.
+ */
+async function filesCreatingTables(root: string): Promise<{ relativePath: string; contents: Buffer }[]> {
+  const sqlFiles: string[] = [];
+  const budget: SearchBudget = { files: MAX_FILES, folders: MAX_FOLDERS };
+  await walk(root, '', budget, (entry) => {
+    if (!entry.isFile) {
+      return !SKIPPED_FOLDERS.has(entry.name);
+    }
+    if (/\.sql$/i.test(entry.name)) {
+      sqlFiles.push(entry.relative);
+      budget.files--;
+    }
+    return false;
+  });
+  return readFiles(root, sqlFiles, {
+    maxBytes: MAX_SEARCHED_FILE_BYTES,
+    keep: (contents) => {
+      const text = contents.toString('utf8').replace(/^\uFEFF/, '');
+      // Most `.sql` files of an application hold queries: the word alone rules them out cheaply.
+      return /\btable\b/i.test(text) && schemaStatements(text).some((statement) => createsTable(statement.text));
+    },
+  });
+}
+
+/**
+ * The contents of `relativePaths`, a few at a time (thousands of migrations at once would run out
+ * of file handles); a file that cannot be read (gone meanwhile, no permission), is larger than
+ * `maxBytes`, or that `keep` rejects is left out (and not held on to: the language server's
+ * memory is small).
+ */
+async function readFiles(
+  root: string,
+  relativePaths: readonly string[],
+  { maxBytes = Infinity, keep = () => true }: { maxBytes?: number; keep?: (contents: Buffer) => boolean } = {},
+): Promise<{ relativePath: string; contents: Buffer }[]> {
+  const readable: { relativePath: string; contents: Buffer }[] = [];
+  const read = async (file: string): Promise<Buffer | undefined> => {
+    if (maxBytes !== Infinity && (await fsp.stat(file)).size > maxBytes) {
+      return undefined;
+    }
+    return fsp.readFile(file);
+  };
+  for (let i = 0; i < relativePaths.length; i += 32) {
+    const batch = relativePaths.slice(i, i + 32);
+    const contents = await Promise.all(batch.map((relative) => read(path.join(root, ...relative.split('/'))).catch(() => undefined)));
+    for (const [j, relativePath] of batch.entries()) {
+      const read = contents[j];
+      if (read && keep(read)) {
+        readable.push({ relativePath, contents: read });
+      }
+    }
+  }
+  return readable;
+}
+
+/**
+ * The globs of a comma-separated list (`query-lens --schema 'db/{schema,views}.sql,sql/*.sql'`),
+ * split at the commas outside braces and character classes, trimmed, empty ones dropped.
+ */
+export function splitGlobList(list: string): string[] {
+  const globs: string[] = [];
+  let braces = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i <= list.length; i++) {
+    const c = list[i];
+    if (i === list.length || (c === ',' && braces === 0 && !inClass)) {
+      globs.push(list.slice(start, i).trim());
+      start = i + 1;
+    } else if (inClass) {
+      inClass = c !== ']';
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '{') {
+      braces++;
+    } else if (c === '}' && braces > 0) {
+      braces--;
+    }
+  }
+  return globs.filter((glob) => glob !== '');
 }
 
 /**
@@ -115,65 +237,127 @@ export function schemaLabel(relativePaths: readonly string[]): string {
   return common.length > 0 ? `${common.join('/')}/` : `${relativePaths.length} files`;
 }
 
-type Segment = { kind: 'globstar' } | { kind: 'literal'; name: string } | { kind: 'pattern'; regex: RegExp };
-
-/** A glob as path segments; undefined for one that cannot match inside the workspace (absolute, `..`, empty). */
-function globSegments(glob: string): Segment[] | undefined {
-  const parts = glob
-    .trim()
-    .replace(/\\/g, '/')
-    .split('/')
-    .filter((part) => part !== '' && part !== '.');
-  if (parts.length === 0 || glob.trim().startsWith('/') || /^[a-zA-Z]:/.test(glob.trim()) || parts.includes('..')) {
-    return undefined;
-  }
-  const segments: Segment[] = [];
-  for (const part of parts) {
-    if (part === '**') {
-      if (segments[segments.length - 1]?.kind !== 'globstar') {
-        segments.push({ kind: 'globstar' });
-      }
-    } else if (/[*?]/.test(part)) {
-      const source = part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*+/g, '[^/]*').replace(/\?/g, '[^/]');
-      segments.push({ kind: 'pattern', regex: new RegExp(`^${source}$`, caseInsensitive ? 'i' : '') });
-    } else {
-      segments.push({ kind: 'literal', name: part });
-    }
-  }
-  return segments;
-}
-
-function segmentMatches(segment: Segment, name: string): boolean {
-  switch (segment.kind) {
-    case 'globstar':
-      return true;
-    case 'literal':
-      return caseInsensitive ? segment.name.toLowerCase() === name.toLowerCase() : segment.name === name;
-    case 'pattern':
-      return segment.regex.test(name);
-  }
+/** A glob ready for the walk: where it starts, how deep it can reach, and what it matches. */
+interface CompiledGlob {
+  /** The folders the glob spells out before its first wildcard (`db/migrations` of `db/migrations/**`), `/`-separated; '' for the root. */
+  base: string;
+  /** Whether the glob names one file and no wildcard (`db/schema.sql`): looked up, never listed. */
+  literal: boolean;
+  /** The whole glob against a path relative to the root. */
+  matches: picomatch.Matcher;
+  /**
+   * For each folder level below `base`, which folder names can lead to a match (`db` and `sql`
+   * for `{db,sql}/*.sql`); the levels from the first `**` (or a brace or extglob that spans
+   * folders) on are not listed: any folder there may.
+   */
+  folderLevels: { matches: picomatch.Matcher; literal: boolean }[];
+  /** How many folder levels below `base` a match can be: unbounded with `**`. */
+  maxFolderDepth: number;
 }
 
 /**
- * Matches `segments` below `folder` (`relative` to the root), adding the files that match to
- * `matched`. A literal segment is looked up rather than listed; `**` lists folders, skipping the
- * dependency and VCS ones and links to folders (which could loop).
+ * Matching as VS Code users write globs: `*` and `?` within a folder name, `**` across folders,
+ * `{a,b}`, `[0-9]`, `!(…)` and the other extglobs; dot files match like any other (VS Code's
+ * globs have no dot rule); names compare as the file system compares them.
  */
-async function walk(folder: string, relative: string, segments: readonly Segment[], matched: string[]): Promise<void> {
-  if (matched.length >= MAX_FILES || segments.length === 0) {
-    return;
+const GLOB_OPTIONS: picomatch.PicomatchOptions = { dot: true, nocase: caseInsensitive, windows: false };
+
+/** A glob compiled for the walk; undefined for one that cannot match inside the workspace (absolute, `..`, empty, negated). */
+function compileGlob(glob: string): CompiledGlob | undefined {
+  // Backslashes are folder separators, as Windows users type them (so no escapes: `[*]` is a literal `*`).
+  let normalised = glob.trim().replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+  while (normalised.startsWith('./')) {
+    normalised = normalised.slice(2);
   }
-  const segment = segments[0];
-  if (segment.kind === 'literal' && !caseInsensitive) {
-    // One stat instead of a listing: `db/migrations/**` costs nothing in a folder without `db`.
-    const full = path.join(folder, segment.name);
-    const stat = await fsp.stat(full).catch(() => undefined);
-    if (!stat) {
-      return;
+  // VS Code negates a character class with `[!…]`, picomatch with `[^…]`.
+  normalised = normalised.replace(/\/$/, '').replace(/\[!/g, '[^');
+  if (normalised === '' || normalised === '.' || normalised.startsWith('/') || /^[a-zA-Z]:/.test(normalised) || normalised.split('/').includes('..')) {
+    return undefined;
+  }
+  const scanned = picomatch.scan(normalised, GLOB_OPTIONS);
+  if (scanned.negated) {
+    return undefined; // `!x` names every file but x: not a way to name schema files
+  }
+  if (!scanned.isGlob) {
+    return { base: normalised, literal: true, matches: picomatch(normalised, GLOB_OPTIONS), folderLevels: [], maxFolderDepth: 0 };
+  }
+  const parts = picomatch.scan(scanned.glob, { ...GLOB_OPTIONS, parts: true }).parts ?? [scanned.glob];
+  const folderLevels: CompiledGlob['folderLevels'] = [];
+  for (const part of parts.slice(0, -1)) {
+    if (part.includes('**') || part.includes('/')) {
+      break;
     }
-    await visit(full, join(relative, segment.name), stat.isDirectory(), stat.isFile(), false, segments, matched);
+    folderLevels.push({ matches: picomatch(part, GLOB_OPTIONS), literal: !picomatch.scan(part, GLOB_OPTIONS).isGlob });
+  }
+  const spansFolders = scanned.glob.includes('**');
+  return {
+    base: scanned.base,
+    literal: false,
+    matches: picomatch(normalised, GLOB_OPTIONS),
+    folderLevels,
+    // Without `**`, a brace or extglob can add folders only by the separators written in it.
+    maxFolderDepth: spansFolders ? Infinity : scanned.glob.split('/').length - 1,
+  };
+}
+
+/** Bounds on one search: files found and folders listed. */
+interface SearchBudget {
+  files: number;
+  folders: number;
+}
+
+/** The files under `root` one glob matches, in path order (at most `budget.files`). */
+async function filesMatching(root: string, glob: CompiledGlob, budget: SearchBudget): Promise<string[]> {
+  const start = path.join(root, ...glob.base.split('/').filter((part) => part !== ''));
+  // One stat instead of a listing: `db/migrations/**` costs nothing in a folder without `db`.
+  const stat = await fsp.stat(start).catch(() => undefined);
+  if (glob.literal) {
+    if (!stat?.isFile() || budget.files <= 0) {
+      return [];
+    }
+    budget.files--;
+    return [glob.base];
+  }
+  if (!stat?.isDirectory()) {
+    return [];
+  }
+  const matched: string[] = [];
+  await walk(start, glob.base, budget, (entry) => {
+    if (entry.isFile) {
+      if (glob.matches(entry.relative)) {
+        matched.push(entry.relative);
+        budget.files--;
+      }
+      return false;
+    }
+    const level = glob.folderLevels[entry.depth];
+    if (entry.depth >= glob.maxFolderDepth || (level && !level.matches(entry.name))) {
+      return false;
+    }
+    // A dependency or build folder is entered only when the glob names it.
+    return !SKIPPED_FOLDERS.has(entry.name) || level?.literal === true;
+  });
+  return matched.sort(comparePaths);
+}
+
+/** A directory entry met by `walk`; `depth` counts the folders between the walk's start and it. */
+interface WalkEntry {
+  name: string;
+  relative: string;
+  depth: number;
+  isFile: boolean;
+}
+
+/**
+ * Lists `folder` (`relative` to the root) and the folders below it that `visit` says to enter
+ * (it returns true for those; files are offered to it too), in path order, until the budget is
+ * spent. Links to folders are never entered (they could loop); links to files are files.
+ */
+async function walk(folder: string, relative: string, budget: SearchBudget, visit: (entry: WalkEntry) => boolean, depth = 0): Promise<void> {
+  if (budget.files <= 0 || budget.folders <= 0) {
     return;
   }
+  budget.folders--;
   let entries: Dirent[];
   try {
     entries = await fsp.readdir(folder, { withFileTypes: true });
@@ -182,56 +366,19 @@ async function walk(folder: string, relative: string, segments: readonly Segment
   }
   entries.sort((a, b) => comparePaths(a.name, b.name));
   for (const entry of entries) {
-    let isDirectory = entry.isDirectory();
+    if (budget.files <= 0) {
+      return;
+    }
     let isFile = entry.isFile();
-    const isLink = entry.isSymbolicLink();
-    if (isLink) {
-      const stat = await fsp.stat(path.join(folder, entry.name)).catch(() => undefined);
-      isDirectory = stat?.isDirectory() ?? false;
-      isFile = stat?.isFile() ?? false;
+    if (entry.isSymbolicLink()) {
+      isFile = (await fsp.stat(path.join(folder, entry.name)).catch(() => undefined))?.isFile() ?? false;
     }
-    await visit(path.join(folder, entry.name), join(relative, entry.name), isDirectory, isFile, isLink, segments, matched);
-  }
-}
-
-/** One directory entry against the segments from `segments[0]` on. */
-async function visit(
-  full: string,
-  relative: string,
-  isDirectory: boolean,
-  isFile: boolean,
-  isLink: boolean,
-  segments: readonly Segment[],
-  matched: string[],
-): Promise<void> {
-  const [segment, ...rest] = segments;
-  const name = path.basename(relative);
-  if (segment.kind === 'globstar') {
-    // `**` matches no folder (try the rest here) or this folder and maybe more below it.
-    if (rest.length > 0) {
-      await visit(full, relative, isDirectory, isFile, isLink, rest, matched);
-    } else if (isFile) {
-      matched.push(relative);
+    const childRelative = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    const enter = visit({ name: entry.name, relative: childRelative, depth, isFile });
+    if (enter && entry.isDirectory()) {
+      await walk(path.join(folder, entry.name), childRelative, budget, visit, depth + 1);
     }
-    if (isDirectory && !isLink && !SKIPPED_FOLDERS.has(name)) {
-      await walk(full, relative, segments, matched);
-    }
-    return;
   }
-  if (!segmentMatches(segment, name)) {
-    return;
-  }
-  if (rest.length === 0) {
-    if (isFile) {
-      matched.push(relative);
-    }
-  } else if (isDirectory && !(SKIPPED_FOLDERS.has(name) && segment.kind !== 'literal')) {
-    await walk(full, relative, rest, matched);
-  }
-}
-
-function join(relative: string, name: string): string {
-  return relative === '' ? name : `${relative}/${name}`;
 }
 
 /**
