@@ -452,21 +452,32 @@ async function refreshSchema(embeddedOnly = false): Promise<void> {
 connection.onCodeLens((params: CodeLensParams): CodeLens[] => {
   const uri = params.textDocument.uri;
   const last = lastResultByUri.get(uri);
-  const bySql = plansByUri.get(uri)?.bySql;
+  // A document with nothing to plan has no plan state; its queries still say why they are not
+  // planned, as long as plans come from somewhere.
+  const mode = database?.currentStatus.mode;
+  const bySql = plansByUri.get(uri)?.bySql ?? (mode === 'connected' || mode === 'embedded' ? new Map<string, PlanEntry>() : undefined);
   const document = documents.get(uri);
   if (!last || !bySql || !document) {
     return [];
   }
   const lenses: CodeLens[] = [];
-  forEachPlannedQuery(last.result, bySql, (query, entry) => {
-    if (!entry.lensTitle) {
-      return;
-    }
+  last.result.queries.forEach((query, index) => {
+    const statement = last.result.statements[index];
+    const key = planKeyOf(statement, query);
+    const entry = key === undefined ? undefined : bySql.get(key);
     const start = document.positionAt(query.start);
     const range = { start, end: start };
-    const args = [uri, query.start];
-    lenses.push({ range, command: { title: entry.lensTitle, command: 'queryLens.showPlan', arguments: args } });
-    lenses.push({ range, command: { title: 'Show plan', command: 'queryLens.showPlan', arguments: args } });
+    if (entry?.lensTitle && entry.plan) {
+      const args = [uri, query.start];
+      lenses.push({ range, command: { title: entry.lensTitle, command: 'queryLens.showPlan', arguments: args } });
+      lenses.push({ range, command: { title: 'Show plan', command: 'queryLens.showPlan', arguments: args } });
+    } else if (entry?.lensTitle) {
+      // Not planned, for a reason the database gave (a schema it cannot name, a locked table…).
+      lenses.push({ range, command: { title: entry.lensTitle, command: '' } });
+    } else if (statement?.notPlanned && (statement.kind === 'query' || query.builtAtRunTime !== undefined)) {
+      // A query that is never planned says why, rather than silently having no lens.
+      lenses.push({ range, command: { title: `not planned: ${statement.notPlanned.reason}`, command: '' } });
+    }
   });
   return lenses;
 });

@@ -17,7 +17,7 @@ import type { Query } from '../extract/query';
 import { formatCost, formatMegabytes, formatTimestamp } from '../plan/figures';
 import { createIndexStatement, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
 import { planInsights, PlanInsight, type TableStats } from '../plan/insights';
-import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan } from '../plan/planModel';
+import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan, walkPlan } from '../plan/planModel';
 import type { PlanResult } from '../protocol';
 import type { Settings } from '../settings';
 import { byteOffsetToIndex } from '../text/offsets';
@@ -34,6 +34,8 @@ export class PlanCache {
   readonly pending = new Map<string, Promise<ExplainOutcome>>();
   /** What trying a suggested index said, by schema version, query and index (bounded like the plans). */
   readonly verdicts = new BoundedMap<string, IndexVerdict>(1000);
+  /** The indexes the plans of the workspace's queries use: never reported as unused. */
+  readonly usedIndexes = new Set<string>();
 
   constructor(private readonly capacity = 5000) {}
 
@@ -58,6 +60,7 @@ export class PlanCache {
     this.entries.clear();
     this.pending.clear();
     this.verdicts.clear();
+    this.usedIndexes.clear();
   }
 }
 
@@ -257,6 +260,10 @@ export async function planDocument(
       continue; // an EXPLAIN output we cannot read is nothing to report to the user
     }
     result.outcomes.set(index, { planned: true, cost: plan.root.totalCost, rows: plan.root.planRows, node: describeNode(plan.root) });
+    // An index a query of the workspace is planned with is never reported unused.
+    walkPlan(plan, (node) => {
+      if (node.indexName !== undefined) cache.usedIndexes.add(node.indexName);
+    });
     // A migration or one-off script runs once: how fast is not worth a warning.
     const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(planInsights(plan, context), plan, sql, active, cache);
     // Parsed again (once, and only for a query with insights) to find where its tables are named.
@@ -293,7 +300,7 @@ export async function planDocument(
       const created = statement?.index;
       if (created) {
         const query = analysis.queries[index];
-        const finding = unusedIndexFinding(query, created, context.table(created.schema, created.table), active.label);
+        const finding = cache.usedIndexes.has(created.name) ? undefined : unusedIndexFinding(query, created, context.table(created.schema, created.table), active.label, settings.unusedIndexMinDays);
         if (finding) add(query, finding);
       }
     });
@@ -301,6 +308,8 @@ export async function planDocument(
   result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return result;
 }
+
+const DAY_MS = 24 * 3_600_000;
 
 /** Below this many scans of its table, an index nobody used says nothing: the database has seen little work. */
 export const UNUSED_INDEX_MIN_TABLE_SCANS = 1000;
@@ -310,15 +319,20 @@ export const UNUSED_INDEX_MIN_TABLE_SCANS = 1000;
  * read at least UNUSED_INDEX_MIN_TABLE_SCANS times, and never through it. Unique indexes are
  * kept: they enforce a constraint whether or not a query reads them.
  */
-function unusedIndexFinding(query: Query, created: NonNullable<StatementInfo['index']>, table: TableStats | undefined, database: string): Omit<Finding, 'queryStart'> | undefined {
+function unusedIndexFinding(query: Query, created: NonNullable<StatementInfo['index']>, table: TableStats | undefined, database: string, minDays: number): Omit<Finding, 'queryStart'> | undefined {
   const index = table?.indexes.find((candidate) => candidate.name === created.name);
   const upkeep = table?.maintenance;
   if (!table || !index || !upkeep || index.unique || typeof index.scans !== 'number' || index.scans > 0 || upkeep.scans < UNUSED_INDEX_MIN_TABLE_SCANS) {
     return undefined;
   }
+  // Statistics a few days old have seen too little of the work (a weekly report, a monthly job)
+  // to say that an index is never used.
+  if (!upkeep.countedSince || Date.now() - upkeep.countedSince.getTime() < minDays * DAY_MS) {
+    return undefined;
+  }
   const name = scanSqlTokens(query.sql).find((token) => token.text === created.name.toLowerCase() || token.text === `"${created.name.toLowerCase()}"`);
   const [start, end] = query.sqlRangeToDocument(...(name ? ([name.start, name.end] as [number, number]) : firstToken(query.sql)));
-  const since = upkeep.countedSince ? `since its statistics were reset (${formatTimestamp(upkeep.countedSince)})` : 'since its statistics began';
+  const since = `since ${formatTimestamp(upkeep.countedSince)} (when its statistics began counting)`;
   const size = typeof index.bytes === 'number' ? ` takes ${formatMegabytes(index.bytes)} and` : '';
   return {
     start,
@@ -327,7 +341,7 @@ function unusedIndexFinding(query: Query, created: NonNullable<StatementInfo['in
     code: 'unused-index',
     rule: true,
     message:
-      `${created.name} has not been used ${since} in ${database}: ${table.name} was read ${formatCount(upkeep.scans)} times, never through this index, which${size} is updated on every write to ${table.name}. ` +
+      `${created.name} has not been used in ${database} ${since}: ${table.name} was read ${formatCount(upkeep.scans)} times, never through this index, which${size} is updated on every write to ${table.name}. ` +
       `If the production database agrees (idx_scan = 0 in its pg_stat_user_indexes), drop it: DROP INDEX CONCURRENTLY ${created.name};`,
   };
 }
@@ -577,7 +591,9 @@ function unplannableError(query: Query, explained: ExplainedText, error: QueryEr
     return { category: 'table locked', reason: `a table it reads is locked by another session (${error.message}); it is planned again on the next change` };
   }
   const missing = state === UNDEFINED_TABLE || state === UNDEFINED_COLUMN || state === UNDEFINED_FUNCTION || state === UNDEFINED_OBJECT;
-  if (missing && role.oneOff) {
+  // A migration runs against the schema of its own time: a table since renamed, a column since
+  // dropped or retyped, is no error in it.
+  if (role.oneOff) {
     return { category: 'refused by the database', reason: `${error.message} in ${active.label} today; a migration or one-off script runs against the schema of its own time` };
   }
   // Where PostgreSQL points at a hole, what was spliced in at run time decides.

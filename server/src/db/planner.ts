@@ -301,7 +301,7 @@ export class Planner {
                  greatest(s.last_analyze, s.last_autoanalyze) AS last_analyzed,
                  (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS current_pages,
                  (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0))::float8 AS scans,
-                 (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset
+                 coalesce((SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()), pg_postmaster_start_time()) AS stats_reset
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
                WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`,

@@ -36,7 +36,7 @@ export function engineNamed(name: string | undefined): EngineHint | undefined {
 
 /**
  * Function names that say their statements touch whole tables on purpose (`flush`,
- * `clear_cache`, `resetAll`, `purge`, `truncateTables`, `rebuildIndex`, `backfill`): an UPDATE or
- * DELETE without WHERE there is the point, not an accident.
+ * `clear_cache`, `resetAll`, `purge`, `truncateTables`, `rebuildIndex`, `backfill`,
+ * `recompute_importance`): an UPDATE or DELETE without WHERE there is the point, not an accident.
  */
-export const BULK_INTENT = /flush|clear|reset|purge|truncate|wipe|empty|delete_?all|remove_?all|deleteall|removeall|drop|rebuild|backfill|reindex|cleanup|clean_up|teardown|tear_down|destroy|uninstall|migrate/i;
+export const BULK_INTENT = /flush|clear|reset|purge|truncate|wipe|empty|delete_?all|remove_?all|deleteall|removeall|drop|rebuild|backfill|reindex|recompute|recalc|refresh|cleanup|clean_up|teardown|tear_down|destroy|uninstall|migrate/i;

@@ -64,7 +64,10 @@ export interface TableMaintenance {
   currentPages: number;
   /** Sequential and index scans of the table since the statistics were reset. */
   scans: number;
-  /** When the database's statistics were last reset, if ever. */
+  /**
+   * Since when the database's statistics have been counting: their last reset, or else the
+   * server's start (statistics may be older still; this errs on the side of too young).
+   */
   countedSince?: Date;
 }
 

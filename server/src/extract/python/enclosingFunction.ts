@@ -13,3 +13,15 @@ export function enclosingFunctionName(node: SyntaxNode, text: string): string | 
   }
   return undefined;
 }
+
+/** The names of the classes a call is written in, innermost first (`DatastoreExampleSqliteBackend`). */
+export function enclosingClassNames(node: SyntaxNode, text: string): string[] {
+  const names: string[] = [];
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (parent.name === 'ClassDefinition') {
+      const name = parent.getChild('VariableName');
+      if (name) names.push(text.slice(name.from, name.to));
+    }
+  }
+  return names;
+}

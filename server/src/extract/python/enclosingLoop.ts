@@ -44,6 +44,9 @@ export function enclosingLoop(call: SyntaxNode, text: string): QueryLoop | undef
   return undefined;
 }
 
+/** Collections written out in the code. */
+const WRITTEN_OUT = new Set(['TupleExpression', 'ArrayExpression', 'SetExpression', 'DictionaryExpression', 'ParenthesizedExpression']);
+
 interface ForHeader {
   /** The names the loop binds (`for a, (b, c) in …`). */
   names: string[];
@@ -63,10 +66,16 @@ function forHeader(first: SyntaxNode | null, end: number, text: string): ForHead
   if (!collectionStart) {
     return undefined;
   }
+
   // The collection ends at the body, or at the comprehension's next `for` or `if`.
   let last = collectionStart;
   for (let next = collectionStart.nextSibling; next && next.from < end && next.name !== 'for' && next.name !== 'if' && next.name !== 'Body' && !/^[\])}]$/.test(next.name); next = next.nextSibling) {
     last = next;
+  }
+  // `for kind in ('N', 'W', 'R')`: a collection written out has the size it shows, a handful
+  // of passes, not one per row of something.
+  if (last === collectionStart && WRITTEN_OUT.has(collectionStart.name)) {
+    return undefined;
   }
   return { names, over: text.slice(collectionStart.from, last.to) };
 }

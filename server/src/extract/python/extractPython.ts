@@ -20,7 +20,7 @@ import { cookStringPart, readStringToken } from './stringLiterals';
 import { bindAssignment, bindOther, Scope } from './scopes';
 import { readSqlExpression, type ExpressionContext, type Piece, type SqlExpression } from './sqlExpression';
 import { binaryOperator, lastSegment } from './syntaxNodes';
-import { enclosingFunctionName } from './enclosingFunction';
+import { enclosingClassNames, enclosingFunctionName } from './enclosingFunction';
 import { BULK_INTENT, engineNamed, type EngineHint } from '../engines';
 
 /**
@@ -39,7 +39,8 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
   /** The engine a query at `node` is for: its function's name, its receiver's, else the file's driver. */
   const engineAt = (node: SyntaxNode, receiver?: string): { functionName?: string; engine?: EngineHint } => {
     const functionName = enclosingFunctionName(node, text);
-    return { functionName, engine: engineNamed(functionName) ?? engineNamed(receiver) ?? fileEngine };
+    const className = enclosingClassNames(node, text).find((name) => engineNamed(name));
+    return { functionName, engine: engineNamed(functionName) ?? engineNamed(receiver) ?? engineNamed(className) ?? fileEngine };
   };
   /** The query's dialect and engine, and the function it is in, set on the query. */
   const place = (query: Query, where: { functionName?: string; engine?: EngineHint }): Query => {

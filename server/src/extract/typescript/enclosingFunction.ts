@@ -33,3 +33,13 @@ export function enclosingFunctionName(node: ts.Node): string | undefined {
   }
   return undefined;
 }
+
+/** The name of the class a node is written in, if it is in one with a name. */
+export function enclosingClassName(node: ts.Node): string | undefined {
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if ((ts.isClassDeclaration(parent) || ts.isClassExpression(parent)) && parent.name) {
+      return parent.name.text;
+    }
+  }
+  return undefined;
+}

@@ -91,6 +91,13 @@ function countedCollection(loop: ts.ForStatement): ts.Expression | undefined {
 }
 
 function describe(site: ts.CallExpression | ts.TaggedTemplateExpression, sourceFile: ts.SourceFile, kind: string, collection: ts.Expression, bound: string[], body: ts.Node): QueryLoop | undefined {
+  // `for (const kind of ['a', 'b'])`: a collection written out has the size it shows, a handful
+  // of passes, not one per row of something.
+  let written: ts.Expression = collection;
+  while (ts.isParenthesizedExpression(written) || ts.isAsExpression(written)) written = written.expression;
+  if (ts.isArrayLiteralExpression(written)) {
+    return undefined;
+  }
   const itemNames = new Set(bound);
   collectDeclaredNames(body, itemNames);
   const receiver = ts.isCallExpression(site) ? site.expression : site.tag;

@@ -14,7 +14,7 @@ import { forgetParsedDocuments, isFreshTree, parseTypescriptSource, TypescriptLa
 
 export { forgetParsedText as forgetTypescriptText } from './sourceFiles';
 import { BuildOptions, buildQuery, forgetBuiltQueries, movedQuery, type QueryPlace } from './queryBuilding';
-import { enclosingFunctionName } from './enclosingFunction';
+import { enclosingClassName, enclosingFunctionName } from './enclosingFunction';
 import { BULK_INTENT, engineNamed } from '../engines';
 import type { Scopes } from './scopes';
 import { bindSpreadParameters, emptyReading, piecesText, SqlPiece, SqlReader } from './sqlPieces';
@@ -388,7 +388,7 @@ class TypescriptExtraction {
    */
   private placeOf(node: ts.Node, origin: string): QueryPlace | undefined {
     const name = enclosingFunctionName(node);
-    const engine = this.dialect === 'postgresql' ? engineNamed(name) ?? engineNamed(origin) ?? this.imports.engine : undefined;
+    const engine = this.dialect === 'postgresql' ? engineNamed(name) ?? engineNamed(origin) ?? engineNamed(enclosingClassName(node)) ?? this.imports.engine : undefined;
     // Only a name that says something is kept: most queries need no place of their own, and
     // sharing their built query costs nothing on an edit.
     const enclosingFunction = name !== undefined && (engine || BULK_INTENT.test(name)) ? name : undefined;
