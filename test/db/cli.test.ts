@@ -1,35 +1,9 @@
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createTestDatabase, SHOP_SCHEMA } from './database';
-
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The bundled CLI as a user runs it, without the libpq variables of the test run. */
-function queryLens(cwd: string, args: string[], stdin?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (name !== 'DATABASE_URL' && !name.startsWith('PG')) env[name] = value;
-  }
-  Object.assign(env, extraEnv);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+import { queryLens, type Run } from '../support/cliRun';
 
 describe('query-lens CLI with a database', function () {
   this.timeout(60_000);

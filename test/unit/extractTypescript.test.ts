@@ -462,6 +462,34 @@ describe('extractQueriesFromTypescript', () => {
   });
 
   describe('strings found by their content', () => {
+    it('finds a template with holes that a function returns for a wrapper to run, a schema hole and a value hole among them', () => {
+      const text = [
+        'export function fetchJobs(schema: string, name: string) {',
+        "  return `SELECT id FROM ${schema}.job WHERE name = '${name}' AND state < 'active'`;",
+        '}',
+      ].join('\n');
+      const query = single(text);
+      assert.strictEqual(query.origin, 'string');
+      assert.strictEqual(query.sql, "SELECT id FROM $1.job WHERE name = $2 AND state < 'active'");
+      assert.deepStrictEqual(parametersOf(text, query), [
+        [1, 'interpolated', 'schema', 'schema'],
+        [2, 'interpolated', 'name', 'name'],
+      ]);
+    });
+
+    it('reads a piece spliced into a template as part of it, not as a query of its own', () => {
+      const text = [
+        'export function update(schema: string, notify: boolean) {',
+        "  const tail = notify ? `, n AS (SELECT pg_notify('c', 'x')) SELECT id FROM upd` : `SELECT id FROM upd`;",
+        '  return `WITH upd AS (UPDATE ${schema}.queue SET updated_on = now() RETURNING name AS id) ${tail}`;',
+        '}',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(text).map((q) => q.sql),
+        ["WITH upd AS (UPDATE $1.queue SET updated_on = now() RETURNING name AS id) , n AS (SELECT pg_notify('c', 'x')) SELECT id FROM upd"],
+      );
+    });
+
     it('finds SQL literals with origin string and a style by content', () => {
       const text = "const a = 'SELECT id, name FROM users WHERE id = $1';\nconst b = \"UPDATE users SET name = ? WHERE id = ?\";\nconst c = `DELETE FROM sessions WHERE user_id = :id`;\nconst d = 'select * from users';";
       const queries = extract(text);

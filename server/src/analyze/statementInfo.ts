@@ -4,7 +4,7 @@
  */
 import type { Query } from '../extract/query';
 import { scanSqlTokens } from '../scan/sqlTokens';
-import type { ParsedQuery } from './analyzeDocument';
+import type { ParsedQuery } from './parseQuery';
 import { ROLE_WORDS } from './holeRoles';
 import { nodeType, PgStatement } from './rules/rule';
 import { walkTree } from './rules/ast';

@@ -1,4 +1,6 @@
-import { parseStatement } from '../analyze/parse';
+import { parseStatement, type ParseOutcome } from '../analyze/parse';
+import { parseQuery } from '../analyze/parseQuery';
+import type { Query } from './query';
 import { firstKeyword } from '../scan/sqlTokens';
 import { SqlScanner, Tok } from '../scan/sqlScanner';
 
@@ -60,6 +62,18 @@ export function startsWithDriverSqlKeyword(text: string): boolean {
  * "select * from users" and "SELECT id FROM users" are SQL.
  */
 export function looksLikeSql(sql: string): boolean {
+  return looksLike(sql, parseStatement(sql, 'postgresql'));
+}
+
+/**
+ * `looksLikeSql` for a query built with holes: parsed as the analysis parses it, so that a hole
+ * standing for a name (`FROM ${schema}.jobs`) does not keep a query from being recognised.
+ */
+export function looksLikeSqlQuery(query: Query): boolean {
+  return query.parameters.length === 0 ? looksLikeSql(query.sql) : looksLike(query.sql, parseQuery(query, 'postgresql').outcome);
+}
+
+function looksLike(sql: string, outcome: ParseOutcome): boolean {
   const scanner = new SqlScanner(sql);
   let kind = scanner.next();
   // A string that starts with `(` is a piece of a larger query far more often than a query.
@@ -71,7 +85,6 @@ export function looksLikeSql(sql: string): boolean {
   }
   const keyword = sql.slice(scanner.start, scanner.end);
   const rest = sql.slice(scanner.end);
-  const outcome = parseStatement(sql, 'postgresql');
   if (!outcome.ok) {
     return false;
   }

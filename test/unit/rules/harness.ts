@@ -11,7 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseQuery } from '../../../server/src/analyze/analyzeDocument';
+import { parseQuery } from '../../../server/src/analyze/parseQuery';
 import type { HoleRole } from '../../../server/src/analyze/holeRoles';
 import { createRuleContext, type PgStatement, type Rule, type RuleFinding } from '../../../server/src/analyze/rules/rule';
 import { documentKindOfPath, sqlFileQuery, type DocumentKind, type Query } from '../../../server/src/extract/query';

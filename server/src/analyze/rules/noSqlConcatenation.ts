@@ -9,10 +9,11 @@ const CONSTRUCTION_WORDS: Record<NonNullable<Query['construction']>, string> = {
 };
 
 /**
- * An expression that quotes what it is given: a call of an escaping or quoting function, or a
- * name that says it holds the result of one (`escapedName`, `quotedTable`).
+ * An expression that quotes what it is given: a call of an escaping or quoting function, a name
+ * that says it holds the result of one (`escapedName`, `quotedTable`), or a value whose quotes
+ * are doubled (`name.replace(/'/g, "''")`).
  */
-const ESCAPED = /^\s*(?:(?:[\w$]+\s*\.\s*)*(?:escape\w*|quote_?\w*|\w*_?literal\w*|literal|\w*identifier|ident|quote_ident|quote_literal|quote_nullable)\s*\(|(?:this\.)?(?:escaped|quoted)[A-Z_]\w*\s*$|(?:sql|pgsql|psycopg2?\.sql)\.(?:Literal|Identifier)\s*\(|format\s*\(\s*['"`][^'"`]*%[ILsL])/;
+const ESCAPED = /^\s*(?:(?:[\w$]+\s*\.\s*)*(?:escape\w*|quote_?\w*|\w*_?literal\w*|literal|\w*identifier|ident|quote_ident|quote_literal|quote_nullable)\s*\(|(?:this\.)?(?:escaped|quoted)[A-Z_]\w*\s*$|(?:sql|pgsql|psycopg2?\.sql)\.(?:Literal|Identifier)\s*\(|format\s*\(\s*['"`][^'"`]*%[ILsL])|\.replace(?:All)?\([^)]*,\s*(?:"''"|`''`|'\\'\\'')\s*\)\s*$/;
 
 /**
  * `no-sql-concatenation`: a value spliced into the SQL text by the host language (`${x}` in a

@@ -9,7 +9,7 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 import type { Dialect } from '../../settings';
 import { EmbeddedSqlBuilder, type PlaceholderStyle } from '../embeddedSql';
 import { runTimeQuery, type ParameterisationFix, type Query } from '../query';
-import { looksLikeSql, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
+import { looksLikeSql, looksLikeSqlQuery, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
 import { enclosingLoop } from './enclosingLoop';
 import { DatabaseImports, isDatabaseMethod, type DatabaseCall, placeholderStyle, placeholderStyleOfText, recogniseDatabaseCall } from './driverCalls';
 import { parameterisationFix } from './parameterisationFix';
@@ -92,7 +92,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     const style = placeholderStyleOfText(leadingText(expression.pieces, Infinity), found.imports);
     // looksLikeSql parses with PostgreSQL's parser, which wants `$n` parameters.
     const candidate = buildQuery(expression, 'string', style, 'postgresql');
-    if (!looksLikeSql(candidate.sql)) continue;
+    if (!looksLikeSqlQuery(candidate)) continue;
     const where = engineAt(node);
     const dialect = options.dialect === 'postgresql' && where.engine?.dialect ? where.engine.dialect : options.dialect;
     queries.push(place(dialect === 'postgresql' ? candidate : buildQuery(expression, 'string', style, dialect), where));

@@ -3,7 +3,7 @@ import { parseStatement } from '../../analyze/parse';
 import type { Dialect } from '../../settings';
 import type { PlaceholderStyle } from '../embeddedSql';
 import { runTimeQuery, type Query } from '../query';
-import { looksLikeSql, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
+import { looksLikeSql, looksLikeSqlQuery, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
 import { enclosingLoop } from './enclosingLoop';
 import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, sameDriverImports, taggedFragmentPrefix, type SqlCall } from './driverCalls';
 import { namePath, unwrapExpression } from './expressionShapes';
@@ -182,8 +182,10 @@ class TypescriptExtraction {
     // by content; whole concatenations before literals, whose first literal is a candidate too.
     this.each(read, (facts) => facts.calls, (call, statement) => this.extractCall(call, statement));
     this.each(read, (facts) => facts.taggedTemplates, (tagged, statement) => this.extractTaggedTemplate(tagged, statement));
-    this.each(read, (facts) => facts.sqlLikeConcatenations, (chain, statement) => this.extractStringByContent(chain, statement));
-    this.each(read, (facts) => facts.sqlLikeLiterals, (literal, statement) => this.extractStringByContent(literal, statement));
+    // Last first: a template that splices in a piece defined before it (`${tail}`) reads that
+    // piece into itself, and the piece is then not a query of its own.
+    this.each(read, (facts) => facts.sqlLikeConcatenations, (chain, statement) => this.extractStringByContent(chain, statement), true);
+    this.each(read, (facts) => facts.sqlLikeLiterals, (literal, statement) => this.extractStringByContent(literal, statement), true);
     if ([...this.entangled].some((statement) => reused.has(statement))) {
       // The edit made a statement read a constant of one whose queries were to be reused, and
       // may have changed what that one finds: read every statement.
@@ -352,13 +354,15 @@ class TypescriptExtraction {
   }
 
   /** The catch-all: a string recognised as SQL by its content alone. */
-  private extractStringByContent(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.BinaryExpression, topLevel: ts.Node): void {
+  private extractStringByContent(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression | ts.BinaryExpression, topLevel: ts.Node): void {
     if (this.claimedLiterals.has(node) || isOutsideSqlContext(node)) {
       return;
     }
     const reading = emptyReading();
-    // Only text the program cannot change: literals, and constants' text.
-    if (!this.reader.readString(node, reading, 0) || reading.pieces.some((piece) => piece.kind === 'hole' || (piece.kind === 'reference' && !piece.textOnly))) {
+    // A template with holes (`SELECT … FROM ${schema}.jobs WHERE name = '${name}'`) is SQL too,
+    // when it parses as a statement with its holes read for what they stand for: a function that
+    // returns the query for a wrapper to run (pg-boss's plans, umami's rawQuery) builds it so.
+    if (!this.reader.readString(node, reading, 0)) {
       return;
     }
     if (reading.literalNodes.some((literal) => this.claimedLiterals.has(literal))) {
@@ -370,13 +374,14 @@ class TypescriptExtraction {
       return;
     }
     const style = styleOfContent(text);
-    const detection = this.build(reading.pieces, { origin: 'string', style, dialect: 'postgresql' });
-    if (!looksLikeSql(detection.sql)) {
+    const pieces = moveHolesOutOfQuotes(reading.pieces, 'postgresql');
+    const detection = this.build(pieces, { origin: 'string', style, dialect: 'postgresql', ...(reading.construction ? { construction: reading.construction } : {}) });
+    if (!looksLikeSqlQuery(detection)) {
       return;
     }
     const place = this.placeOf(node, '');
     const dialect = place?.dialect ?? this.dialect;
-    const query = dialect === 'postgresql' && !place ? detection : this.build(reading.pieces, { origin: 'string', style, dialect, ...(place ? { place } : {}) });
+    const query = dialect === 'postgresql' && !place ? detection : this.build(pieces, { origin: 'string', style, dialect, ...(reading.construction ? { construction: reading.construction } : {}), ...(place ? { place } : {}) });
     this.found.push({ query, statement: topLevel });
     this.claim(reading.literalNodes);
   }
@@ -426,10 +431,10 @@ class TypescriptExtraction {
    * construct that defeats the extractor (a stack exhausted by absurd nesting, a case not
    * foreseen) costs its own query, not the document's.
    */
-  private each<T>(statements: readonly { statement: ts.Node; facts: StatementFacts }[], nodesOf: (facts: StatementFacts) => readonly T[], extract: (node: T, statement: ts.Node) => void): void {
+  private each<T>(statements: readonly { statement: ts.Node; facts: StatementFacts }[], nodesOf: (facts: StatementFacts) => readonly T[], extract: (node: T, statement: ts.Node) => void, lastFirst = false): void {
     const scopes = this.context.scopes;
-    for (const { statement, facts } of statements) {
-      const nodes = nodesOf(facts);
+    for (const { statement, facts } of lastFirst ? [...statements].reverse() : statements) {
+      const nodes = lastFirst ? [...nodesOf(facts)].reverse() : nodesOf(facts);
       if (nodes.length === 0) {
         continue;
       }

@@ -157,6 +157,9 @@ export class SqlReader {
     if (isConditionalExpression(node)) {
       return this.readConstantChoice(node, reading, start, end, this.source.slice(start, end), depth, false);
     }
+    if (isPropertyAccessExpression(node) && depth < MAX_DEPTH) {
+      return this.readConstantMember(node, reading, start, end);
+    }
     if (!isIdentifier(node) || depth >= MAX_DEPTH) {
       return false;
     }
@@ -184,6 +187,39 @@ export class SqlReader {
       reading.construction ??= inner.construction;
     }
     return true;
+  }
+
+  /**
+   * `JOB_STATES.active` where `JOB_STATES` is a constant object of literals (`{ … }`, `{ … } as
+   * const`, `Object.freeze({ … })`): the member's text, mapped to the reference.
+   */
+  private readConstantMember(node: ts.PropertyAccessExpression, reading: SqlReading, start: number, end: number): boolean {
+    const object = unwrapExpression(node.expression);
+    if (!isIdentifier(object)) {
+      return false;
+    }
+    let initializer = this.scopes.constantInitializer(object);
+    if (initializer && isCallExpression(initializer) && namePath(initializer.expression).join('.') === 'Object.freeze' && initializer.arguments.length === 1) {
+      initializer = unwrapExpression(initializer.arguments[0]);
+    }
+    if (!initializer || !ts.isObjectLiteralExpression(initializer)) {
+      return false;
+    }
+    const name = node.name.text;
+    for (const property of initializer.properties) {
+      if (!ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || isPlainStringLiteral(property.name)) || property.name.text !== name) {
+        continue;
+      }
+      const value = unwrapExpression(property.initializer);
+      if (!isPlainStringLiteral(value) && value.kind !== SyntaxKind.NumericLiteral) {
+        return false;
+      }
+      this.followed.push(initializer);
+      reading.pieces.push({ kind: 'reference', value: (value as ts.LiteralExpression).text, start, end, expression: this.source.slice(start, end), textOnly: true });
+      reading.literalNodes.push(value);
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -23,7 +23,7 @@ export interface StatementFacts {
   /** Every tagged template, in document order. */
   taggedTemplates: ts.TaggedTemplateExpression[];
   /** String literals and templates without holes whose text starts with a SQL keyword. */
-  sqlLikeLiterals: (ts.StringLiteral | ts.NoSubstitutionTemplateLiteral)[];
+  sqlLikeLiterals: (ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression)[];
   /** Outermost `+` chains whose first operand is such a literal. */
   sqlLikeConcatenations: ts.BinaryExpression[];
   modules: string[];
@@ -126,6 +126,14 @@ function noteNode(node: ts.Node, facts: StatementFacts): void {
     case SyntaxKind.TaggedTemplateExpression:
       facts.taggedTemplates.push(node as ts.TaggedTemplateExpression);
       break;
+    case SyntaxKind.TemplateExpression: {
+      // A template with holes whose text starts like SQL (not a tagged one: those are read as tags).
+      const template = node as ts.TemplateExpression;
+      if (node.parent?.kind !== SyntaxKind.TaggedTemplateExpression && startsWithSqlKeyword(template.head.text)) {
+        facts.sqlLikeLiterals.push(template);
+      }
+      break;
+    }
     case SyntaxKind.BinaryExpression:
       noteBinary(node as ts.BinaryExpression, facts);
       break;
