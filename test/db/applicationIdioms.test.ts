@@ -35,6 +35,14 @@ CREATE SCHEMA tenant_b;
 CREATE TABLE tenant_a.events (id int PRIMARY KEY);
 CREATE TABLE tenant_b.events (id int PRIMARY KEY);
 CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL);
+-- Every place the application looks up is of one kind, which a partial index serves.
+CREATE TABLE worker.places (id bigint PRIMARY KEY, kind text NOT NULL, osm_id bigint NOT NULL);
+INSERT INTO worker.places SELECT g, 'N', g * 7 FROM generate_series(1, 100000) AS g;
+CREATE INDEX places_node ON worker.places (osm_id) WHERE kind = 'N';
+-- Most ways are of one kind, which a partial index serves; one in a hundred is not.
+CREATE TABLE worker.ways (id bigint PRIMARY KEY, kind text NOT NULL, osm_id bigint NOT NULL);
+INSERT INTO worker.ways SELECT g, CASE WHEN g % 100 = 0 THEN 'R' ELSE 'W' END, g * 7 FROM generate_series(1, 100000) AS g;
+CREATE INDEX ways_way ON worker.ways (osm_id) WHERE kind = 'W';
 ANALYZE;
 `;
 
@@ -156,5 +164,37 @@ describe('application idioms against a real database', function () {
     } finally {
       await plain.drop();
     }
+  });
+});
+
+describe('plans as PostgreSQL would run them', function () {
+  this.timeout(60_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  before(async () => {
+    database = await createTestDatabase('custom', SCHEMA);
+  });
+  after(async () => {
+    await database?.drop();
+  });
+
+  it('reports nothing of a generic plan that no call runs: each call is planned with its values and uses the partial index', async () => {
+    const sql = 'SELECT id FROM worker.places WHERE kind = $1 AND osm_id = $2';
+    const run = await queryLens(os.tmpdir(), ['explain', '--db', database.url, sql]);
+    // The generic plan cannot prove kind = 'N', so it cannot use the index and scans…
+    assert.match(run.stdout, /^Seq Scan on places .*\n  Filter: \(\(kind = \$1\) AND \(osm_id = \$2\)\)\n$/m);
+    // …but PostgreSQL plans each call with its values ('N', the only kind), and that plan reads
+    // the index: no finding.
+    assert.doesNotMatch(run.stdout, /plan-seq-scan/);
+    assert.strictEqual(run.status, 0);
+  });
+
+  it('reports what a call with a rare value runs into, and says which values', async () => {
+    const run = await queryLens(os.tmpdir(), ['explain', '--db', database.url, 'SELECT id FROM worker.ways WHERE kind = $1 AND osm_id = $2']);
+    const finding = run.stdout.split('\n').find((line) => line.startsWith('warning plan-seq-scan'));
+    assert.match(
+      finding ?? run.stdout,
+      /^warning plan-seq-scan: Seq Scan on ways reads all ~100,000 rows to keep ~1 \(Filter: \(kind = 'R'::text\) AND \(osm_id = '\d+'::bigint\)\): an index on ways \(kind, osm_id\) lets PostgreSQL read only those rows \(as PostgreSQL plans a call with \$1 = 'R', a rare kind and \$2 = '\d+'\) \(checked with a hypothetical index: estimated cost [\d,.]+ → [\d,.]+\)\.$/,
+    );
   });
 });

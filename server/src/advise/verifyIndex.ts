@@ -32,15 +32,16 @@ export function createIndexStatement(candidate: IndexCandidate): string {
 
 /**
  * Plans `sql` again with the candidate index and says whether the planner would use it, with the
- * estimated cost before and after. `costBefore` is the plan the finding came from.
+ * estimated cost before and after. `costBefore` is the plan the finding came from; `values`, the
+ * parameters' values when that was a custom plan.
  */
-export async function verifyIndex(active: ActivePlanner, sql: string, parameterCount: number, candidate: IndexCandidate, costBefore: number): Promise<IndexVerdict> {
+export async function verifyIndex(active: ActivePlanner, sql: string, parameterCount: number, candidate: IndexCandidate, costBefore: number, values?: readonly (string | null)[]): Promise<IndexVerdict> {
   const statement = createIndexStatement(candidate);
   const method = active.embedded ? 'embedded' : active.planner.facts.hypopg ? 'hypopg' : undefined;
   if (!method) {
     return { method: 'none', statement, reason: `${active.label} has no HypoPG; CREATE EXTENSION hypopg there lets Query Lens check that the planner would use it` };
   }
-  const { outcome, indexName } = await active.planner.explainWithIndex(sql, parameterCount, statement, method);
+  const { outcome, indexName } = await active.planner.explainWithIndex(sql, parameterCount, statement, method, values);
   const after = planCost(outcome, indexName);
   if (!after) {
     return { method: 'none', statement, reason: `trying it on ${active.label} failed${outcome.kind === 'error' ? ` (${outcome.error.message})` : ''}` };

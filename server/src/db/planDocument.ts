@@ -16,6 +16,7 @@ import { Suppressions } from '../analyze/suppressions';
 import type { Query } from '../extract/query';
 import { formatCost, formatMegabytes, formatTimestamp } from '../plan/figures';
 import { createIndexStatement, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
+import { prefersCustomPlans, representativeValues, type ValueSet } from './customPlans';
 import { planInsights, PlanInsight, type TableStats } from '../plan/insights';
 import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan, walkPlan } from '../plan/planModel';
 import type { PlanResult } from '../protocol';
@@ -34,6 +35,8 @@ export class PlanCache {
   readonly pending = new Map<string, Promise<ExplainOutcome>>();
   /** What trying a suggested index said, by schema version, query and index (bounded like the plans). */
   readonly verdicts = new BoundedMap<string, IndexVerdict>(1000);
+  /** Custom plans of queries with parameters, by schema version and query (null: none to make). */
+  readonly customPlans = new BoundedMap<string, { set: ValueSet; plan: Plan }[] | null>(1000);
   /** The indexes the plans of the workspace's queries use: never reported as unused. */
   readonly usedIndexes = new Set<string>();
 
@@ -60,6 +63,7 @@ export class PlanCache {
     this.entries.clear();
     this.pending.clear();
     this.verdicts.clear();
+    this.customPlans.clear();
     this.usedIndexes.clear();
   }
 }
@@ -265,7 +269,7 @@ export async function planDocument(
       if (node.indexName !== undefined) cache.usedIndexes.add(node.indexName);
     });
     // A migration or one-off script runs once: how fast is not worth a warning.
-    const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(planInsights(plan, context), plan, sql, active, cache);
+    const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache);
     // Parsed again (once, and only for a query with insights) to find where its tables are named.
     let tree: unknown;
     const parseTree = () => {
@@ -664,6 +668,57 @@ function tableExists(name: string, active: ActivePlanner): boolean {
 /** What every insight from the embedded database says of its figures, once (see plan/insights.ts). */
 const EMBEDDED_NOTE_PATTERN = / \(embedded database: tables are empty, so row counts are estimates\)/;
 
+/** For the insights of a custom plan: the values it was planned for and its cost. */
+const customPlanOf = new WeakMap<PlanInsight, { values: readonly (string | null)[]; cost: number }>();
+
+/**
+ * The insights of a query with parameters as PostgreSQL would run it (see customPlans.ts): when
+ * its generic plan has findings, it is planned again for representative values; if those custom
+ * plans are what PostgreSQL would pick, only what they show is kept, with the values that show it.
+ */
+async function asRun(insights: PlanInsight[], plan: Plan, sql: string, active: ActivePlanner, context: Parameters<typeof planInsights>[1], cache: PlanCache): Promise<PlanInsight[]> {
+  const parameterCount = highestParameter(sql);
+  if (parameterCount === 0 || active.embedded || !insights.some((insight) => INDEX_REMEDIES.has(insight.code) || insight.code === 'plan-high-cost')) {
+    return insights;
+  }
+  const key = `${active.schemaVersion}|${normaliseSql(sql)}`;
+  let custom = cache.customPlans.get(key);
+  if (custom === undefined) {
+    custom = null;
+    const sets = await representativeValues(sql, parameterCount, active);
+    if (sets) {
+      const plans: { set: ValueSet; plan: Plan }[] = [];
+      for (const set of sets) {
+        const outcome = await active.planner.explainWithValues(sql, parameterCount, set.values);
+        if (outcome.kind !== 'plan') break;
+        try {
+          plans.push({ set, plan: planFromExplainJson(outcome.json) });
+        } catch {
+          break;
+        }
+      }
+      if (plans.length === sets.length) custom = plans;
+    }
+    cache.customPlans.set(key, custom);
+  }
+  if (!custom || !prefersCustomPlans(plan.root.totalCost, custom.map(({ plan: customPlan }) => customPlan.root.totalCost))) {
+    return insights;
+  }
+  // What some call really runs into, once per kind and table, with the values that show it.
+  const kept = new Map<string, PlanInsight>();
+  for (const { set, plan: customPlan } of custom) {
+    for (const insight of planInsights(customPlan, context)) {
+      const id = `${insight.code}|${insight.relation?.name ?? ''}`;
+      if (kept.has(id)) continue;
+      const asCalled = ` (as PostgreSQL plans a call with ${set.description})`;
+      const found: PlanInsight = { ...insight, message: insight.message.replace(/\.$/, '') + asCalled + '.', ...(insight.withoutIndex ? { withoutIndex: insight.withoutIndex.replace(/\.$/, '') + asCalled + '.' } : {}) };
+      customPlanOf.set(found, { values: set.values, cost: customPlan.root.totalCost });
+      kept.set(id, found);
+    }
+  }
+  return [...kept.values()];
+}
+
 /** The findings whose remedy is an index on one table's columns. */
 const INDEX_REMEDIES = new Set(['plan-seq-scan', 'plan-sort-spill', 'plan-nested-loop']);
 
@@ -683,10 +738,12 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
     }
     const candidate: IndexCandidate = { schema: table.schema, table: table.name, columns: insight.columns };
     const key = `${active.schemaVersion}|${normaliseSql(sql)}|${createIndexStatement(candidate)}`;
-    let verdict = cache.verdicts.get(key);
+    const custom = customPlanOf.get(insight);
+    const verdictKey = custom ? `${key}|${JSON.stringify(custom.values)}` : key;
+    let verdict = cache.verdicts.get(verdictKey);
     if (!verdict) {
-      verdict = await verifyIndex(active, sql, highestParameter(sql), candidate, plan.root.totalCost);
-      cache.verdicts.set(key, verdict);
+      verdict = await verifyIndex(active, sql, highestParameter(sql), candidate, custom?.cost ?? plan.root.totalCost, custom?.values);
+      cache.verdicts.set(verdictKey, verdict);
     }
     if (verdict.method === 'none') {
       kept.push({ ...insight, message: insight.message.replace(/\.$/, '') + ` (unverified: ${verdict.reason}).` });

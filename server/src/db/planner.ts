@@ -70,6 +70,13 @@ export interface ServerFacts {
   statStatements: boolean;
 }
 
+/** What `pg_stats` says of a column (values as text). */
+export interface ColumnStatistics {
+  mostCommon: string[];
+  histogram: string[];
+  nullFraction: number;
+}
+
 /** One row of `pg_stat_statements` for the connected database: a statement's measured run times. */
 export interface StatementStatistics {
   /** The statement as pg_stat_statements keeps it, constants replaced by `$n`. */
@@ -211,7 +218,7 @@ export class Planner {
    * on the embedded database (an empty throwaway), a real index in a transaction that is always
    * rolled back. Returns the plan, and the name the planner knows the index by.
    */
-  async explainWithIndex(sql: string, parameterCount: number, createIndex: string, method: 'hypopg' | 'embedded'): Promise<{ outcome: ExplainOutcome; indexName?: string }> {
+  async explainWithIndex(sql: string, parameterCount: number, createIndex: string, method: 'hypopg' | 'embedded', values?: readonly (string | null)[]): Promise<{ outcome: ExplainOutcome; indexName?: string }> {
     try {
       return await this.withClient(async (client) => {
         if (method === 'hypopg') {
@@ -219,7 +226,7 @@ export class Planner {
           try {
             const created = await client.query({ text: 'SELECT indexname::text AS name FROM hypopg_create_index($1)', values: [createIndex], queryMode: 'extended' });
             indexName = String(created.rows[0]?.name ?? '');
-            return { outcome: await this.explainOn(client, sql, parameterCount), indexName };
+            return { outcome: await this.explainOn(client, sql, parameterCount, values), indexName };
           } finally {
             await client.query({ text: 'SELECT hypopg_reset()', queryMode: 'extended' });
           }
@@ -232,7 +239,7 @@ export class Planner {
         await client.query('BEGIN READ WRITE');
         try {
           await client.query({ text: createIndex.replace(/^CREATE INDEX /i, 'CREATE INDEX query_lens_candidate '), queryMode: 'extended' });
-          return { outcome: await this.explainOn(client, sql, parameterCount), indexName: 'query_lens_candidate' };
+          return { outcome: await this.explainOn(client, sql, parameterCount, values), indexName: 'query_lens_candidate' };
         } finally {
           await client.query('ROLLBACK');
         }
@@ -246,8 +253,47 @@ export class Planner {
     }
   }
 
-  /** EXPLAIN of one statement on a client of the pool (see `explain`). */
-  private async explainOn(client: PoolClient, sql: string, parameterCount: number): Promise<ExplainOutcome> {
+  /**
+   * The plan PostgreSQL makes for one call of a prepared statement with these values (a custom
+   * plan), the values written as literals (`'paid'`, `NULL`) that PostgreSQL coerces to each
+   * parameter's type. Still EXPLAIN of EXECUTE: nothing runs.
+   */
+  async explainWithValues(sql: string, parameterCount: number, values: readonly (string | null)[]): Promise<ExplainOutcome> {
+    try {
+      return await this.withClient((client) => this.explainOn(client, sql, parameterCount, values));
+    } catch (error) {
+      return { kind: 'unavailable', reason: describeConnectionError(error) };
+    }
+  }
+
+  /**
+   * What `pg_stats` says of a column: its most common values, most common first, and the bounds
+   * of its histogram (as text). Kept for a minute: statistics change with ANALYZE, not per query.
+   */
+  async columnStatistics(schema: string, table: string, column: string): Promise<ColumnStatistics | undefined> {
+    const key = `${schema}.${table}.${column}`;
+    const cached = this.statistics.get(key);
+    if (cached && Date.now() - cached.at < 60_000) {
+      return cached.value;
+    }
+    const value = await this.withClient(async (client) => {
+      const result = await client.query({
+        text: `SELECT most_common_vals::text::text[] AS common, most_common_freqs AS freqs, histogram_bounds::text::text[] AS histogram, null_frac
+                 FROM pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = $3`,
+        values: [schema, table, column],
+        queryMode: 'extended',
+      });
+      const row = result.rows[0];
+      return row ? { mostCommon: (row.common as string[] | null) ?? [], histogram: (row.histogram as string[] | null) ?? [], nullFraction: Number(row.null_frac) } : undefined;
+    }).catch(() => undefined);
+    this.statistics.set(key, { at: Date.now(), value });
+    return value;
+  }
+
+  private readonly statistics = new Map<string, { at: number; value: ColumnStatistics | undefined }>();
+
+  /** EXPLAIN of one statement on a client of the pool (see `explain`); with `values`, its custom plan. */
+  private async explainOn(client: PoolClient, sql: string, parameterCount: number, values?: readonly (string | null)[]): Promise<ExplainOutcome> {
     if (parameterCount === 0) {
       return this.run(client, 'EXPLAIN (FORMAT JSON) ', sql);
     }
@@ -273,11 +319,18 @@ export class Planner {
       return prepared;
     }
     try {
-      const nulls = new Array(parameterCount).fill('NULL').join(', ');
-      const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${nulls})`);
+      const literals = values ? values.map((value) => (value === null ? 'NULL' : `'${value.replace(/'/g, "''")}'`)) : new Array(parameterCount).fill('NULL');
+      if (values) {
+        // One call's plan, as PostgreSQL makes it for the first calls of a prepared statement.
+        await client.query({ text: 'SET plan_cache_mode = force_custom_plan', queryMode: 'extended' });
+      }
+      const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${literals.join(', ')})`);
       // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
       return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
     } finally {
+      if (values) {
+        await client.query({ text: 'SET plan_cache_mode = force_generic_plan', queryMode: 'extended' });
+      }
       await client.query({ text: 'DEALLOCATE query_lens_plan', queryMode: 'extended' });
     }
   }
