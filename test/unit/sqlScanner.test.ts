@@ -1,8 +1,34 @@
 import * as assert from 'assert';
 import { Placeholder, ScanSyntax, SqlScanner, Tok, TokenFlag, type DialectFamily } from '../../server/src/scan/sqlScanner';
 
-const KIND_NAMES = Object.fromEntries(Object.entries(Tok).map(([name, value]) => [value, name]));
-const PLACEHOLDER_NAMES = Object.fromEntries(Object.entries(Placeholder).map(([name, value]) => [value, name]));
+// The kinds are a const enum (inlined: no object at run time), so their names are listed here.
+const KIND_NAMES: Record<number, string> = {
+  [Tok.Word]: 'Word',
+  [Tok.QuotedIdentifier]: 'QuotedIdentifier',
+  [Tok.String]: 'String',
+  [Tok.DollarString]: 'DollarString',
+  [Tok.Number]: 'Number',
+  [Tok.Parameter]: 'Parameter',
+  [Tok.Placeholder]: 'Placeholder',
+  [Tok.PsqlVariable]: 'PsqlVariable',
+  [Tok.PsqlCommand]: 'PsqlCommand',
+  [Tok.Operator]: 'Operator',
+  [Tok.Punctuation]: 'Punctuation',
+  [Tok.LineComment]: 'LineComment',
+  [Tok.BlockComment]: 'BlockComment',
+  [Tok.Hole]: 'Hole',
+  [Tok.TemplateHole]: 'TemplateHole',
+};
+const PLACEHOLDER_NAMES: Record<number, string> = {
+  [Placeholder.Question]: 'Question',
+  [Placeholder.QuestionIdentifier]: 'QuestionIdentifier',
+  [Placeholder.FormatPositional]: 'FormatPositional',
+  [Placeholder.FormatNamed]: 'FormatNamed',
+  [Placeholder.FormatPercent]: 'FormatPercent',
+  [Placeholder.Named]: 'Named',
+  [Placeholder.NamedList]: 'NamedList',
+  [Placeholder.NamedText]: 'NamedText',
+};
 
 /** Every token as `Kind:text`, placeholders as `Placeholder.Kind:text`, names after `@`. */
 function tokens(sql: string, syntax: number = ScanSyntax.None, family: DialectFamily = 'postgresql'): string[] {

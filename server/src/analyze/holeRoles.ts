@@ -9,7 +9,8 @@
  */
 import type { QueryParameter } from '../extract/query';
 import { utf8OffsetTable } from '../text/offsets';
-import { walkNodes, type PgStatement } from './rules/rule';
+import type { PgStatement } from './rules/rule';
+import { walkTree } from './rules/ast';
 
 export type HoleRole =
   /** Where a value goes: a parameter can stand there. */
@@ -75,7 +76,7 @@ export function holeRoles(sql: string, statements: readonly PgStatement[], param
     byteToIndex ??= utf8OffsetTable(sql);
     return byteToIndex[Math.min(Math.max(location, 0), byteToIndex.length - 1)];
   };
-  walkNodes(statements, (type, fields, ancestors) => {
+  walkTree(statements, (type, fields, ancestors) => {
     if (type !== 'ParamRef' || typeof fields.location !== 'number') {
       return;
     }

@@ -371,8 +371,13 @@ function rewritePlaceholders(
   const parameters: QueryParameter[] = [];
   const postgres = options.dialect === 'postgresql';
   const { prefixRawLength } = options;
-  // New parameters are numbered after the text's own `$n` (a template hole beside `LIMIT $2`).
-  let next = options.dollar ? highestDollarParameter(raw, options.dialect) + 1 : 1;
+  // New parameters are numbered after the text's own `$n` (a template hole beside `LIMIT $2`);
+  // found on the first new one, since most texts have none to number.
+  let nextNumber = 0;
+  const next = (): number => {
+    if (nextNumber === 0) nextNumber = options.dollar ? highestDollarParameter(raw, options.dialect) + 1 : 1;
+    return nextNumber++;
+  };
   const namedIndex = new Map<string, number>();
   let holeCursor = 0;
   /** Raw text before this index is in `parts`. */
@@ -422,7 +427,7 @@ function rewritePlaceholders(
    * `CAST($n AS type)` after a typed-literal keyword, or a row of parameters after VALUES.
    */
   const emitParameter = (rawFrom: number, rawTo: number, docStart: number, docEnd: number, source: ParameterSource, extra: Partial<QueryParameter>, index?: number, list = false, client = false): void => {
-    const n = index ?? next++;
+    const n = index ?? next();
     if (postgres && previous.kind === Tok.Word && (list || client)) {
       const word = previousWord();
       if (word === 'in') {
@@ -448,7 +453,7 @@ function rewritePlaceholders(
         writeParameter(n, docStart, docEnd, source, extra);
         for (let k = 1; k < width; k++) {
           write(', ', docStart, docEnd);
-          writeParameter(next++, docStart, docEnd, source, extra);
+          writeParameter(next(), docStart, docEnd, source, extra);
         }
         write(')', docEnd, docEnd);
         return;
@@ -467,7 +472,7 @@ function rewritePlaceholders(
   const emitNamed = (from: number, to: number, name: string, source: ParameterSource, list: boolean, client: boolean): void => {
     let index = namedIndex.get(name);
     if (index === undefined) {
-      index = next++;
+      index = next();
       namedIndex.set(name, index);
     }
     emitParameter(from, to, offsets[from], charEnds[to - 1], source, { name }, index, list, client);
@@ -499,7 +504,7 @@ function rewritePlaceholders(
             // `$${values.length}`, `$${++i}`: a parameter whose number is counted at run time;
             // the driver binds its value.
             replace(start - 1, end, '', offsets[start - 1], hole.docEnd);
-            writeParameter(next++, offsets[start - 1], hole.docEnd, 'placeholder', { expression: `$\${${hole.expression ?? ''}}` });
+            writeParameter(next(), offsets[start - 1], hole.docEnd, 'placeholder', { expression: `$\${${hole.expression ?? ''}}` });
             break;
           }
           emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {}, undefined, false, false);
@@ -522,7 +527,7 @@ function rewritePlaceholders(
           const index = Number(raw.slice(start + 1, end));
           replace(start, end, '', offsets[start], charEnds[end - 1]);
           writeParameter(index, offsets[start], charEnds[end - 1], 'placeholder', {});
-          next = Math.max(next, index + 1);
+          if (nextNumber !== 0) nextNumber = Math.max(nextNumber, index + 1);
         }
         break;
       case Tok.Placeholder:
@@ -660,7 +665,7 @@ function rewritePlaceholders(
           writeSegment(segmentStart, i);
           const hole = holes[holeCursor++];
           if (!first) write(' || ', hole.docStart, hole.docStart);
-          writeParameter(next++, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
+          writeParameter(next(), hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
           first = false;
           segmentStart = i + 1;
         }

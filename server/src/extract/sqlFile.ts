@@ -48,12 +48,35 @@ function syntaxOf(loader: NamedQueryLoader | undefined): number {
   }
 }
 
-/** Characters without which a statement has no placeholder of any syntax above. */
-const PLACEHOLDER_CHARS = /[:%{?@$]|sqlc\./;
+/**
+ * What a statement must hold to have a placeholder of any syntax above: a `:` before a name or a
+ * quote (not `::`), `%`, `{`, `?`, or a loader's own (`@`, `sqlc.`, PgTyped's `$name`). A cast or
+ * a `$1` alone does not make the statement go through the scanner a second time.
+ */
+function mayHavePlaceholders(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 37 /* % */ || c === 123 /* { */ || c === 63 /* ? */) return true;
+    if (c === 58 /* : */) {
+      const next = text.charCodeAt(i + 1);
+      if (next === 58) {
+        i++; // a cast
+        continue;
+      }
+      const before = i > 0 ? text.charCodeAt(i - 1) : 32;
+      const word = (before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95;
+      if (!word && ((next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 95 || next === 39 || next === 34 || next === 123)) return true;
+    }
+  }
+  return false;
+}
+const LOADER_CHARS: Partial<Record<NamedQueryLoader, RegExp>> = { sqlc: /@|sqlc\./, pgtyped: /\$\$?[A-Za-z_]/ };
 
 /** The query of one statement of a SQL file, its placeholders rewritten as `$n` where it has any. */
 export function sqlStatementQuery(statement: SqlStatement, dialect: Dialect): Query {
-  if (dialect !== 'postgresql' || !PLACEHOLDER_CHARS.test(statement.text)) {
+  const loaderChars = statement.loader ? LOADER_CHARS[statement.loader] : undefined;
+  const candidates = statement.mayHavePlaceholders ?? (mayHavePlaceholders(statement.text) || loaderChars?.test(statement.text));
+  if (dialect !== 'postgresql' || !candidates) {
     return sqlFileQuery(statement.text, statement.start, statement.name);
   }
   const syntax = syntaxOf(statement.loader);

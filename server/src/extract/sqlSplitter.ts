@@ -13,6 +13,11 @@ export interface SqlStatement {
   name?: string;
   /** Which loader's header named it, and so which placeholders its text uses. */
   loader?: NamedQueryLoader;
+  /**
+   * Whether the splitter saw a token that may be a placeholder of a driver, loader or template
+   * (a psql variable, `%`, `{`, `?`, `@`, `sqlc.`): without one, the statement is read as written.
+   */
+  mayHavePlaceholders?: boolean;
 }
 
 /**
@@ -57,6 +62,7 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
   const mysqlLike = family === 'mysql';
   const scanner = new SqlScanner(text, family, options.psql ? ScanSyntax.Psql : ScanSyntax.None);
   let delimiter = ';';
+  let customDelimiter = false;
 
   let stmtStart = -1; // first token of the current statement, -1 when none yet
   let lastTokenEnd = -1; // end of the last token (not comment) of the current statement
@@ -67,6 +73,9 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
   let wordCount = 0;
   let routineStatement = false;
   let mayCreateRoutine = false;
+  /** Whether the statement starts with COPY: only then may data follow it (`COPY … FROM stdin`). */
+  let firstIsCopy = false;
+  let mayHavePlaceholders = false;
   let leadingWords = '';
   /** Set once a named-query header is seen: every header then starts a query. */
   let named = false;
@@ -74,7 +83,7 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
 
   const finishStatement = (): void => {
     if (stmtStart >= 0 && lastTokenEnd > stmtStart) {
-      const statement: SqlStatement = { start: stmtStart, end: lastTokenEnd, text: text.slice(stmtStart, lastTokenEnd) };
+      const statement: SqlStatement = { start: stmtStart, end: lastTokenEnd, text: text.slice(stmtStart, lastTokenEnd), mayHavePlaceholders };
       if (pendingName) {
         statement.name = pendingName.name;
         statement.loader = pendingName.loader;
@@ -88,6 +97,8 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
     wordCount = 0;
     routineStatement = false;
     mayCreateRoutine = false;
+    firstIsCopy = false;
+    mayHavePlaceholders = false;
     leadingWords = '';
   };
   const atLineStart = (at: number): boolean => {
@@ -117,6 +128,17 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
     /^\s*copy\b[\s\S]*\bfrom\s+stdin\b/i.test(statementText) || /^\\copy\b[^\n]*\bfrom\s+stdin\b/i.test(statementText);
   /** A named-query header, when the comment just read is one (at a line start, outside parentheses). */
   const header = (kind: number): { name: string; loader: NamedQueryLoader } | undefined => {
+    // Most comments are prose: after `--` and blanks, a header goes on with `name` or `:name`;
+    // a block header holds `@name`. Only those are read further.
+    if (kind === Tok.LineComment) {
+      let j = scanner.start + 2;
+      while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
+      const c = text.charCodeAt(j);
+      if (c !== 110 /* n */ && c !== 58 /* : */) return undefined;
+    } else {
+      const at = text.indexOf('@name', scanner.start);
+      if (at < 0 || at >= scanner.end) return undefined;
+    }
     if (parenDepth > 0 || !atLineStart(scanner.start)) {
       return undefined;
     }
@@ -135,103 +157,128 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
   for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
     const start = scanner.start;
     // A custom delimiter (MySQL's DELIMITER command) is matched before anything else.
-    if (delimiter !== ';' && text.startsWith(delimiter, start)) {
+    if (customDelimiter && text.startsWith(delimiter, start)) {
       finishStatement();
       scanner.moveTo(start + delimiter.length);
       continue;
     }
-    if (kind === Tok.LineComment || kind === Tok.BlockComment) {
-      if (scanner.flags & TokenFlag.Unterminated && kind === Tok.BlockComment) {
-        // PostgreSQL says "unterminated /* comment": the statement runs to the end of the text,
-        // so that the parser reports it instead of the rest of the file silently disappearing.
-        if (stmtStart < 0) stmtStart = start;
-        lastTokenEnd = scanner.end;
-        continue;
-      }
-      const found = named || stmtStart < 0 ? header(kind) : undefined;
-      if (found) {
-        finishStatement();
-        named = true;
-        pendingName = found;
-        if (found.loader === 'pgtyped') {
-          // PgTyped's `$$ids` spreads a list: not the start of a dollar quote.
-          scanner.syntax |= ScanSyntax.DollarName;
+    switch (kind) {
+      case Tok.Word: {
+        const end = scanner.end;
+        const length = end - start;
+        // MySQL client: `DELIMITER //` on its own line changes the statement delimiter.
+        if (mysqlLike && stmtStart < 0 && length === 9 && atLineStart(start)) {
+          const lineEnd = endOfLine(start);
+          const match = /^delimiter[ \t]+(\S+)/i.exec(text.slice(start, lineEnd));
+          if (match) {
+            delimiter = match[1];
+            customDelimiter = delimiter !== ';';
+            scanner.moveTo(lineEnd);
+            continue;
+          }
         }
-      }
-      continue;
-    }
-    if (kind === Tok.PsqlCommand) {
-      // \g and friends send the query buffer; any meta-command ends what we treat as a statement.
-      const command = text.slice(start, scanner.end);
-      finishStatement();
-      if (/^\\copy\b/i.test(command) && isCopyFromStdin(command)) {
-        scanner.moveTo(skipCopyData(scanner.end + 1));
-      }
-      continue;
-    }
-    // MySQL client: `DELIMITER //` on its own line changes the statement delimiter.
-    if (mysqlLike && stmtStart < 0 && kind === Tok.Word && scanner.end - start === 9 && atLineStart(start)) {
-      const lineEnd = endOfLine(start);
-      const match = /^delimiter[ \t]+(\S+)/i.exec(text.slice(start, lineEnd));
-      if (match) {
-        delimiter = match[1];
-        scanner.moveTo(lineEnd);
-        continue;
-      }
-    }
-    if (kind === Tok.Punctuation && text.charCodeAt(start) === 59 /* ; */ && delimiter === ';') {
-      if (parenDepth === 0 && beginDepth === 0) {
-        const statementText = stmtStart >= 0 ? text.slice(stmtStart, lastTokenEnd) : '';
-        finishStatement();
-        if (options.psql && isCopyFromStdin(statementText)) {
-          scanner.moveTo(skipCopyData(endOfLine(scanner.end) + 1));
+        if (stmtStart < 0) {
+          stmtStart = start; // the statement's first token
         }
-        continue;
-      }
-      lastTokenEnd = scanner.end;
-      continue;
-    }
-
-    if (stmtStart < 0) {
-      stmtStart = start; // the statement's first token
-    }
-    lastTokenEnd = scanner.end;
-
-    if (kind === Tok.Punctuation) {
-      const c = text.charCodeAt(start);
-      if (c === 40 /* ( */) {
-        parenDepth++;
-      } else if (c === 41 /* ) */ && parenDepth > 0) {
-        parenDepth--;
-      }
-      continue;
-    }
-    if (kind === Tok.Word) {
-      const length = scanner.end - start;
-      // Only the first few words decide whether this statement creates a routine, and only
-      // when the first is CREATE (most statements: one comparison, no string built).
-      if (wordCount === 0) {
-        mayCreateRoutine = length === 6 && text.slice(start, scanner.end).toLowerCase() === 'create';
-      }
-      if (mayCreateRoutine && wordCount < 6) {
-        leadingWords += text.slice(start, scanner.end).toLowerCase() + ' ';
-        routineStatement = /^create (or replace )?(temp |temporary )?(function|procedure|trigger) /.test(leadingWords);
-      }
-      wordCount++;
-      if (routineStatement && parenDepth === 0 && length <= 5) {
-        const word = text.slice(start, scanner.end).toLowerCase();
-        if (word === 'begin') {
-          // PostgreSQL bodies are `BEGIN ATOMIC`; a plain BEGIN inside a PostgreSQL routine
-          // header does not occur outside dollar quotes, so psql counts every BEGIN.
-          beginDepth++;
-        } else if (word === 'case') {
-          if (beginDepth > 0) {
+        lastTokenEnd = end;
+        // Only the first few words decide whether this statement creates a routine, and only
+        // when the first is CREATE (most statements: one comparison, no string built).
+        if (wordCount === 0) {
+          mayCreateRoutine = length === 6 && text.slice(start, end).toLowerCase() === 'create';
+          firstIsCopy = length === 4 && text.slice(start, end).toLowerCase() === 'copy';
+        }
+        if (length === 4 && (text.charCodeAt(start) | 32) === 115 /* s */ && text.charCodeAt(end) === 46 /* . */ && text.slice(start, end).toLowerCase() === 'sqlc') {
+          mayHavePlaceholders = true; // sqlc.arg(…)
+        }
+        if (mayCreateRoutine && wordCount < 6) {
+          leadingWords += text.slice(start, end).toLowerCase() + ' ';
+          routineStatement = /^create (or replace )?(temp |temporary )?(function|procedure|trigger) /.test(leadingWords);
+        }
+        wordCount++;
+        if (routineStatement && parenDepth === 0 && length <= 5) {
+          const word = text.slice(start, end).toLowerCase();
+          if (word === 'begin') {
+            // PostgreSQL bodies are `BEGIN ATOMIC`; a plain BEGIN inside a PostgreSQL routine
+            // header does not occur outside dollar quotes, so psql counts every BEGIN.
             beginDepth++;
+          } else if (word === 'case') {
+            if (beginDepth > 0) {
+              beginDepth++;
+            }
+          } else if (word === 'end') {
+            if (beginDepth > 0) {
+              beginDepth--;
+            }
           }
-        } else if (word === 'end') {
-          if (beginDepth > 0) {
-            beginDepth--;
+        }
+        continue;
+      }
+      case Tok.Punctuation: {
+        const c = text.charCodeAt(start);
+        if (c === 59 /* ; */ && !customDelimiter) {
+          if (parenDepth === 0 && beginDepth === 0) {
+            const copy = firstIsCopy && options.psql && isCopyFromStdin(text.slice(stmtStart, lastTokenEnd));
+            finishStatement();
+            if (copy) {
+              scanner.moveTo(skipCopyData(endOfLine(scanner.end) + 1));
+            }
+            continue;
           }
+          lastTokenEnd = scanner.end;
+          continue;
+        }
+        if (stmtStart < 0) {
+          stmtStart = start;
+        }
+        lastTokenEnd = scanner.end;
+        if (c === 40 /* ( */) {
+          parenDepth++;
+        } else if (c === 41 /* ) */ && parenDepth > 0) {
+          parenDepth--;
+        }
+        continue;
+      }
+      case Tok.LineComment:
+      case Tok.BlockComment: {
+        if (scanner.flags & TokenFlag.Unterminated && kind === Tok.BlockComment) {
+          // PostgreSQL says "unterminated /* comment": the statement runs to the end of the text,
+          // so that the parser reports it instead of the rest of the file silently disappearing.
+          if (stmtStart < 0) stmtStart = start;
+          lastTokenEnd = scanner.end;
+          continue;
+        }
+        const found = named || stmtStart < 0 ? header(kind) : undefined;
+        if (found) {
+          finishStatement();
+          named = true;
+          pendingName = found;
+          if (found.loader === 'pgtyped') {
+            // PgTyped's `$$ids` spreads a list: not the start of a dollar quote.
+            scanner.syntax |= ScanSyntax.DollarName;
+          }
+        }
+        continue;
+      }
+      case Tok.PsqlCommand: {
+        // \g and friends send the query buffer; any meta-command ends what we treat as a statement.
+        const command = text.slice(start, scanner.end);
+        finishStatement();
+        if (/^\\copy\b/i.test(command) && isCopyFromStdin(command)) {
+          scanner.moveTo(skipCopyData(scanner.end + 1));
+        }
+        continue;
+      }
+      default: {
+        if (stmtStart < 0) {
+          stmtStart = start;
+        }
+        lastTokenEnd = scanner.end;
+        if (kind === Tok.Operator) {
+          const c = text.charCodeAt(start);
+          const last = text.charCodeAt(scanner.end - 1);
+          if (c === 37 || c === 123 || c === 63 || c === 64 || last === 37 || last === 63 || last === 64) mayHavePlaceholders = true; // % { ? @
+        } else if (kind === Tok.PsqlVariable || kind === Tok.Placeholder || kind === Tok.TemplateHole) {
+          mayHavePlaceholders = true;
         }
       }
     }

@@ -17,87 +17,87 @@
  */
 
 /** What a token is. */
-export const Tok = {
+export const enum Tok {
   /** No more tokens. */
-  End: 0,
+  End = 0,
   /** An identifier or a keyword. */
-  Word: 1,
+  Word = 1,
   /** `"name"`, `U&"name"`, and in MySQL and SQLite `` `name` ``, in SQLite `[name]`. */
-  QuotedIdentifier: 2,
+  QuotedIdentifier = 2,
   /** `'…'` with any prefix (`E`, `B`, `X`, `N`, `U&`), continued across lines as PostgreSQL does; MySQL's `"…"`. */
-  String: 3,
+  String = 3,
   /** `$$…$$` or `$tag$…$tag$`. */
-  DollarString: 4,
-  Number: 5,
+  DollarString = 4,
+  Number = 5,
   /** PostgreSQL's own parameter, `$1`. */
-  Parameter: 6,
+  Parameter = 6,
   /** A placeholder of a driver, loader or ORM (see `Placeholder` for which). */
-  Placeholder: 7,
+  Placeholder = 7,
   /** A psql variable: `:name`, `:'name'`, `:"name"`, `:{?name}`. */
-  PsqlVariable: 8,
+  PsqlVariable = 8,
   /** A psql meta-command: a backslash outside quotes, to the end of the line. */
-  PsqlCommand: 9,
-  Operator: 10,
+  PsqlCommand = 9,
+  Operator = 10,
   /** `(` `)` `[` `]` `,` `;` `.` `:` and `::`, `:=`. */
-  Punctuation: 11,
-  LineComment: 12,
-  BlockComment: 13,
+  Punctuation = 11,
+  LineComment = 12,
+  BlockComment = 13,
   /** A hole of the host language (a NUL character stands for it): a value or text spliced in at run time. */
-  Hole: 14,
+  Hole = 14,
   /** A template engine's placeholder filled in before the driver sees the text: `{{x}}`, `{% … %}`, `{x:Type}`, `%x%`. */
-  TemplateHole: 15,
-} as const;
-export type TokenKind = (typeof Tok)[keyof typeof Tok];
+  TemplateHole = 15,
+}
+export type TokenKind = Tok;
 
 /** Which placeholder a `Tok.Placeholder` is. */
-export const Placeholder = {
+export const enum Placeholder {
   /** `?`: a positional value (mysql2, sqlite3, knex, yesql). */
-  Question: 1,
+  Question = 1,
   /** `??`: knex's identifier binding. */
-  QuestionIdentifier: 2,
+  QuestionIdentifier = 2,
   /** `%s` (also psycopg's `%b` and `%t`): a positional value. */
-  FormatPositional: 3,
+  FormatPositional = 3,
   /** `%(name)s`: a named value. */
-  FormatNamed: 4,
+  FormatNamed = 4,
   /** `%%`: a literal percent sign once formatted. */
-  FormatPercent: 5,
+  FormatPercent = 5,
   /** `:name` (SQLAlchemy, aiosql, yesql, HugSQL), `@name` (sqlc), `$name` (PgTyped): a named value. */
-  Named: 6,
+  Named = 6,
   /** A list of values spread where one goes: PgTyped's `$$name`, HugSQL's `:v*:name`, sqlc's `sqlc.slice(name)`. */
-  NamedList: 7,
+  NamedList = 7,
   /** HugSQL's `:i:name` and `:i*:name`: an identifier; `:sql:name`, `:snip:name`: SQL text. */
-  NamedText: 8,
-} as const;
-export type PlaceholderKind = (typeof Placeholder)[keyof typeof Placeholder];
+  NamedText = 8,
+}
+export type PlaceholderKind = Placeholder;
 
 /** Placeholder syntaxes to recognise besides the dialect's own SQL (a bit set). */
-export const ScanSyntax = {
-  None: 0,
+export const enum ScanSyntax {
+  None = 0,
   /** `?` and `??`. */
-  Question: 1,
+  Question = 1,
   /** `%s`, `%(name)s`, `%%` (Python's `%` formatting: psycopg, MySQL drivers, Django). */
-  Format: 2,
+  Format = 2,
   /** `:name` by SQLAlchemy's rule, and HugSQL's `:v*:name` / `:i:name` forms. */
-  Colon: 4,
+  Colon = 4,
   /** `@name` (sqlc). */
-  At: 8,
+  At = 8,
   /** `$name`, `$$name` (PgTyped). */
-  DollarName: 16,
+  DollarName = 16,
   /** psql: meta-commands and `:name` / `:'name'` / `:"name"` variables. */
-  Psql: 32,
+  Psql = 32,
   /** Template holes: `{{…}}`, `{%…%}`, `{#…#}`, `{name}` / `{name:Type}`, `%name%`. */
-  Templates: 64,
-} as const;
+  Templates = 64,
+}
 
 export type DialectFamily = 'postgresql' | 'mysql' | 'sqlite';
 
 /** Token flags. */
-export const TokenFlag = {
+export const enum TokenFlag {
   /** A quote, dollar quote, quoted identifier or comment that the text ends inside. */
-  Unterminated: 1,
+  Unterminated = 1,
   /** `E'…'`: backslash escapes are read. */
-  EscapeString: 2,
-} as const;
+  EscapeString = 2,
+}
 
 /** The hole marker the embedded-SQL builder writes where a host expression is spliced in. */
 export const HOLE_CHAR = 0;
@@ -258,7 +258,9 @@ export class SqlScanner {
     const text = this.text;
     const n = this.limit;
     let i = this.position;
-    while (i < n && isSpace(text.charCodeAt(i))) {
+    while (i < n) {
+      const w = text.charCodeAt(i);
+      if (w !== CH_SPACE && w !== CH_NEWLINE && !(w >= CH_TAB && w <= CH_CR)) break;
       i++;
     }
     this.start = i;
@@ -270,6 +272,23 @@ export class SqlScanner {
       return (this.kind = Tok.End);
     }
     const c = text.charCodeAt(i);
+    // Words are most tokens: read first, without the checks below (a word cannot start any of
+    // them, and `E'…'`-style prefixes are read by `word`).
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (!((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || (d >= CH_0 && d <= CH_9) || d === 95 || d === CH_DOLLAR || d >= 128)) break;
+        j++;
+      }
+      // One letter may be a string's prefix (`E'…'`, `U&"…"`): `word` reads those.
+      if (j - i === 1) {
+        return this.word(i);
+      }
+      this.end = j;
+      this.position = j;
+      return (this.kind = Tok.Word);
+    }
     const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
     const syntax = this.syntax;
 

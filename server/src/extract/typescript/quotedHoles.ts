@@ -16,8 +16,15 @@ import type { SqlPiece } from './sqlPieces';
  * a parameter.) A hole inside a quoted identifier (`"${column}"`) becomes the identifier; one in a
  * comment or dollar-quoted body becomes text.
  */
+/** What a quoted or commented run starts with. */
+const QUOTING = /['"`$]|--|\/\*/;
+
 export function moveHolesOutOfQuotes(pieces: readonly SqlPiece[], dialect: Dialect): SqlPiece[] {
   if (!pieces.some((piece) => piece.kind === 'hole')) {
+    return [...pieces];
+  }
+  // Without a quote, a comment or a dollar sign in the text, no hole can be inside one.
+  if (!pieces.some((piece) => piece.kind !== 'hole' && QUOTING.test(piece.kind === 'text' ? piece.text.value : piece.value))) {
     return [...pieces];
   }
   // The pieces' text, holes as NUL, read with the one SQL scanner: the tokens that hold a hole
