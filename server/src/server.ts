@@ -30,6 +30,8 @@ import { DocumentKind, documentKindOfLanguage, ParameterisationFix } from './ext
 import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus } from './db/databaseService';
 import { PlanCache, planDocument, planKeyOf } from './db/planDocument';
+import { documentRole, type DocumentRole } from './analyze/documentRole';
+import picomatch from 'picomatch';
 import {
   InitializationOptions,
   PasswordRequest,
@@ -52,6 +54,82 @@ let clientRefreshesCodeLenses = false;
 let workspaceRootUri: string | undefined;
 let database: DatabaseService | undefined;
 const planCache = new PlanCache();
+/** The workspace folders' paths: a document's place in the project (a migration, a folder `queryLens.connections` maps). */
+let workspaceFolderPaths: string[] = [];
+let storagePath: string | undefined;
+let trusted = true;
+
+/**
+ * The databases of `queryLens.connections` other than the workspace's own, by their connection
+ * setting: started when a document mapped to one is first planned, each with its plan cache.
+ */
+const otherDatabases = new Map<string, { service: DatabaseService; cache: PlanCache; label: string }>();
+
+/** A document's path relative to the workspace folder that holds it (`/` separators), if any does. */
+function projectPathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  const file = fileURLToPath(uri);
+  for (const folder of workspaceFolderPaths) {
+    const relative = path.relative(folder, file);
+    if (!relative.startsWith('..') && !path.isAbsolute(relative)) return relative.split(path.sep).join('/');
+  }
+  return undefined;
+}
+
+/** Whether a migration or one-off script (see analyze/documentRole.ts). */
+function roleOf(uri: string, settings: Settings): DocumentRole {
+  return documentRole(projectPathOf(uri), settings);
+}
+
+/**
+ * The database a document's queries run against: the first entry of `queryLens.connections`
+ * whose glob (or folder) holds it, else the workspace's own.
+ */
+function databaseFor(uri: string, settings: Settings): { service: DatabaseService; cache: PlanCache } | undefined {
+  const relative = projectPathOf(uri);
+  if (relative !== undefined) {
+    for (const [glob, setting] of Object.entries(settings.connections)) {
+      const folder = glob.replace(/\/+$/, '');
+      if (relative.startsWith(`${folder}/`) || globMatcher(glob)(relative)) {
+        const key = JSON.stringify(setting);
+        let other = otherDatabases.get(key);
+        if (!other) {
+          const label = glob;
+          const service = new DatabaseService(otherDatabaseHost(label), workspaceFolderPaths[0], storagePath, trusted);
+          other = { service, cache: new PlanCache(), label };
+          otherDatabases.set(key, other);
+        }
+        other.service.configure({ ...settings, plans: settings.plans === 'off' ? 'off' : 'connection', connection: setting });
+        return other;
+      }
+    }
+  }
+  return database ? { service: database, cache: planCache } : undefined;
+}
+
+const globMatchers = new Map<string, (path: string) => boolean>();
+function globMatcher(glob: string): (path: string) => boolean {
+  let matcher = globMatchers.get(glob);
+  if (!matcher) {
+    matcher = picomatch(glob, { dot: true });
+    globMatchers.set(glob, matcher);
+  }
+  return matcher;
+}
+
+/** The host of a database of `queryLens.connections`: its changes are logged; the status bar shows the workspace's own. */
+function otherDatabaseHost(label: string) {
+  return {
+    ...databaseHost,
+    log: (line: string) => connection.console.log(`[${label}] ${line}`),
+    statusChanged: (status: DatabaseStatus) => connection.console.log(`[database ${label}] ${status.text}: ${status.detail}`),
+  };
+}
+
+/** Every database in use: the workspace's own and those of `queryLens.connections`. */
+function allDatabases(): { service: DatabaseService; cache: PlanCache }[] {
+  return [...(database ? [{ service: database, cache: planCache }] : []), ...otherDatabases.values()];
+}
 
 /** Settings per document, pulled once and cleared when the configuration changes. */
 const settingsByUri = new Map<string, Promise<Settings>>();
@@ -77,8 +155,13 @@ connection.onInitialize((params) => {
   const options = (params.initializationOptions ?? {}) as InitializationOptions;
   workspaceRootUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   const workspaceRoot = workspaceRootUri?.startsWith('file:') ? fileURLToPath(workspaceRootUri) : undefined;
+  workspaceFolderPaths = (params.workspaceFolders?.map((folder) => folder.uri) ?? (workspaceRootUri ? [workspaceRootUri] : []))
+    .filter((uri) => uri.startsWith('file:'))
+    .map((uri) => fileURLToPath(uri));
+  storagePath = options.storagePath;
+  trusted = options.workspaceTrusted !== false;
   // Editors without workspace trust (and the CLI's tests) trust what they open.
-  database = new DatabaseService(databaseHost, workspaceRoot, options.storagePath, options.workspaceTrusted !== false);
+  database = new DatabaseService(databaseHost, workspaceRoot, options.storagePath, trusted);
   return {
     capabilities: {
       // Saves matter to the embedded database: it is rebuilt when a schema file changes on disk.
@@ -250,7 +333,7 @@ async function analyseAndPublish(uri: string): Promise<void> {
   let diagnostics: Diagnostic[];
   let result: AnalysisResult | undefined;
   try {
-    result = analysis.run(document.getText(), documentKindOfLanguage(document.languageId), settings, document.languageId);
+    result = analysis.run(document.getText(), documentKindOfLanguage(document.languageId), settings, document.languageId, roleOf(uri, settings));
     const analysed = result;
     diagnostics = analysed.findings.map((finding) => toDiagnostic(document, finding));
   } catch (error) {
@@ -294,7 +377,7 @@ interface PlanEntry {
 }
 
 /** Per document: the plan run in flight (to cancel) and the entries by plan key (`planKeyOf`). */
-const plansByUri = new Map<string, { controller: AbortController; bySql: Map<string, PlanEntry> }>();
+const plansByUri = new Map<string, { controller: AbortController; bySql: Map<string, PlanEntry>; service: DatabaseService }>();
 
 /** Documents already told that their CREATE INDEX statements alone do not start the embedded database. */
 const toldIndexesOnly = new Set<string>();
@@ -312,13 +395,17 @@ async function planAndPublish(uri: string): Promise<void> {
     dropPlans(uri);
     return;
   }
+  const target = databaseFor(uri, settings);
+  if (!target) {
+    return;
+  }
   const previous = plansByUri.get(uri);
   previous?.controller.abort();
-  const state = { controller: new AbortController(), bySql: previous?.bySql ?? new Map<string, PlanEntry>() };
+  const state = { controller: new AbortController(), bySql: previous?.bySql ?? new Map<string, PlanEntry>(), service: target.service };
   plansByUri.set(uri, state);
   // A file of CREATE INDEX statements alone asks how the database uses those indexes, which the
   // embedded database cannot say: it is not started (3 s, 250 MB) for that.
-  const active = await database.get({ startEmbedded: explainable });
+  const active = await target.service.get({ startEmbedded: explainable });
   if (!active) {
     if (!explainable && !toldIndexesOnly.has(uri)) {
       toldIndexesOnly.add(uri);
@@ -327,8 +414,8 @@ async function planAndPublish(uri: string): Promise<void> {
     dropPlans(uri);
     return;
   }
-  const service = database;
-  const plans = await planDocument(document.getText(), last.result, active, settings, planCache, state.controller.signal, (reason) => service.connectionLost(reason));
+  const service = target.service;
+  const plans = await planDocument(document.getText(), last.result, active, settings, target.cache, state.controller.signal, (reason) => service.connectionLost(reason), roleOf(uri, settings));
   if (!plans || state.controller.signal.aborted || lastResultByUri.get(uri) !== last || plansByUri.get(uri) !== state) {
     return; // cancelled, superseded by an edit, or the connection went away
   }
@@ -444,8 +531,10 @@ function noticeSchemaChanges(uri: string, result: AnalysisResult): void {
 }
 
 async function refreshSchema(embeddedOnly = false): Promise<void> {
-  if (await database?.refreshSchema(embeddedOnly)) {
-    planCache.clear(); // the old schema version's plans are never asked for again
+  for (const { service, cache } of allDatabases()) {
+    if (await service.refreshSchema(embeddedOnly)) {
+      cache.clear(); // the old schema version's plans are never asked for again
+    }
   }
 }
 
@@ -454,8 +543,9 @@ connection.onCodeLens((params: CodeLensParams): CodeLens[] => {
   const last = lastResultByUri.get(uri);
   // A document with nothing to plan has no plan state; its queries still say why they are not
   // planned, as long as plans come from somewhere.
-  const mode = database?.currentStatus.mode;
-  const bySql = plansByUri.get(uri)?.bySql ?? (mode === 'connected' || mode === 'embedded' ? new Map<string, PlanEntry>() : undefined);
+  const state = plansByUri.get(uri);
+  const mode = (state?.service ?? database)?.currentStatus.mode;
+  const bySql = state?.bySql ?? (mode === 'connected' || mode === 'embedded' ? new Map<string, PlanEntry>() : undefined);
   const document = documents.get(uri);
   if (!last || !bySql || !document) {
     return [];
@@ -498,15 +588,20 @@ connection.onRequest(PlanRequest.type, (params): PlanResult | null => {
 });
 
 connection.onRequest(ReconnectRequest.type, async () => {
-  planCache.clear();
-  await database?.reconnect();
+  for (const { service, cache } of allDatabases()) {
+    cache.clear();
+    await service.reconnect();
+  }
 });
 
 connection.onRequest(RefreshSchemaRequest.type, () => refreshSchema());
 
-connection.onNotification(WorkspaceTrustedNotification.type, (params) => database?.setTrusted(params.trusted));
+connection.onNotification(WorkspaceTrustedNotification.type, (params) => {
+  trusted = params.trusted;
+  for (const { service } of allDatabases()) service.setTrusted(params.trusted);
+});
 
-connection.onShutdown(() => database?.dispose());
+connection.onShutdown(() => Promise.all(allDatabases().map(({ service }) => service.dispose())).then(() => undefined));
 
 /** What a diagnostic carries for its code actions. */
 interface DiagnosticData {

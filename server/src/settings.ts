@@ -25,6 +25,12 @@ export interface Settings {
   plans: PlanSource;
   /** `queryLens.connection`: a `postgres://` URL or its parts; null falls back to libpq's variables. */
   connection: ConnectionSetting | null;
+  /**
+   * `queryLens.connections`: workspace-relative globs (or folders) mapped to the database their
+   * files' queries run against, when not `connection`'s (a second engine, another service's
+   * database). The first that matches a file decides.
+   */
+  connections: Readonly<Record<string, ConnectionSetting>>;
   /** `queryLens.useEnvFile`: read `DATABASE_URL` and `PG*` from the workspace's `.env`. */
   useEnvFile: boolean;
   /** `queryLens.statementTimeoutMs`: the longest any database call may take. */
@@ -82,6 +88,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   rules: Object.freeze({}),
   plans: 'auto',
   connection: null,
+  connections: Object.freeze({}),
   useEnvFile: false,
   statementTimeoutMs: 2000,
   schemaFiles: DEFAULT_SCHEMA_FILES,
@@ -104,6 +111,7 @@ export const SERVER_SETTING_KEYS: readonly (keyof Settings)[] = [
   'rules',
   'plans',
   'connection',
+  'connections',
   'useEnvFile',
   'statementTimeoutMs',
   'schemaFiles',
@@ -140,6 +148,7 @@ export function normaliseSettings(raw: unknown): Settings {
     rules: ruleLevels(value.rules),
     plans: (PLAN_SOURCES as readonly string[]).includes(String(value.plans)) ? (value.plans as PlanSource) : DEFAULT_SETTINGS.plans,
     connection: connectionSetting(value.connection),
+    connections: connectionsSetting(value.connections),
     useEnvFile: typeof value.useEnvFile === 'boolean' ? value.useEnvFile : DEFAULT_SETTINGS.useEnvFile,
     statementTimeoutMs: integerIn(value.statementTimeoutMs, 100, 60_000, DEFAULT_SETTINGS.statementTimeoutMs),
     schemaFiles:
@@ -176,6 +185,20 @@ function connectionSetting(raw: unknown): ConnectionSetting | null {
     fields.port = value.port;
   }
   return Object.keys(fields).length > 0 ? fields : null;
+}
+
+/** The entries of `queryLens.connections` whose key is a glob and whose value a connection. */
+function connectionsSetting(raw: unknown): Record<string, ConnectionSetting> {
+  const connections: Record<string, ConnectionSetting> = {};
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const [glob, value] of Object.entries(raw)) {
+      const connection = connectionSetting(value);
+      if (glob.trim() !== '' && connection) {
+        connections[glob.trim()] = connection;
+      }
+    }
+  }
+  return connections;
 }
 
 /** Keeps the entries of `queryLens.rules` whose level is one of RULE_LEVELS (ids are not checked here). */
