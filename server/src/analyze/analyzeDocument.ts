@@ -133,13 +133,21 @@ export class DocumentAnalysis {
       this.previous = new QueryAnalyses();
       return { queries: [], statements: [], findings: [fileProblem], stats: { queries: 0, analysed: 0, reused: 0, elapsedMs: performance.now() - started } };
     }
-    const signature = `${kind}|${analysisSignature(settings)}|${role.oneOff && !role.advice ? 'one-off' : ''}`;
+    const signature = `${kind}|${analysisSignature(settings)}|${role.oneOff && !role.advice ? 'one-off' : ''}|${role.engine?.name ?? ''}`;
     if (this.previousSignature !== signature) {
       this.previous = new QueryAnalyses();
       this.previousSignature = signature;
     }
 
-    const queries = extractQueries(text, kind, settings.dialect, languageId);
+    // A SQL file in a folder named for another engine (`db/clickhouse/`) is that engine's SQL.
+    const fileEngine = kind === 'sql' && settings.dialect === 'postgresql' ? role.engine : undefined;
+    const queries = extractQueries(text, kind, fileEngine?.dialect ?? settings.dialect, languageId);
+    if (fileEngine) {
+      for (const query of queries) {
+        if (fileEngine.dialect) query.dialect = fileEngine.dialect;
+        else query.otherEngine = fileEngine.name;
+      }
+    }
     const suppressions = Suppressions.of(text);
     const current = new QueryAnalyses();
     const findings: Finding[] = [];

@@ -8,12 +8,18 @@
  */
 import picomatch from 'picomatch';
 import type { Settings } from '../settings';
+import { engineNamed, type EngineHint } from '../extract/engines';
 
 export interface DocumentRole {
   /** A migration or a one-off script: it runs once, against the schema of its time. */
   oneOff: boolean;
   /** Whether performance findings are given anyway (`queryLens.oneOffAdvice`). */
   advice: boolean;
+  /**
+   * The engine a SQL file is for when its path names another (`db/clickhouse/schema.sql`,
+   * `mysql/init.sql`): its statements are that engine's, never PostgreSQL's to judge.
+   */
+  engine?: EngineHint;
 }
 
 export const APPLICATION_CODE: DocumentRole = Object.freeze({ oneOff: false, advice: true });
@@ -53,10 +59,16 @@ export function documentRole(relativePath: string | undefined, settings: Setting
     return APPLICATION_CODE;
   }
   const path = relativePath.replace(/\\/g, '/');
+  const engine = path
+    .split('/')
+    .slice(0, -1)
+    .map((segment) => engineNamed(segment))
+    .find((hint) => hint !== undefined);
   const oneOff =
     MIGRATION_FOLDER.test(path) ||
     MIGRATION_FILE.test(path) ||
     matcherFor(settings.schemaFiles)(path) ||
     matcherFor(settings.oneOffFiles)(path);
-  return oneOff ? { oneOff: true, advice: settings.oneOffAdvice } : APPLICATION_CODE;
+  const role = oneOff ? { oneOff: true, advice: settings.oneOffAdvice } : APPLICATION_CODE;
+  return engine ? { ...role, engine } : role;
 }

@@ -126,6 +126,21 @@ function roleOf(param: Record<string, unknown>, ancestors: readonly Ancestor[]):
       const inReturning = Array.isArray(target.returningList) && target.returningList.some((item) => (item as { ResTarget?: unknown }).ResTarget === f);
       return inSelectList || inReturning ? 'columns' : 'value';
     }
+    case 'A_Expr': {
+      // `'DROP INDEX ' || $1 || '.job_i7'`, `to_regclass($1 || '.version')`: a hole spliced into
+      // a string right before `.name` is a schema inside SQL text built at run time, not a value.
+      if (operatorOfExpr(f) !== '||') return 'value';
+      if (holds(f.lexpr, param) && /^\.[A-Za-z_"]/.test(stringConstant(f.rexpr) ?? '')) return 'name';
+      if (holds(f.rexpr, param)) {
+        if (/[A-Za-z_0-9"]\.$/.test(lastString(f.lexpr) ?? '')) return 'name';
+        // `(… || $1) || '.name'`: the text after the hole is the next operand up the chain.
+        const grandparent = ancestors[ancestors.length - 2];
+        if (grandparent?.type === 'A_Expr' && operatorOfExpr(grandparent.fields) === '||' && (grandparent.fields.lexpr as { A_Expr?: unknown } | undefined)?.A_Expr === f && /^\.[A-Za-z_"]/.test(stringConstant(grandparent.fields.rexpr) ?? '')) {
+          return 'name';
+        }
+      }
+      return 'value';
+    }
     case 'TypeCast': {
       // `b.a_id $1` parses as a typed literal of type `b.a_id`: a hole right after a name.
       const typeName = f.typeName as { location?: number } | undefined;
@@ -134,4 +149,24 @@ function roleOf(param: Record<string, unknown>, ancestors: readonly Ancestor[]):
     default:
       return 'value';
   }
+}
+
+/** The text of a string constant (`'…'`), or of the leftmost one a `||` chain starts with. */
+function stringConstant(node: unknown): string | undefined {
+  const constant = (node as { A_Const?: { sval?: { sval?: string } } } | undefined)?.A_Const;
+  if (constant?.sval) return constant.sval.sval ?? '';
+  const expr = (node as { A_Expr?: { lexpr?: unknown } } | undefined)?.A_Expr;
+  return expr ? stringConstant(expr.lexpr) : undefined;
+}
+
+/** The text of a string constant, or of the rightmost one a `||` chain ends with. */
+function lastString(node: unknown): string | undefined {
+  const constant = (node as { A_Const?: { sval?: { sval?: string } } } | undefined)?.A_Const;
+  if (constant?.sval) return constant.sval.sval ?? '';
+  const expr = (node as { A_Expr?: { rexpr?: unknown } } | undefined)?.A_Expr;
+  return expr ? lastString(expr.rexpr) : undefined;
+}
+
+function operatorOfExpr(fields: Record<string, unknown>): string | undefined {
+  return (fields.name as { String?: { sval?: string } }[] | undefined)?.[0]?.String?.sval;
 }

@@ -203,6 +203,8 @@ class SqlFileQuery implements Query {
   readonly shape = 'statement';
   readonly parameters: QueryParameter[] = [];
   name?: string;
+  dialect?: Dialect;
+  otherEngine?: string;
 
   constructor(
     readonly sql: string,

@@ -13,7 +13,15 @@ const CONSTRUCTION_WORDS: Record<NonNullable<Query['construction']>, string> = {
  * that says it holds the result of one (`escapedName`, `quotedTable`), or a value whose quotes
  * are doubled (`name.replace(/'/g, "''")`).
  */
-const ESCAPED = /^\s*(?:(?:[\w$]+\s*\.\s*)*(?:escape\w*|quote_?\w*|\w*_?literal\w*|literal|\w*identifier|ident|quote_ident|quote_literal|quote_nullable)\s*\(|(?:this\.)?(?:escaped|quoted)[A-Z_]\w*\s*$|(?:sql|pgsql|psycopg2?\.sql)\.(?:Literal|Identifier)\s*\(|format\s*\(\s*['"`][^'"`]*%[ILsL])|\.replace(?:All)?\([^)]*,\s*(?:"''"|`''`|'\\'\\'')\s*\)\s*$/;
+const ESCAPED = /^\s*(?:(?:[\w$]+\s*\.\s*)*(?:escape\w*|quote_?\w*|serialize\w*|\w*_?literal\w*|literal|\w*identifier|ident|quote_ident|quote_literal|quote_nullable)\s*\(|(?:this\.)?(?:escaped|quoted)[A-Z_]\w*\s*$|(?:sql|pgsql|psycopg2?\.sql)\.(?:Literal|Identifier)\s*\(|format\s*\(\s*['"`][^'"`]*%[ILsL])|\.replace(?:All)?\([^)]*,\s*(?:"''"|`''`|'\\'\\'')\s*\)\s*$/;
+
+/**
+ * An expression whose name says it holds SQL or a name, not a value: `column`, `tableName`,
+ * `this.schema`, `sortColumn`, `orderBy`, or a call of a function that builds SQL
+ * (`notifyChannelSql(schema)`, `whereClause(filters)`, `buildFragment(…)`). Where the parse tree
+ * cannot tell (`COALESCE(${column}, …)` reads like a value), the program's own names do.
+ */
+const NAMED_AS_SQL = /^\s*(?:[\w$]+\s*\.\s*)*(?:\w*(?:column|table|schema|field|identifier)(?:name)?s?|cols?|tbl|ident|order_?by|sort_?by|sort_?column|direction)\s*$|^\s*(?:[\w$]+\s*\.\s*)*\w*(?:sql|clause|fragment|condition|conditions|where|predicate)s?\s*\(/i;
 
 /**
  * `no-sql-concatenation`: a value spliced into the SQL text by the host language (`${x}` in a
@@ -39,7 +47,7 @@ export const noSqlConcatenation: Rule = {
     // stand for it, and it is read as such by the analysis (not planned, with the reason).
     // A value passed through an escaping function (`client.escapeLiteral(x)`, pg-format's
     // `format('%L', x)`, psycopg's `sql.Literal(x)`, an app's `literal_string(x)`) cannot inject.
-    const isValue = (p: QueryParameter) => context.holeRoles.get(context.query.parameters.indexOf(p)) === 'value' && !ESCAPED.test(p.expression ?? '');
+    const isValue = (p: QueryParameter) => context.holeRoles.get(context.query.parameters.indexOf(p)) === 'value' && !ESCAPED.test(p.expression ?? '') && !NAMED_AS_SQL.test(p.expression ?? '');
     const values = spliced.filter(isValue);
     if (values.length === 0) {
       return;

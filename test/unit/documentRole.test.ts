@@ -1,0 +1,57 @@
+import * as assert from 'assert';
+import { DocumentAnalysis } from '../../server/src/analyze/analyzeDocument';
+import { documentRole } from '../../server/src/analyze/documentRole';
+import { initParsers } from '../../server/src/analyze/parse';
+import { DEFAULT_SETTINGS } from '../../server/src/settings';
+
+describe('documentRole: what a file is, from its place in the project', () => {
+  before(() => initParsers());
+
+  const oneOff = (path: string, settings = DEFAULT_SETTINGS) => documentRole(path, settings).oneOff;
+
+  it('tells migrations by their folder, their numbered or timestamped name, or their module name', () => {
+    for (const path of [
+      'migrations/0001_init.sql',
+      'db/migrate/20240105_add_index.rb.sql',
+      'prisma/migrations/20240101000000_init/migration.sql',
+      'app/alembic/versions/abc123_add.py',
+      'sql/000011.sql',
+      'db/V3__add_orders.sql',
+      'src/nominatim_db/tools/migration.py',
+      'src/migrations/0003-users.ts',
+      'seeds/products.sql',
+    ]) {
+      assert.strictEqual(oneOff(path), true, path);
+    }
+    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql']) {
+      assert.strictEqual(oneOff(path), false, path);
+    }
+  });
+
+  it('takes the schema files and queryLens.oneOffFiles as one-off, with globs as VS Code writes them', () => {
+    const settings = { ...DEFAULT_SETTINGS, oneOffFiles: ['scripts/{backfill,maintenance}/**', 'ops/*.sql'] };
+    assert.strictEqual(oneOff('scripts/backfill/orders.sql', settings), true);
+    assert.strictEqual(oneOff('scripts/report/orders.sql', settings), false);
+    assert.strictEqual(oneOff('ops/vacuum.sql', settings), true);
+    assert.strictEqual(oneOff('db/schema.sql'), true);
+    assert.deepStrictEqual(documentRole('migrations/1.sql', { ...DEFAULT_SETTINGS, oneOffAdvice: true }), { oneOff: true, advice: true });
+  });
+
+  it('reads a folder named for another engine as that engine', () => {
+    assert.deepStrictEqual(documentRole('db/clickhouse/schema.sql', DEFAULT_SETTINGS).engine, { name: 'ClickHouse' });
+    assert.deepStrictEqual(documentRole('db/mysql/init.sql', DEFAULT_SETTINGS).engine, { dialect: 'mysql', name: 'MySQL' });
+    assert.strictEqual(documentRole('db/postgres/init.sql', DEFAULT_SETTINGS).engine, undefined);
+  });
+
+  it("never judges another engine's SQL file as PostgreSQL's", () => {
+    const text = 'CREATE TABLE hits (id UUID, path String) ENGINE = MergeTree ORDER BY id;\nSELECT count() FROM hits WHERE path = {path:String};\n';
+    const asPostgres = new DocumentAnalysis().run(text, 'sql', DEFAULT_SETTINGS);
+    assert.ok(asPostgres.findings.some((f) => f.severity === 'error'));
+    const asClickhouse = new DocumentAnalysis().run(text, 'sql', DEFAULT_SETTINGS, 'sql', documentRole('db/clickhouse/schema.sql', DEFAULT_SETTINGS));
+    assert.deepStrictEqual(asClickhouse.findings, []);
+    assert.deepStrictEqual(
+      asClickhouse.statements.map((s) => s?.notPlanned?.category),
+      ['another dialect', 'another dialect'],
+    );
+  });
+});
