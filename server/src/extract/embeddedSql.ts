@@ -1,6 +1,6 @@
 import type { Dialect } from '../settings';
 import { familyOf, Placeholder, ScanSyntax, SqlScanner, Tok, type TokenKind } from '../scan/sqlScanner';
-import type { ParameterisationFix, ParameterSource, Query, QueryParameter } from './query';
+import type { HoleFacts, ParameterisationFix, ParameterSource, Query, QueryParameter } from './query';
 
 /**
  * The table named in the statement built around a fragment (`SELECT * FROM ql_fragment WHERE …`
@@ -41,7 +41,7 @@ export class EmbeddedSqlBuilder {
   private readonly offsets = takeBuffer();
   private readonly ends = takeBuffer();
   /** Characters that belong to holes (already rewritten): not scanned for placeholders. */
-  private readonly holes: { sqlStart: number; sqlEnd: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string }[] = [];
+  private readonly holes: ({ sqlStart: number; sqlEnd: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string } & HoleFacts)[] = [];
   private length = 0;
   private lastDocEnd = -1;
 
@@ -90,9 +90,12 @@ export class EmbeddedSqlBuilder {
    * Adds a hole: `${expr}`, `{expr}` or a concatenated expression. [docStart, docEnd) is what a
    * finding on it should underline (the expression). It becomes a parameter.
    */
-  hole(docStart: number, docEnd: number, source: Exclude<ParameterSource, 'placeholder'>, expression?: string): this {
+  hole(docStart: number, docEnd: number, source: Exclude<ParameterSource, 'placeholder'>, expression?: string, facts?: HoleFacts): this {
     const marker = HOLE; // replaced by `$n` in build()
-    this.holes.push({ sqlStart: this.length, sqlEnd: this.length + 1, docStart, docEnd, source, expression });
+    const hole = { sqlStart: this.length, sqlEnd: this.length + 1, docStart, docEnd, source, expression } as (typeof this.holes)[number];
+    if (facts?.declaredType !== undefined) hole.declaredType = facts.declaredType;
+    if (facts?.definition !== undefined) hole.definition = facts.definition;
+    this.holes.push(hole);
     this.offsets.push(docStart);
     this.ends.push(docEnd);
     this.chunks.push(marker);
@@ -358,11 +361,20 @@ interface RewriteOptions {
  * Text that stays as it is (almost all of it) is copied a run at a time: the pass only moves
  * `copied` forward and copies when a placeholder interrupts the run.
  */
+/** What a parameter keeps of the hole it stands for. */
+function holeExtra(hole: { expression?: string } & HoleFacts): Partial<QueryParameter> {
+  const extra: Partial<QueryParameter> = {};
+  if (hole.expression !== undefined) extra.expression = hole.expression;
+  if (hole.declaredType !== undefined) extra.declaredType = hole.declaredType;
+  if (hole.definition !== undefined) extra.definition = hole.definition;
+  return extra;
+}
+
 function rewritePlaceholders(
   raw: string,
   offsets: Int32Array,
   charEnds: Int32Array,
-  holes: { sqlStart: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string }[],
+  holes: ({ sqlStart: number; docStart: number; docEnd: number; source: ParameterSource; expression?: string } & HoleFacts)[],
   options: RewriteOptions,
 ): Rewritten {
   const parts: string[] = [];
@@ -507,7 +519,7 @@ function rewritePlaceholders(
             writeParameter(next(), offsets[start - 1], hole.docEnd, 'placeholder', { expression: `$\${${hole.expression ?? ''}}` });
             break;
           }
-          emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {}, undefined, false, false);
+          emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, holeExtra(hole), undefined, false, false);
         }
         break;
       }
@@ -643,7 +655,7 @@ function rewritePlaceholders(
       const body = raw.slice(start + 1, end - 1);
       if (body === HOLE) {
         const hole = holes[holeCursor++];
-        emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
+        emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, holeExtra(hole));
         return;
       }
       if (!body.includes("'")) {
@@ -665,7 +677,7 @@ function rewritePlaceholders(
           writeSegment(segmentStart, i);
           const hole = holes[holeCursor++];
           if (!first) write(' || ', hole.docStart, hole.docStart);
-          writeParameter(next(), hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
+          writeParameter(next(), hole.docStart, hole.docEnd, hole.source, holeExtra(hole));
           first = false;
           segmentStart = i + 1;
         }
@@ -677,7 +689,7 @@ function rewritePlaceholders(
     if (kind === Tok.QuotedIdentifier) {
       const hole = holes[holeCursor];
       skipHolesBefore(end);
-      emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, hole.expression !== undefined ? { expression: hole.expression } : {});
+      emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, holeExtra(hole));
       return;
     }
     // Comments, dollar-quoted bodies and literals we do not split: each hole is text there.

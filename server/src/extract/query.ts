@@ -41,7 +41,14 @@ export interface QueryParameter {
   name?: string;
   /** The host-language expression of a hole, as written. */
   expression?: string;
+  /** A name spliced in: the type its declaration gives it (`number`, `int`, `'ASC' | 'DESC'`). */
+  declaredType?: string;
+  /** A name spliced in: the expression it is set to once, as written (a constant's value, a parameter's default). */
+  definition?: string;
 }
+
+/** What the host program says of a name spliced into the SQL text. */
+export type HoleFacts = Pick<QueryParameter, 'declaredType' | 'definition'>;
 
 /** A text edit in document offsets. */
 export interface TextEdit {

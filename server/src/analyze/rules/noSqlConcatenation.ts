@@ -24,6 +24,31 @@ const ESCAPED = /^\s*(?:(?:[\w$]+\s*\.\s*)*(?:escape\w*|quote_?\w*|serialize\w*|
 const NAMED_AS_SQL = /^\s*(?:[\w$]+\s*\.\s*)*(?:\w*(?:column|table|schema|field|identifier)(?:name)?s?|cols?|tbl|ident|order_?by|sort_?by|sort_?column|direction)\s*$|^\s*(?:[\w$]+\s*\.\s*)*\w*(?:sql|clause|fragment|condition|conditions|where|predicate)s?\s*\(/i;
 
 /**
+ * Types whose values print without a quote: numbers, booleans, UUIDs, and unions of plain string
+ * literals (`'ASC' | 'DESC'`). TypeScript's and Python's spellings.
+ */
+const QUOTELESS_TYPE = /^(?:number|bigint|boolean|int|float|bool|(?:decimal\.)?Decimal|(?:uuid\.)?UUID|(?:'[\w ]*'|"[\w ]*"|\d+)(?:\s*\|\s*(?:'[\w ]*'|"[\w ]*"|\d+))*|Literal\[(?:'[\w ]*'|"[\w ]*"|\d+)(?:\s*,\s*(?:'[\w ]*'|"[\w ]*"|\d+))*\])$/;
+
+/**
+ * Expressions whose value is a number whatever they are given: `Number(x)`, `parseInt(x)`,
+ * `Math.floor(x)`, `int(x)`, `x.length`, `len(x)`, `x.toFixed(2)`, a numeric literal, and one of
+ * those with a numeric fallback (`parseInt(s, 10) || 1`).
+ */
+const NUMERIC_EXPRESSION = /^\s*(?:(?:Number|parseInt|parseFloat|BigInt|Math\.\w+|int|float|len|round|abs)\s*\((?:[^()]|\([^()]*\))*\)|-?\d+(?:\.\d+)?|[\w$.]+\.(?:length|size)|[\w$.]+\.toFixed\(\d*\))(?:\s*(?:\|\||\?\?|or)\s*-?\d+(?:\.\d+)?)?\s*$/;
+
+/**
+ * Whether the value of a hole cannot carry a quote into the SQL text: a quoting call, a number,
+ * or a name whose declared type or one definition says so.
+ */
+function cannotBreakText(parameter: QueryParameter): boolean {
+  const expression = parameter.expression ?? '';
+  if (ESCAPED.test(expression) || NUMERIC_EXPRESSION.test(expression)) return true;
+  if (parameter.declaredType !== undefined && QUOTELESS_TYPE.test(parameter.declaredType.trim())) return true;
+  const definition = parameter.definition;
+  return definition !== undefined && (ESCAPED.test(definition) || NUMERIC_EXPRESSION.test(definition));
+}
+
+/**
  * `no-sql-concatenation`: a value spliced into the SQL text by the host language (`${x}` in a
  * plain template, an f-string, `+`, `%` or `.format`). The query is open to SQL injection, and
  * its text changes with every value, so the database cannot reuse a prepared plan and
@@ -45,16 +70,20 @@ export const noSqlConcatenation: Rule = {
     // that stands for a name, a condition or a column list is SQL the application composes (from
     // constant text, escaped identifiers, conditions whose values are bound): no parameter can
     // stand for it, and it is read as such by the analysis (not planned, with the reason).
-    // A value passed through an escaping function (`client.escapeLiteral(x)`, pg-format's
-    // `format('%L', x)`, psycopg's `sql.Literal(x)`, an app's `literal_string(x)`) cannot inject.
-    const isValue = (p: QueryParameter) => context.holeRoles.get(context.query.parameters.indexOf(p)) === 'value' && !ESCAPED.test(p.expression ?? '') && !NAMED_AS_SQL.test(p.expression ?? '');
-    const values = spliced.filter(isValue);
-    if (values.length === 0) {
+    const values = spliced.filter((p) => context.holeRoles.get(context.query.parameters.indexOf(p)) === 'value' && !NAMED_AS_SQL.test(p.expression ?? ''));
+    // A value that cannot carry a quote into the text is no injection: one passed through an
+    // escaping function (`client.escapeLiteral(x)`, pg-format's `format('%L', x)`, psycopg's
+    // `sql.Literal(x)`, an app's `literal_string(x)`) or set once to one, and a number, a
+    // boolean or a UUID by its declared type (`seconds: number`, `limit: int`) or by what it is
+    // (`Number(x)`, `%d`). The quick fix still passes such numbers along with the rest.
+    const unsafe = values.filter((p) => !cannotBreakText(p));
+    if (unsafe.length === 0) {
       return;
     }
     const how = context.query.construction ? CONSTRUCTION_WORDS[context.query.construction] : 'string building';
-    const fix = context.query.parameterisationFix && values.length === spliced.length ? context.query.parameterisationFix : undefined;
-    for (const parameter of values) {
+    const parameterisable = values.length === spliced.length && !values.some((p) => ESCAPED.test(p.expression ?? '') || ESCAPED.test(p.definition ?? ''));
+    const fix = context.query.parameterisationFix && parameterisable ? context.query.parameterisationFix : undefined;
+    for (const parameter of unsafe) {
       const expression = parameter.expression ?? 'a value';
       const message =
         `${quote(expression)} is spliced into the SQL text by ${how}: a value holding a quote breaks the query or injects SQL, ` +

@@ -59,6 +59,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     const dialect = options.dialect === 'postgresql' && where.engine?.dialect ? where.engine.dialect : options.dialect;
     const context = expressionContext(text, scope);
     const expression = readSqlExpression(call.sql, context);
+    if (expression) describeHoles(expression, scope, text);
     if (!expression) {
       // `cur.execute(sql)` where `sql` is built at run time: listed and counted, not analysed.
       if (call.certain && call.kind !== 'text' && isBuiltValue(call.sql, text) && !claimed.has(rangeKey(call.sql))) {
@@ -86,6 +87,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     if (claimed.has(rangeKey(node)) || !mayBeSql(node, text) || !startsLikeSql(node, text)) continue;
     const expression = readSqlExpression(node, expressionContext(text, scope), false);
     if (!expression) continue;
+    describeHoles(expression, scope, text);
     const leading = leadingText(expression.pieces);
     // One keyword alone ("SELECT", "DELETE") is a word, not a query, though PostgreSQL accepts `SELECT`.
     if (!startsWithSqlKeyword(leading) || !/\S\s+\S/.test(leading)) continue;
@@ -343,6 +345,24 @@ function knowsParameterStyle(call: DatabaseCall, imports: DatabaseImports): bool
   return call.kind !== 'dbapi' || !imports.sqlalchemy || imports.formatDriver || imports.sqlite || imports.django || (imports.asyncpg && call.awaited);
 }
 
+/**
+ * What the code says of each name spliced into the SQL text: its annotation (`min: int = 0`) and
+ * the value it is bound to once, for the rules to tell a value that cannot break the SQL text.
+ */
+function describeHoles(expression: SqlExpression, scope: Scope, text: string): void {
+  for (const piece of expression.pieces) {
+    if (piece.kind !== 'hole') continue;
+    // `%d`, `%.2f`: the format itself makes a number of whatever it is given.
+    if (piece.spec !== undefined && /[diouxXeEfFgG]$/.test(piece.spec)) piece.declaredType = 'int';
+    if (piece.valueNode?.name !== 'VariableName') continue;
+    const name = text.slice(piece.valueNode.from, piece.valueNode.to);
+    const type = scope.declaredType(name);
+    if (type !== undefined) piece.declaredType ??= type;
+    const value = scope.resolve(name);
+    if (value) piece.definition = text.slice(value.from, value.to);
+  }
+}
+
 function expressionContext(text: string, scope: Scope): ExpressionContext {
   return { text, resolveConstant: (name) => scope.resolve(text.slice(name.from, name.to)) };
 }
@@ -363,7 +383,7 @@ function buildQuery(expression: SqlExpression, origin: string, style: Placeholde
   for (const piece of expression.pieces) {
     if (piece.kind === 'hole') {
       construction ??= piece.via;
-      builder.hole(piece.docStart, piece.docEnd, 'interpolated', piece.expression);
+      builder.hole(piece.docStart, piece.docEnd, 'interpolated', piece.expression, piece);
       continue;
     }
     const { value, starts, ends } = piece;

@@ -9,6 +9,8 @@ import type { SyntaxNode } from '@lezer/common';
 interface Binding {
   count: number;
   value: SyntaxNode | null;
+  /** The annotation of its one binding (`seconds: int`), as written. */
+  type?: string;
 }
 
 export class Scope {
@@ -21,13 +23,25 @@ export class Scope {
     readonly end: number,
   ) {}
 
-  bind(name: string, value: SyntaxNode | null): void {
+  bind(name: string, value: SyntaxNode | null, type?: string): void {
     const binding = this.bindings.get(name);
     if (binding) {
       binding.count++;
     } else {
-      this.bindings.set(name, { count: 1, value });
+      this.bindings.set(name, type === undefined ? { count: 1, value } : { count: 1, value, type });
     }
+  }
+
+  /** The annotation of `name` seen from this scope, when the innermost scope binding it binds it once. */
+  declaredType(name: string): string | undefined {
+    for (let scope: Scope | null = this; scope; scope = scope.parent) {
+      if (scope.kind === 'class' && scope !== this) continue;
+      const binding = scope.bindings.get(name);
+      if (binding) {
+        return binding.count === 1 ? binding.type : undefined;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -49,9 +63,11 @@ export class Scope {
 /** `NAME = value`, `NAME: type = value`, `a = b = value`, `a, b = value`. */
 export function bindAssignment(scope: Scope, node: SyntaxNode, text: string): void {
   const segments: SyntaxNode[][] = [[]];
+  let type: string | undefined;
   for (let child = node.firstChild; child; child = child.nextSibling) {
     if (child.name === 'AssignOp') segments.push([]);
-    else if (child.name !== 'TypeDef') segments[segments.length - 1].push(child);
+    else if (child.name === 'TypeDef') type = annotation(child, text);
+    else segments[segments.length - 1].push(child);
   }
   if (segments.length < 2) {
     return; // `NAME: type` binds nothing
@@ -60,7 +76,7 @@ export function bindAssignment(scope: Scope, node: SyntaxNode, text: string): vo
   const value = valueSegment.length === 1 ? valueSegment[0] : null;
   for (const target of segments.slice(0, -1)) {
     if (target.length === 1 && target[0].name === 'VariableName') {
-      scope.bind(text.slice(target[0].from, target[0].to), value);
+      scope.bind(text.slice(target[0].from, target[0].to), value, segments.length === 2 ? type : undefined);
       continue;
     }
     for (const part of target) {
@@ -99,10 +115,18 @@ export function bindOther(scope: Scope, node: SyntaxNode, text: string): void {
       let previous = '';
       for (let child = node.firstChild; child; child = child.nextSibling) {
         // `b=DEFAULT`: DEFAULT is read, not bound.
-        if (child.name === 'VariableName' && previous !== 'AssignOp') scope.bind(text.slice(child.from, child.to), null);
+        if (child.name === 'VariableName' && previous !== 'AssignOp') {
+          const typeDef = child.nextSibling?.name === 'TypeDef' ? child.nextSibling : null;
+          scope.bind(text.slice(child.from, child.to), null, typeDef ? annotation(typeDef, text) : undefined);
+        }
         previous = child.name;
       }
       return;
     }
   }
+}
+
+/** The type of a `TypeDef` (`: int`), as written. */
+function annotation(typeDef: SyntaxNode, text: string): string {
+  return text.slice(typeDef.from, typeDef.to).replace(/^:\s*/, '').trim();
 }

@@ -43,6 +43,9 @@ export interface HolePiece {
   spec?: string;
   /** `{x=}` (prints `x=` before the value) or `%*d` (takes two values). */
   unusual?: boolean;
+  /** What the code says of a name spliced in (see `QueryParameter.declaredType`). */
+  declaredType?: string;
+  definition?: string;
 }
 
 export type Piece = TextPiece | HolePiece;

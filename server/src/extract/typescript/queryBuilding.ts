@@ -90,7 +90,7 @@ function buildWithBuilder(pieces: readonly SqlPiece[], options: BuildOptions): Q
         }
         break;
       case 'hole':
-        builder.hole(piece.start, piece.end, piece.source, piece.expression);
+        builder.hole(piece.start, piece.end, piece.source, piece.expression, piece);
         break;
       case 'synthetic':
         builder.synthetic(piece.value, piece.at);
@@ -197,7 +197,7 @@ function shapeKey(pieces: readonly SqlPiece[], options: BuildOptions, base: numb
         break;
       }
       case 'hole':
-        key += `h${piece.start - base},${piece.end - base},${piece.source}${field(piece.expression)}`;
+        key += `h${piece.start - base},${piece.end - base},${piece.source}${field(piece.expression)}${field(piece.declaredType ?? '')}${field(piece.definition ?? '')}`;
         break;
       case 'reference':
         key += `r${piece.start - base},${piece.end - base}${field(piece.value)}`;

@@ -26,7 +26,9 @@ const SyntaxKind = ts.SyntaxKind;
 /** What a name refers to. */
 export type Binding =
   | { kind: 'variable'; declaration: ts.VariableDeclaration; initializer: ts.Expression; mutable: boolean }
-  /** A parameter, import, function, class, destructured name or uninitialised variable. */
+  /** A parameter named by an identifier: its declared type tells what a template can splice in. */
+  | { kind: 'parameter'; declaration: ts.ParameterDeclaration }
+  /** An import, function, class, destructured name or uninitialised variable. */
   | { kind: 'other' };
 
 const OTHER: Binding = { kind: 'other' };
@@ -79,7 +81,7 @@ export class ScopeRecords {
   /** Records a parameter in its function's scope. */
   declareParameter(parameter: ts.ParameterDeclaration): void {
     if (parameter.name.kind === SyntaxKind.Identifier) {
-      this.declare(parameter.parent, parameter.name.text, OTHER);
+      this.declare(parameter.parent, parameter.name.text, { kind: 'parameter', declaration: parameter });
     } else {
       this.declareBindingPattern(parameter.parent, parameter.name);
     }

@@ -28,6 +28,9 @@ export type SqlPiece =
       viaConstant?: boolean;
       /** `${ids.join(',')}`: a list spliced in, which one parameter cannot replace. */
       joinedList?: boolean;
+      /** What the file says of a name spliced in (see `QueryParameter.declaredType`). */
+      declaredType?: string;
+      definition?: string;
     }
   /**
    * Text the program always puts there, but written elsewhere: a string constant's value (`${TABLE}`,
@@ -404,7 +407,30 @@ export class SqlReader {
     const [start, end] = this.range(expression);
     const node = unwrapExpression(expression);
     const joinedList = isCallExpression(node) && isPropertyAccessExpression(node.expression) && node.expression.name.text === 'join';
-    reading.pieces.push({ kind: 'hole', start, end, source, expression: this.source.slice(start, end), ...(joinedList ? { joinedList } : {}) });
+    const hole: SqlPiece = { kind: 'hole', start, end, source, expression: this.source.slice(start, end), ...(joinedList ? { joinedList } : {}) };
+    if (source === 'interpolated' && isIdentifier(node)) {
+      this.describeName(node, hole);
+    }
+    reading.pieces.push(hole);
+  }
+
+  /**
+   * What the file says of a name spliced into SQL text: its declared type (`seconds: number`)
+   * and the expression it is set to once (`const quoted = name.replace(/'/g, "''")`, a
+   * parameter's default), for the rules to tell a value that cannot break the SQL text.
+   */
+  private describeName(name: ts.Identifier, hole: { declaredType?: string; definition?: string }): void {
+    const binding = this.scopes.resolve(name);
+    if (binding?.kind === 'parameter') {
+      const { type, initializer } = binding.declaration;
+      if (type) hole.declaredType = this.source.slice(type.getStart(this.sourceFile), type.end);
+      else if (initializer) hole.definition = this.source.slice(initializer.getStart(this.sourceFile), initializer.end);
+    } else if (binding?.kind === 'variable') {
+      const type = binding.declaration.type;
+      if (type) hole.declaredType = this.source.slice(type.getStart(this.sourceFile), type.end);
+      const initializer = this.scopes.constantInitializer(name);
+      if (initializer) hole.definition = this.source.slice(initializer.getStart(this.sourceFile), initializer.end);
+    }
   }
 
   private range(node: ts.Node): [number, number] {
