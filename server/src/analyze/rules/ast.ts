@@ -601,16 +601,22 @@ export function conjuncts(expr: unknown): unknown[] {
  * whether an odd number of `NOT`s negates it. Only these can be answered from an index; a
  * comparison inside `CASE` or a function argument cannot, so it is not visited.
  */
-function forEachCondition(predicate: unknown, visit: (condition: unknown, negated: boolean) => void): void {
-  const stack: { node: unknown; negated: boolean }[] = [{ node: predicate, negated: false }];
+function forEachCondition(predicate: unknown, visit: (condition: unknown, negated: boolean, siblings: ConditionSiblings) => void): void {
+  const stack: { node: unknown; negated: boolean; siblings: ConditionSiblings }[] = [{ node: predicate, negated: false, siblings: NO_SIBLINGS }];
   while (stack.length > 0) {
-    const { node, negated } = stack.pop()!;
+    const { node, negated, siblings } = stack.pop()!;
     const bool = asNode(node, 'BoolExpr');
     if (bool && Array.isArray(bool.args)) {
       const inner = bool.boolop === 'NOT_EXPR' ? !negated : negated;
-      for (let i = bool.args.length - 1; i >= 0; i--) stack.push({ node: bool.args[i], negated: inner });
+      const args = bool.args as unknown[];
+      for (let i = args.length - 1; i >= 0; i--) {
+        const others = args.length > 1 ? args.filter((_, j) => j !== i) : [];
+        const nested =
+          bool.boolop === 'OR_EXPR' ? { alternatives: others, conjuncts: [] } : bool.boolop === 'AND_EXPR' ? { alternatives: siblings.alternatives, conjuncts: [...siblings.conjuncts, ...others] } : siblings;
+        stack.push({ node: args[i], negated: inner, siblings: nested });
+      }
     } else {
-      visit(node, negated);
+      visit(node, negated, siblings);
     }
   }
 }
@@ -742,11 +748,26 @@ interface Filter {
 }
 
 /** One condition of a WHERE clause or JOIN … ON, as `filterConditions` lists them. */
+/** What a condition is combined with, as far as an index could use it. */
+export interface ConditionSiblings {
+  /**
+   * The other arms of the innermost `OR` it is in: an index serves an `OR` only when it serves
+   * every arm (a BitmapOr), so one arm no index can serve makes advice on the others idle.
+   */
+  alternatives: readonly unknown[];
+  /** The conditions `AND`ed with it (since that `OR`): a row must pass them too. */
+  conjuncts: readonly unknown[];
+}
+
+const NO_SIBLINGS: ConditionSiblings = Object.freeze({ alternatives: [], conjuncts: [] });
+
 export interface FilterCondition {
   /** What `AND`, `OR` and `NOT` combine (see `forEachCondition`). */
   condition: unknown;
   /** Whether an odd number of `NOT`s negates it. */
   negated: boolean;
+  /** The conditions it is combined with. */
+  siblings: ConditionSiblings;
   /** The tables of the statement it filters. */
   scope: Scope;
 }
@@ -761,8 +782,8 @@ export function filterConditions(ctx: RuleContext): readonly FilterCondition[] {
   if (!index.conditions) {
     const conditions: FilterCondition[] = [];
     forEachFilter(ctx, ({ predicate, scope }) => {
-      forEachCondition(predicate, (condition, negated) => {
-        conditions.push({ condition, negated, scope });
+      forEachCondition(predicate, (condition, negated, siblings) => {
+        conditions.push({ condition, negated, scope, siblings });
       });
     });
     index.conditions = conditions;

@@ -19,6 +19,7 @@ import {
   filterConditions,
   functionName,
   isBareColumn,
+  isParameter,
   listNames,
   namesOf,
   numberOf,
@@ -34,7 +35,8 @@ import {
 
 /** The comparisons a b-tree index can answer. */
 const COMPARISONS = new Set(['=', '<', '<=', '>', '>=']);
-const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '^']);
+/** Arithmetic that moves to the other side of a comparison (`%` does not: `id % $2 = $3` shards rows). */
+const ARITHMETIC = new Set(['+', '-', '*', '/']);
 /** The same comparison with its operands swapped. */
 const SWAPPED: Record<string, string> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 /** Casts that usually only relabel a text column (varchar → text): its index still applies. */
@@ -63,11 +65,15 @@ export const nonSargablePredicate: Rule = {
   scope: 'all',
   inOneOffFiles: false,
   check(ctx) {
-    for (const { condition, negated, scope } of filterConditions(ctx)) {
+    for (const { condition, negated, scope, siblings } of filterConditions(ctx)) {
       if (negated) continue;
+      // An index serves an OR only when it serves every arm: beside an arm none can serve
+      // (`char_length(w) > 6 OR w NOT SIMILAR TO '\d+'`), an index for this one is never used.
+      if (!siblings.alternatives.every((arm) => mayUseIndex(arm, scope))) continue;
       for (const comparison of comparisonsOf(condition)) {
         if (!wrapsColumn(comparison.wrapped) || !ofOneTable(comparison.wrapped, scope)) continue;
         if (!comparison.values.every((value) => isIndependent(value, comparison.wrapped, scope))) continue;
+        if (siblings.conjuncts.some((conjunct) => findsRowsByKey(conjunct, comparison.wrapped, scope))) continue;
         reportComparison(ctx, comparison, scope);
       }
     }
@@ -99,6 +105,46 @@ function comparisonsOf(condition: unknown): Comparison[] {
     default:
       return [];
   }
+}
+
+/**
+ * Whether an index could serve a condition, as far as the parse tree tells: a comparison, range
+ * or `LIKE` of a bare column or of an expression (an expression index), `IS NULL`, an `AND` with
+ * one such condition, an `OR` of them. `NOT`, `NOT SIMILAR TO`, `EXISTS` and the like: no.
+ */
+function mayUseIndex(condition: unknown, scope: Scope): boolean {
+  const bool = asNode(condition, 'BoolExpr');
+  if (bool) {
+    const args = (bool.args as unknown[] | undefined) ?? [];
+    if (bool.boolop === 'AND_EXPR') return args.some((arg) => mayUseIndex(arg, scope));
+    if (bool.boolop === 'OR_EXPR') return args.every((arg) => mayUseIndex(arg, scope));
+    return false;
+  }
+  const nullTest = asNode(condition, 'NullTest');
+  if (nullTest) return isBareColumn(nullTest.arg);
+  const expr = asNode(condition, 'A_Expr');
+  if (expr && (expr.kind === 'AEXPR_LIKE' || expr.kind === 'AEXPR_ILIKE')) {
+    return (operatorOf(expr) === '~~' || operatorOf(expr) === '~~*') && isBareColumn(expr.lexpr);
+  }
+  return comparisonsOf(condition).some(
+    (c) => (isBareColumn(c.wrapped) || wrapsColumn(c.wrapped)) && ofOneTable(c.wrapped, scope) && c.values.every((value) => isIndependent(value, c.wrapped, scope)),
+  );
+}
+
+/**
+ * Whether `conjunct` compares a bare column of the wrapped columns' table with a parameter
+ * (`name = $1`): a key the application looks rows up by, which an index usually serves, leaving
+ * the wrapped condition to filter the few rows found. A constant (`state = 'active'`) is often a
+ * flag most rows share, and does not count.
+ */
+function findsRowsByKey(conjunct: unknown, wrapped: unknown, scope: Scope): boolean {
+  const expr = asNode(conjunct, 'A_Expr');
+  if (!expr || expr.kind !== 'AEXPR_OP' || operatorOf(expr) !== '=') return false;
+  const [column, value] = isBareColumn(expr.lexpr) ? [expr.lexpr, expr.rexpr] : [expr.rexpr, expr.lexpr];
+  const ref = asNode(column, 'ColumnRef');
+  if (!ref || !isParameter(value)) return false;
+  const table = tableOfColumn(scope, ref);
+  return table !== undefined && columnRefs(wrapped).every((own) => tableOfColumn(scope, own) === table);
 }
 
 /** A function, cast, `coalesce`/`greatest`/`least` or arithmetic over at least one column. */
