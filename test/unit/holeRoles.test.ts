@@ -91,4 +91,11 @@ describe('Holes: what a value spliced in at run time stands for', () => {
     const ts = "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const get = (email: string) => pool.query(`SELECT id FROM users WHERE email = '${email}'`);";
     assert.deepStrictEqual(plans(ts, 'typescript'), [{ sql: 'SELECT id FROM users WHERE email = $1', explain: 'SELECT id FROM users WHERE email = $1', findings: ['warning no-sql-concatenation'] }]);
   });
+
+  it('plans text that names a schema (`$1 || \'.version\'`) as the value it is, and reports nothing of it', () => {
+    const ts = "import { Pool } from 'pg';\nconst pool = new Pool();\nexport const get = (schema: string) => pool.query(`SELECT to_regclass('${schema}.version') AS name`);";
+    assert.deepStrictEqual(plans(ts, 'typescript'), [
+      { sql: "SELECT to_regclass($1 || '.version') AS name", explain: "SELECT to_regclass($1 || '.version') AS name", findings: [] },
+    ]);
+  });
 });

@@ -15,6 +15,11 @@ import { walkTree } from './rules/ast';
 export type HoleRole =
   /** Where a value goes: a parameter can stand there. */
   | 'value'
+  /**
+   * A value that is a name inside text the statement builds (`$1 || '.version'`,
+   * `'DROP INDEX ' || $1 || '.job_i7'`): planned as the value it is, but no value of the user's.
+   */
+  | 'name in text'
   /** A whole condition of WHERE, HAVING, ON, or an AND/OR operand. */
   | 'condition'
   /** An ORDER BY item. */
@@ -33,7 +38,7 @@ export type HoleRole =
   | 'utility';
 
 /** How each role reads in a message: "`{where}` adds SQL text at run time (a condition)". */
-export const ROLE_WORDS: Record<Exclude<HoleRole, 'value'>, string> = {
+export const ROLE_WORDS: Record<Exclude<HoleRole, 'value' | 'name in text'>, string> = {
   condition: 'a condition',
   ordering: 'an ORDER BY list',
   grouping: 'a GROUP BY list',
@@ -128,15 +133,16 @@ function roleOf(param: Record<string, unknown>, ancestors: readonly Ancestor[]):
     }
     case 'A_Expr': {
       // `'DROP INDEX ' || $1 || '.job_i7'`, `to_regclass($1 || '.version')`: a hole spliced into
-      // a string right before `.name` is a schema inside SQL text built at run time, not a value.
+      // a string right before `.name` is a schema inside text the statement builds: a value to
+      // the planner, but a name to the reader.
       if (operatorOfExpr(f) !== '||') return 'value';
-      if (holds(f.lexpr, param) && /^\.[A-Za-z_"]/.test(stringConstant(f.rexpr) ?? '')) return 'name';
+      if (holds(f.lexpr, param) && /^\.[A-Za-z_"]/.test(stringConstant(f.rexpr) ?? '')) return 'name in text';
       if (holds(f.rexpr, param)) {
-        if (/[A-Za-z_0-9"]\.$/.test(lastString(f.lexpr) ?? '')) return 'name';
+        if (/[A-Za-z_0-9"]\.$/.test(lastString(f.lexpr) ?? '')) return 'name in text';
         // `(… || $1) || '.name'`: the text after the hole is the next operand up the chain.
         const grandparent = ancestors[ancestors.length - 2];
         if (grandparent?.type === 'A_Expr' && operatorOfExpr(grandparent.fields) === '||' && (grandparent.fields.lexpr as { A_Expr?: unknown } | undefined)?.A_Expr === f && /^\.[A-Za-z_"]/.test(stringConstant(grandparent.fields.rexpr) ?? '')) {
-          return 'name';
+          return 'name in text';
         }
       }
       return 'value';

@@ -113,7 +113,7 @@ export function statementInfo(query: Query, parsed: ParsedQuery, statements: rea
   const schemaHoles: SchemaHole[] = [];
   let qualified: Map<string, { kind: SchemaHole['kind']; name: string }> | undefined;
   for (const [index, role] of parsed.roles) {
-    if (role === 'value') {
+    if (role === 'value' || role === 'name in text') {
       continue;
     }
     const parameter = query.parameters[index];
