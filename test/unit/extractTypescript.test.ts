@@ -335,10 +335,8 @@ describe('extractQueriesFromTypescript', () => {
       );
     });
 
-    it('skips queries assembled at run time from helpers or conditional fragments', () => {
+    it('lists queries assembled at run time from conditional fragments, each fragment analysed on its own', () => {
       const text = [
-        "await sql`INSERT INTO users ${sql(user, 'name', 'age')}`;",
-        'await sql`SELECT * FROM ${sql.identifier([table])}`;',
         'await sql`SELECT * FROM users ${admin ? sql`WHERE admin` : sql``}`;',
         'let where = sql``;',
         'if (org) where = sql`WHERE org = ${org}`;',
@@ -346,10 +344,66 @@ describe('extractQueriesFromTypescript', () => {
         'let filter;',
         'filter = admin ? sql`WHERE admin` : sql`WHERE NOT admin`;',
         'await sql`SELECT * FROM users ${filter}`;',
+        'const inner = sql`SELECT id FROM users ${admin ? sql`WHERE admin` : sql``}`;',
+        'await sql`SELECT * FROM orders WHERE user_id IN (${cond ? inner : sql`SELECT 1`})`;',
       ].join('\n');
       assert.deepStrictEqual(
-        extract(text).map((q) => q.sql),
-        ['SELECT * FROM ql_fragment WHERE admin', 'SELECT * FROM ql_fragment WHERE org = $1', 'SELECT * FROM ql_fragment WHERE admin', 'SELECT * FROM ql_fragment WHERE NOT admin'],
+        extract(text).map((q) => [q.sql, q.builtAtRunTime ?? null]),
+        [
+          ['', '`SELECT * FROM users ${admin ? sql`WHERE admin` : sql``}`'],
+          ['SELECT * FROM ql_fragment WHERE admin', null],
+          ['SELECT * FROM ql_fragment WHERE org = $1', null],
+          ['', '`SELECT * FROM users ${where}`'],
+          ['SELECT * FROM ql_fragment WHERE admin', null],
+          ['SELECT * FROM ql_fragment WHERE NOT admin', null],
+          ['', '`SELECT * FROM users ${filter}`'],
+          ['', '`SELECT id FROM users ${admin ? sql`WHERE admin` : sql``}`'],
+          ['SELECT * FROM ql_fragment WHERE admin', null],
+          ['', '`SELECT * FROM orders WHERE user_id IN (${cond ? inner : sql`SELECT 1`})`'],
+          ['SELECT 1', null],
+        ],
+      );
+    });
+
+    it("reads postgres.js's sql() helpers: a list after IN, named columns of INSERT and SET, names otherwise", () => {
+      const text = [
+        'await sql`SELECT id FROM users WHERE id IN ${sql(ids)}`;',
+        "await sql`INSERT INTO users ${sql(user, 'name', 'age')} RETURNING id`;",
+        "await sql`UPDATE users SET ${sql(user, 'name', 'Age')} WHERE id = ${id}`;",
+        'await sql`SELECT ${sql(columns)} FROM ${sql(table)}`;',
+        'await sql`INSERT INTO users ${sql(user)}`;',
+      ].join('\n');
+      const queries = extract(text);
+      assert.deepStrictEqual(
+        queries.map((q) => [q.sql, q.parameters.map((p) => `${p.source} ${p.expression}`)]),
+        [
+          ['SELECT id FROM users WHERE id IN ($1)', ['bound sql(ids)']],
+          ['INSERT INTO users (name, age) VALUES ($1, $2) RETURNING id', ['bound user.name', 'bound user.age']],
+          ['UPDATE users SET name = $1, "Age" = $2 WHERE id = $3', ['bound user.name', 'bound user.Age', 'bound id']],
+          ['SELECT $1 FROM $2', ['template sql(columns)', 'template sql(table)']],
+          ['INSERT INTO users $1', ['template sql(user)']],
+        ],
+      );
+      // Each value maps to the column name it is taken for.
+      assert.strictEqual(docOfSql(text, queries[1], '$2'), "'age'");
+      assert.strictEqual(docOfSql(text, queries[0], '($1)'), 'sql(ids)');
+    });
+
+    it("reads slonik's sql.identifier of literals as the name, sql.join of values as a list, and other joins as SQL", () => {
+      const text = [
+        "await pool.query(sql.unsafe`SELECT ${sql.identifier(['public', 'Users'])}.id FROM orders`);",
+        'await pool.query(sql.unsafe`SELECT id FROM orders WHERE id IN (${sql.join(ids, sql.fragment`, `)})`);',
+        'await pool.query(sql.unsafe`SELECT id FROM orders WHERE ${sql.join(conditions, sql.fragment` AND `)}`);',
+        'await pool.query(sql.unsafe`SELECT id FROM ${sql.identifier([schema, table])}`);',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(text).map((q) => [q.sql, q.parameters.map((p) => p.source)]),
+        [
+          ['SELECT "public"."Users".id FROM orders', []],
+          ['SELECT id FROM orders WHERE id IN ($1)', ['bound']],
+          ['SELECT id FROM orders WHERE $1', ['template']],
+          ['SELECT id FROM $1', ['template']],
+        ],
       );
     });
 

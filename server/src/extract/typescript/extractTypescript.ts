@@ -302,9 +302,10 @@ class TypescriptExtraction {
     const reading = this.reader.readTaggedTemplate(tagged, tag.root);
     if (!reading) {
       // Assembled at run time from pieces that cannot be read here. A tag that runs its SQL
-      // (`$queryRaw`, `$executeRaw`) is a query all the same: listed, counted, not analysed. A
-      // plain `sql` tag may be a fragment of another query.
-      if (/\$(?:query|execute)Raw$/.test(tag.origin)) {
+      // (`$queryRaw`, `$executeRaw`), or one that starts a statement and is no hole of another
+      // template, is a query all the same: listed, counted, not analysed. Any other `sql`
+      // template may be a fragment of another query.
+      if (/\$(?:query|execute)Raw$/.test(tag.origin) || (startsWithSqlKeyword(this.source.slice(tagged.template.getStart(this.sourceFile) + 1, tagged.template.getStart(this.sourceFile) + 200)) && !isInsideTemplateHole(tagged))) {
         const start = tagged.template.getStart(this.sourceFile);
         this.found.push({ query: runTimeQuery(this.source.slice(start, tagged.template.end), start, tagged.template.end, tag.origin), tagged, statement: topLevel });
       }
@@ -557,3 +558,11 @@ function isLogOrErrorCall(call: ts.CallExpression | ts.NewExpression): boolean {
   return receiver === undefined || /log|console|debug/i.test(receiver);
 }
 
+/** Whether a template is (a branch of) a hole of another template: a fragment, not a query. */
+function isInsideTemplateHole(node: ts.Node): boolean {
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (ts.isTemplateSpan(parent)) return true;
+    if (!(ts.isParenthesizedExpression(parent) || ts.isConditionalExpression(parent) || ts.isBinaryExpression(parent) || ts.isAsExpression(parent))) return false;
+  }
+  return false;
+}

@@ -22,7 +22,8 @@ export type SqlPiece =
       kind: 'hole';
       start: number;
       end: number;
-      source: 'bound' | 'interpolated';
+      /** `template`: SQL the library writes there (`${sql(columns)}`, `${sql.identifier([t])}`). */
+      source: 'bound' | 'interpolated' | 'template';
       expression: string;
       /** Moved from a constant's text to where the constant is used. */
       viaConstant?: boolean;
@@ -364,6 +365,9 @@ export class SqlReader {
     if (written) {
       return true;
     }
+    if (isCallExpression(node) && this.readSqlHelper(node, expression, tagRoot, reading)) {
+      return true;
+    }
     if (holdsSqlStructure(node, tagRoot)) {
       return false;
     }
@@ -372,6 +376,87 @@ export class SqlReader {
     }
     this.pushHole(expression, 'bound', reading);
     return true;
+  }
+
+  /**
+   * The SQL a library's helper writes into a tagged template, as far as it can be known here:
+   *
+   * - postgres.js `sql(x)`: after `IN`, a list of values (`IN (${…})`); after `INSERT INTO t`
+   *   or `SET`, with its columns named (`sql(user, 'name', 'age')`), those columns and one value
+   *   each; otherwise names or a column list (`${sql(columns)}`, `FROM ${sql(table)}`);
+   * - slonik `sql.identifier(['public', 'jobs'])` of literals: that name, quoted; of anything
+   *   else, a name; `sql.join(values, sql.fragment\`, \`)`: a list of values; other joins (of
+   *   fragments, `AND`): a piece of SQL;
+   * - slonik `sql.unnest`, knex-style `ref`/`id`/`table` helpers: names.
+   *
+   * SQL known only at run time becomes a `template` hole: the analysis reads what it stands for
+   * (a name, a column list, a condition) and says the query is not planned, and why. False for
+   * a call that is none of these.
+   */
+  private readSqlHelper(call: ts.CallExpression, expression: ts.Expression, tagRoot: string, reading: SqlReading): boolean {
+    const path = namePath(call.expression);
+    const args = call.arguments;
+    if (path.length === 1 && path[0] === tagRoot && tagRoot !== 'prisma' && args.length >= 1) {
+      const before = trailingText(reading.pieces);
+      const [start, end] = this.range(expression);
+      if (args.length === 1 && /\bin\s*$/i.test(before)) {
+        reading.pieces.push({ kind: 'synthetic', value: '(', at: start });
+        this.pushHole(expression, 'bound', reading);
+        reading.pieces.push({ kind: 'synthetic', value: ')', at: end });
+        return true;
+      }
+      const columns = stringArguments(args.slice(1));
+      const insert = /\binsert\s+into\s+(?:"[^"]+"|[\w$.]+)\s*$/i.test(before);
+      const update = /\bset\s*$/i.test(before);
+      if (columns && columns.length > 0 && (insert || update)) {
+        const value = this.source.slice(args[0].getStart(this.sourceFile), args[0].end);
+        const names = columns.map((column) => quoteIdentifierIfNeeded(column.text));
+        reading.pieces.push({ kind: 'synthetic', value: insert ? `(${names.join(', ')}) VALUES (` : '', at: start });
+        columns.forEach((column, i) => {
+          if (i > 0) reading.pieces.push({ kind: 'synthetic', value: ', ', at: column.getStart(this.sourceFile) });
+          if (update) reading.pieces.push({ kind: 'synthetic', value: `${names[i]} = `, at: column.getStart(this.sourceFile) });
+          const [from, to] = this.range(column);
+          reading.pieces.push({ kind: 'hole', start: from, end: to, source: 'bound', expression: `${value}.${column.text}` });
+        });
+        if (insert) reading.pieces.push({ kind: 'synthetic', value: ')', at: end });
+        return true;
+      }
+      this.pushHole(expression, 'template', reading);
+      return true;
+    }
+    if (path.length !== 2 || (path[0] !== tagRoot && path[0] !== 'sql')) {
+      return false;
+    }
+    switch (path[1]) {
+      case 'identifier': {
+        const parts = args.length === 1 && ts.isArrayLiteralExpression(args[0]) ? stringArguments(args[0].elements) : undefined;
+        if (parts && parts.length > 0) {
+          const [start, end] = this.range(expression);
+          const value = parts.map((part) => `"${part.text.replace(/"/g, '""')}"`).join('.');
+          reading.pieces.push({ kind: 'reference', value, start, end, expression: this.source.slice(start, end), textOnly: true });
+          return true;
+        }
+        this.pushHole(expression, 'template', reading);
+        return true;
+      }
+      case 'join': {
+        const glue = args[1] ? unwrapExpression(args[1]) : undefined;
+        const glueText = glue && isTaggedTemplateExpression(glue) && isNoSubstitutionTemplateLiteral(glue.template) ? glue.template.text : undefined;
+        const ofFragments = args[0] && ts.isArrayLiteralExpression(unwrapExpression(args[0])) && (unwrapExpression(args[0]) as ts.ArrayLiteralExpression).elements.some((e) => isTaggedTemplateExpression(unwrapExpression(e)));
+        // The glue (`sql.fragment\` AND \``) is no fragment of its own to analyse.
+        if (glue && isTaggedTemplateExpression(glue)) reading.inlinedTemplates.push(glue);
+        this.pushHole(expression, glueText !== undefined && glueText.trim() === ',' && !ofFragments ? 'bound' : 'template', reading);
+        return true;
+      }
+      case 'unnest':
+      case 'ref':
+      case 'id':
+      case 'table':
+        this.pushHole(expression, 'template', reading);
+        return true;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -403,7 +488,7 @@ export class SqlReader {
     return true;
   }
 
-  private pushHole(expression: ts.Expression, source: 'bound' | 'interpolated', reading: SqlReading): void {
+  private pushHole(expression: ts.Expression, source: 'bound' | 'interpolated' | 'template', reading: SqlReading): void {
     const [start, end] = this.range(expression);
     const node = unwrapExpression(expression);
     const joinedList = isCallExpression(node) && isPropertyAccessExpression(node.expression) && node.expression.name.text === 'join';
@@ -526,4 +611,32 @@ export function bindSpreadParameters(pieces: readonly SqlPiece[]): SqlPiece[] {
     }
   }
   return out;
+}
+
+/** The SQL text read so far, from its last hole or reference on: what a hole follows. */
+function trailingText(pieces: readonly SqlPiece[]): string {
+  let text = '';
+  for (let i = pieces.length - 1; i >= 0 && text.length < 200; i--) {
+    const piece = pieces[i];
+    if (piece.kind === 'text') text = piece.text.value + text;
+    else if (piece.kind === 'synthetic') text = piece.value + text;
+    else break;
+  }
+  return text;
+}
+
+/** The arguments when every one is a string literal (postgres.js's column names). */
+function stringArguments(args: readonly ts.Expression[]): (ts.StringLiteral | ts.NoSubstitutionTemplateLiteral)[] | undefined {
+  const literals: (ts.StringLiteral | ts.NoSubstitutionTemplateLiteral)[] = [];
+  for (const arg of args) {
+    const node = unwrapExpression(arg);
+    if (!ts.isStringLiteral(node) && !isNoSubstitutionTemplateLiteral(node)) return undefined;
+    literals.push(node);
+  }
+  return literals;
+}
+
+/** A column name as SQL writes it: bare when it is a plain lower-case name, else quoted. */
+function quoteIdentifierIfNeeded(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
