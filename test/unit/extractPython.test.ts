@@ -427,6 +427,40 @@ describe('extractQueriesFromPython', () => {
     });
   });
 
+  describe("psycopg's sql composition", () => {
+    const head = 'from psycopg import sql as pysql\nfrom psycopg.sql import SQL, Identifier, Literal, Placeholder\n\ndef run(cur, table, osm_id, name):\n';
+
+    it('writes identifiers, SQL text and placeholders of literals into the text, once per query', () => {
+      const doc =
+        head +
+        '    cur.execute(pysql.SQL("SELECT id FROM {}.{} WHERE name = %s").format(pysql.Identifier("public"), pysql.Identifier("Users")), (name,))\n' +
+        '    query = SQL("SELECT {cols} FROM users WHERE id = {id}").format(cols=SQL(", ").join([Identifier("id"), Identifier("name")]), id=Placeholder())\n' +
+        '    cur.execute(query, (osm_id,))\n';
+      const queries = extract(doc);
+      assert.deepStrictEqual(
+        queries.map((q) => [q.sql, q.origin]),
+        [
+          ['SELECT id FROM "public"."Users" WHERE name = $1', 'cur.execute'],
+          ['SELECT "id", "name" FROM users WHERE id = $1', 'cur.execute'],
+        ],
+      );
+      assert.strictEqual(written(doc, queries[0], '"Users"'), '{}');
+      assert.strictEqual(written(doc, queries[1], '"id", "name"'), '{cols}');
+    });
+
+    it('leaves names and values psycopg renders at run time as its holes: no splice, no fix', () => {
+      const doc = head + '    cur.execute(pysql.SQL("DELETE FROM {} WHERE id = {}").format(pysql.Identifier(table), pysql.Literal(osm_id)))\n';
+      const query = only(doc);
+      assert.strictEqual(query.sql, 'DELETE FROM $1 WHERE id = $2');
+      assert.deepStrictEqual(parameters(doc, query), [
+        ['$1', '{}', 'template', 'pysql.Identifier(table)'],
+        ['$2', '{}', 'template', 'pysql.Literal(osm_id)'],
+      ]);
+      assert.strictEqual(query.construction, undefined);
+      assert.strictEqual(query.parameterisationFix, undefined);
+    });
+  });
+
   describe('constants', () => {
     it('reads a module constant used by a call, with the call as origin', () => {
       const doc = [
@@ -547,7 +581,7 @@ describe('extractQueriesFromPython', () => {
       assert.deepStrictEqual(extract(doc), []);
     });
 
-    it('takes no SQL fragments or psycopg compositions for queries', () => {
+    it('takes no SQL fragments for queries, and a psycopg composition for the query it is run as', () => {
       const doc = [
         'from psycopg import sql',
         'from sqlalchemy import select, text',
@@ -555,10 +589,10 @@ describe('extractQueriesFromPython', () => {
         'q = sql.SQL("SELECT * FROM {} WHERE id = %s").format(sql.Identifier(table))',
         'cur.execute(q, (i,))',
       ].join('\n');
-      // The composition is run: a query built at run time, listed but not analysed.
+      // The composition is read once, where it is run; the table psycopg names at run time is a hole.
       assert.deepStrictEqual(
         extract(doc).map((q) => [q.origin, q.sql, q.builtAtRunTime]),
-        [['cur.execute', '', 'q']],
+        [['cur.execute', 'SELECT * FROM $1 WHERE id = $2', undefined]],
       );
     });
 

@@ -18,7 +18,7 @@ import { parsePython, pythonNodeNames } from './pythonSyntaxTree';
 export { forgetPythonText } from './pythonSyntaxTree';
 import { cookStringPart, readStringToken } from './stringLiterals';
 import { bindAssignment, bindOther, Scope } from './scopes';
-import { readSqlExpression, type ExpressionContext, type Piece, type SqlExpression } from './sqlExpression';
+import { composableName, readSqlExpression, type ExpressionContext, type Piece, type SqlExpression } from './sqlExpression';
 import { binaryOperator, lastSegment } from './syntaxNodes';
 import { enclosingClassNames, enclosingFunctionName } from './enclosingFunction';
 import { BULK_INTENT, engineNamed, type EngineHint } from '../engines';
@@ -250,7 +250,7 @@ function stringRoot(literal: SyntaxNode, text: string, rootOf: Map<number, Synta
   return root;
 }
 
-/** The expression `node` is text of, if any: `(node)`, `node "…"`, `node + x`, `node % x`, `node.format()`. */
+/** The expression `node` is text of, if any: `(node)`, `node "…"`, `node + x`, `node % x`, `node.format()`, `sql.SQL(node)`. */
 function enclosingTextExpression(node: SyntaxNode, text: string): SyntaxNode | null {
   const parent = node.parent;
   if (!parent) return null;
@@ -261,6 +261,12 @@ function enclosingTextExpression(node: SyntaxNode, text: string): SyntaxNode | n
     case 'BinaryExpression': {
       const binary = binaryOperator(parent, text);
       return binary && (binary.operator === '+' || (binary.operator === '%' && binary.left.from === node.from)) ? parent : null;
+    }
+    case 'ArgList': {
+      // psycopg's `sql.SQL("…")`: the call is the text's expression (formatted or not).
+      const call = parent.parent;
+      const callee = call?.firstChild;
+      return call?.name === 'CallExpression' && callee && callee.name !== 'ArgList' && composableName(callee, text) === 'SQL' && parent.firstChild?.nextSibling?.from === node.from ? call : null;
     }
     case 'MemberExpression': {
       const property = parent.lastChild;
@@ -382,6 +388,11 @@ function buildQuery(expression: SqlExpression, origin: string, style: Placeholde
   let construction: Query['construction'];
   for (const piece of expression.pieces) {
     if (piece.kind === 'hole') {
+      if (piece.via === 'composition') {
+        // psycopg fills it with a Composable it renders safely: SQL it writes, not a splice.
+        builder.hole(piece.docStart, piece.docEnd, 'template', piece.expression, piece);
+        continue;
+      }
       construction ??= piece.via;
       builder.hole(piece.docStart, piece.docEnd, 'interpolated', piece.expression, piece);
       continue;

@@ -64,6 +64,9 @@ export function parameterisationFix(text: string, call: DatabaseCall, expression
     case 'concatenation':
       ok = writer.concatenation(expression, holes, expression.shape.operands, call.sql);
       break;
+    case 'composition':
+      ok = false; // psycopg renders every piece safely: nothing to fix
+      break;
   }
   const edits = ok ? writer.finish() : null;
   if (!edits) {

@@ -21,7 +21,8 @@ export interface TextPiece {
 }
 
 /** How a value got into the SQL text. */
-export type HoleKind = 'f-string' | 'format' | 'concatenation';
+/** `composition`: an argument of psycopg's `sql.SQL(…).format(…)`, a `Composable` psycopg renders safely. */
+export type HoleKind = 'f-string' | 'format' | 'concatenation' | 'composition';
 
 /** A value spliced into the SQL text. */
 export interface HolePiece {
@@ -55,7 +56,9 @@ export type ExpressionShape =
   | { kind: 'literal' }
   | { kind: 'percent'; template: SyntaxNode; values: SyntaxNode }
   | { kind: 'format'; template: SyntaxNode; call: SyntaxNode; args: CallArguments }
-  | { kind: 'concatenation'; operands: SyntaxNode[] };
+  | { kind: 'concatenation'; operands: SyntaxNode[] }
+  /** psycopg's `sql.SQL("…")`, formatted or not: composed from safe pieces, nothing to fix. */
+  | { kind: 'composition' };
 
 export interface SqlExpression {
   /** The node the expression was read from (the argument or the constant's value). */
@@ -134,6 +137,12 @@ function read(start: SyntaxNode, context: ExpressionContext, depth: number, foll
     case 'CallExpression': {
       const callee = node.firstChild;
       const list = node.lastChild;
+      if (callee && list?.name === 'ArgList' && composableName(callee, text) === 'SQL') {
+        // psycopg's `sql.SQL("…")`: its text, to be formatted with Composables.
+        const args = readArguments(list, text);
+        const inner = args.positional.length === 1 && !args.spread ? read(args.positional[0], context, depth + 1, true) : null;
+        return inner ? { ...inner, node: start, shape: { kind: 'composition' } } : null;
+      }
       const property = callee?.lastChild;
       if (!callee || callee.name !== 'MemberExpression' || !property || property.name !== 'PropertyName' || text.slice(property.from, property.to) !== 'format' || !list || list.name !== 'ArgList') {
         return null;
@@ -142,6 +151,19 @@ function read(start: SyntaxNode, context: ExpressionContext, depth: number, foll
       const template = receiver && read(receiver, context, depth + 1, true);
       if (!receiver || !template) return null;
       const args = readArguments(list, text);
+      if (template.shape.kind === 'composition') {
+        // `sql.SQL("… {} …").format(sql.Identifier("t"), sql.Literal(x))`: psycopg accepts only
+        // Composables there, each rendered safely. Identifiers, SQL text and placeholders of
+        // literals are text; anything else is a hole psycopg fills (a value, a name, SQL).
+        const pieces = applyBraceFormat(template.pieces, args, text, (value) => composableText(value, context));
+        return {
+          node: start,
+          pieces: pieces.map((piece) => (piece.kind === 'hole' ? { ...piece, via: 'composition' as const } : piece)),
+          tokens: template.tokens,
+          shape: { kind: 'composition' },
+          constants: template.constants,
+        };
+      }
       return {
         node: start,
         pieces: applyBraceFormat(template.pieces, args, text, (value) => constantText(value, context)),
@@ -342,4 +364,59 @@ export function textAt(value: string, from: number, to: number, token: StringTok
   const starts = new Array<number>(value.length).fill(from);
   const ends = new Array<number>(value.length).fill(to);
   return { kind: 'text', value, starts, ends, token };
+}
+
+/** psycopg's `sql` module names, as imported (`sql.SQL`, `pysql.SQL`, `psycopg.sql.SQL`, `SQL`). */
+const COMPOSABLES = new Set(['SQL', 'Identifier', 'Literal', 'Placeholder', 'Composed']);
+
+/** `SQL` for `sql.SQL`, `pysql.SQL` or a bare `SQL`: the Composable a callee names, if any. */
+export function composableName(callee: SyntaxNode, text: string): string | undefined {
+  const name = callee.name === 'VariableName' ? callee : callee.name === 'MemberExpression' ? callee.lastChild : null;
+  if (!name || (name.name !== 'VariableName' && name.name !== 'PropertyName')) return undefined;
+  const word = text.slice(name.from, name.to);
+  return COMPOSABLES.has(word) ? word : undefined;
+}
+
+/**
+ * The text psycopg renders for a Composable known here: `sql.Identifier("schema", "t")` of
+ * literals as `"schema"."t"`, `sql.SQL("…")` of a literal as that text, `sql.Placeholder()` as
+ * `%s` (`%(name)s` when named), and `sql.SQL(", ").join([…])` of those. Null for anything else
+ * (a value, a name known at run time).
+ */
+function composableText(node: SyntaxNode, context: ExpressionContext): string | null {
+  const call = unwrapParentheses(node);
+  if (!call || call.name !== 'CallExpression') return null;
+  const callee = call.firstChild;
+  const list = call.lastChild;
+  if (!callee || list?.name !== 'ArgList') return null;
+  if (callee.name === 'MemberExpression' && callee.lastChild && context.text.slice(callee.lastChild.from, callee.lastChild.to) === 'join') {
+    // `sql.SQL(", ").join([sql.Identifier("a"), sql.Identifier("b")])`: the parts, glued.
+    const glue = callee.firstChild && composableText(callee.firstChild, context);
+    const items = readArguments(list, context.text).positional;
+    const sequence = items.length === 1 ? unwrapParentheses(items[0]) : null;
+    if (glue === null || glue === undefined || !sequence || !['ArrayExpression', 'TupleExpression'].includes(sequence.name)) return null;
+    const parts: string[] = [];
+    for (let item = sequence.firstChild; item; item = item.nextSibling) {
+      if (item.name === '[' || item.name === ']' || item.name === '(' || item.name === ')' || item.name === ',') continue;
+      const part = composableText(item, context);
+      if (part === null) return null;
+      parts.push(part);
+    }
+    return parts.join(glue);
+  }
+  const kind = composableName(callee, context.text);
+  const args = readArguments(list, context.text);
+  if (args.spread || args.keywords.size > 0) return null;
+  const literals = args.positional.map((arg) => constantText(arg, context));
+  if (literals.some((literal) => literal === null)) return null;
+  switch (kind) {
+    case 'Identifier':
+      return literals.length > 0 ? literals.map((part) => `"${part!.replace(/"/g, '""')}"`).join('.') : null;
+    case 'SQL':
+      return literals.length === 1 ? literals[0] : null;
+    case 'Placeholder':
+      return literals.length === 0 ? '%s' : literals.length === 1 ? `%(${literals[0]})s` : null;
+    default:
+      return null;
+  }
 }
