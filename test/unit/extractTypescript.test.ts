@@ -421,8 +421,15 @@ describe('extractQueriesFromTypescript', () => {
     });
 
     it('ignores fragments that are not clauses and templates with other tags', () => {
-      const text = 'db.select().where(sql`${users.id} = ${id}`);\nconst query = gql`query { users { id } }`;\nconst s = String.raw`SELECT * FROM users`;';
+      const text = 'db.select().where(sql`${users.id} = ${id}`);\nconst query = gql`query { users { id } }`;\nconst page = html`SELECT a theme`;';
       assert.deepStrictEqual(extract(text), []);
+    });
+
+    it('finds String.raw templates by their content, backslashes as written', () => {
+      const text = "export const migrations = {\n  '0001.sql': String.raw`CREATE TABLE :SCHEMA.jobs (id int, pattern text DEFAULT '\\d+');`,\n};";
+      const query = single(text);
+      assert.strictEqual(query.sql, "CREATE TABLE $1.jobs (id int, pattern text DEFAULT '\\d+');");
+      assert.strictEqual(docOfSql(text, query, "'\\d+'"), "'\\d+'");
     });
   });
 

@@ -195,3 +195,14 @@ export function isBlockScope(node: ts.Node): boolean {
       return isFunctionScope(node);
   }
 }
+
+/**
+ * Whether a template is tagged `String.raw`: its text is the text as written, backslashes
+ * included, and it is a string like any other (migration texts kept in a module are written so).
+ */
+export function isStringRawTemplate(template: ts.Node): boolean {
+  const parent = template.parent;
+  if (!parent || !ts.isTaggedTemplateExpression(parent) || parent.template !== template) return false;
+  const tag = parent.tag;
+  return ts.isPropertyAccessExpression(tag) && ts.isIdentifier(tag.expression) && tag.expression.text === 'String' && tag.name.text === 'raw';
+}

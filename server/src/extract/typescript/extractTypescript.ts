@@ -6,7 +6,7 @@ import { runTimeQuery, type Query } from '../query';
 import { looksLikeSql, looksLikeSqlQuery, startsWithDriverSqlKeyword, startsWithSqlKeyword } from '../sqlDetector';
 import { enclosingLoop } from './enclosingLoop';
 import { DriverImports, driverImports, placeholderStyleOf, recogniseSqlCall, recogniseSqlTag, sameDriverImports, taggedFragmentPrefix, type SqlCall } from './driverCalls';
-import { namePath, unwrapExpression } from './expressionShapes';
+import { isStringRawTemplate, namePath, unwrapExpression } from './expressionShapes';
 import { lineBreakOf, parameterisationFixFor } from './parameterisationFix';
 import { styleOfContent } from '../../scan/placeholders';
 import { moveHolesOutOfQuotes } from './quotedHoles';
@@ -495,6 +495,10 @@ function topLevelStatementOf(node: ts.Node): ts.Node {
 function isOutsideSqlContext(node: ts.Node): boolean {
   let current = node;
   let parent = node.parent;
+  if (parent && isStringRawTemplate(node)) {
+    current = parent; // String.raw`…`: the tagged template is the string
+    parent = parent.parent;
+  }
   // Climb through what keeps the string a value: parentheses, `+`, `?:`, template holes.
   while (
     parent &&

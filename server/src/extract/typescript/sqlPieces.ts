@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 import { CookedText, cookLiteral, offsetOfCookedChar, sliceCooked } from './literalText';
-import { concatenationOperands, isConcatenation, isPlainStringLiteral, namePath, unwrapExpression } from './expressionShapes';
+import { concatenationOperands, isConcatenation, isPlainStringLiteral, isStringRawTemplate, namePath, unwrapExpression } from './expressionShapes';
 import { isStructuralSqlHelper, recogniseSqlTag } from './driverCalls';
 import type { Scopes } from './scopes';
 
@@ -532,6 +532,11 @@ export class SqlReader {
       end -= 2;
     } else if (!(node as ts.LiteralLikeNode).isUnterminated) {
       end -= 1;
+    }
+    const whole = node.kind === SyntaxKind.NoSubstitutionTemplateLiteral ? node : node.kind === SyntaxKind.TemplateHead ? node.parent : node.parent?.parent;
+    if (template && whole && isStringRawTemplate(whole)) {
+      // String.raw: the characters as written are the text, backslashes included.
+      return { value: this.source.slice(start + 1, Math.max(start + 1, end)), start: start + 1, end: Math.max(start + 1, end) };
     }
     return cookLiteral(this.source, start + 1, Math.max(start + 1, end), template);
   }

@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 import { startsWithSqlKeyword } from '../sqlDetector';
 import { recogniseSqlTag } from './driverCalls';
-import { firstConcatenationOperand, isConcatenation, isPlainStringLiteral, unwrapExpression } from './expressionShapes';
+import { firstConcatenationOperand, isConcatenation, isPlainStringLiteral, isStringRawTemplate, unwrapExpression } from './expressionShapes';
 import { ScopeRecords, Scopes } from './scopes';
 
 /** Read once: every `ts.X` access goes through a module getter. */
@@ -129,7 +129,7 @@ function noteNode(node: ts.Node, facts: StatementFacts): void {
     case SyntaxKind.TemplateExpression: {
       // A template with holes whose text starts like SQL (not a tagged one: those are read as tags).
       const template = node as ts.TemplateExpression;
-      if (node.parent?.kind !== SyntaxKind.TaggedTemplateExpression && startsWithSqlKeyword(template.head.text)) {
+      if ((node.parent?.kind !== SyntaxKind.TaggedTemplateExpression || isStringRawTemplate(node)) && startsWithSqlKeyword(template.head.text)) {
         facts.sqlLikeLiterals.push(template);
       }
       break;
