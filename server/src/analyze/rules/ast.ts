@@ -601,22 +601,19 @@ export function conjuncts(expr: unknown): unknown[] {
  * whether an odd number of `NOT`s negates it. Only these can be answered from an index; a
  * comparison inside `CASE` or a function argument cannot, so it is not visited.
  */
-function forEachCondition(predicate: unknown, visit: (condition: unknown, negated: boolean, siblings: ConditionSiblings) => void): void {
-  const stack: { node: unknown; negated: boolean; siblings: ConditionSiblings }[] = [{ node: predicate, negated: false, siblings: NO_SIBLINGS }];
+function forEachCondition(predicate: unknown, visit: (condition: unknown, negated: boolean, place: ConditionPlace | undefined) => void): void {
+  const stack: { node: unknown; negated: boolean; place: ConditionPlace | undefined }[] = [{ node: predicate, negated: false, place: undefined }];
   while (stack.length > 0) {
-    const { node, negated, siblings } = stack.pop()!;
+    const { node, negated, place } = stack.pop()!;
     const bool = asNode(node, 'BoolExpr');
     if (bool && Array.isArray(bool.args)) {
       const inner = bool.boolop === 'NOT_EXPR' ? !negated : negated;
       const args = bool.args as unknown[];
       for (let i = args.length - 1; i >= 0; i--) {
-        const others = args.length > 1 ? args.filter((_, j) => j !== i) : [];
-        const nested =
-          bool.boolop === 'OR_EXPR' ? { alternatives: others, conjuncts: [] } : bool.boolop === 'AND_EXPR' ? { alternatives: siblings.alternatives, conjuncts: [...siblings.conjuncts, ...others] } : siblings;
-        stack.push({ node: args[i], negated: inner, siblings: nested });
+        stack.push({ node: args[i], negated: inner, place: { boolop: String(bool.boolop), args, index: i, parent: place } });
       }
     } else {
-      visit(node, negated, siblings);
+      visit(node, negated, place);
     }
   }
 }
@@ -748,26 +745,44 @@ interface Filter {
 }
 
 /** One condition of a WHERE clause or JOIN … ON, as `filterConditions` lists them. */
-/** What a condition is combined with, as far as an index could use it. */
-export interface ConditionSiblings {
-  /**
-   * The other arms of the innermost `OR` it is in: an index serves an `OR` only when it serves
-   * every arm (a BitmapOr), so one arm no index can serve makes advice on the others idle.
-   */
-  alternatives: readonly unknown[];
-  /** The conditions `AND`ed with it (since that `OR`): a row must pass them too. */
-  conjuncts: readonly unknown[];
+/**
+ * Where a condition sits in the `AND`/`OR`/`NOT` tree of its clause: the operand `index` of
+ * `args`, inside `parent`. Kept as links, not lists: most rules never ask.
+ */
+export interface ConditionPlace {
+  boolop: string;
+  args: readonly unknown[];
+  index: number;
+  parent: ConditionPlace | undefined;
 }
 
-const NO_SIBLINGS: ConditionSiblings = Object.freeze({ alternatives: [], conjuncts: [] });
+/**
+ * The other arms of the innermost `OR` a condition is in: an index serves an `OR` only when it
+ * serves every arm (a BitmapOr), so one arm no index can serve makes advice on the others idle.
+ */
+export function alternativesOf(place: ConditionPlace | undefined): unknown[] {
+  for (let p = place; p; p = p.parent) {
+    if (p.boolop === 'OR_EXPR') return p.args.filter((_, i) => i !== p.index);
+  }
+  return [];
+}
+
+/** The conditions `AND`ed with a condition (up to the innermost `OR`): a row must pass them too. */
+export function conjunctsOf(place: ConditionPlace | undefined): unknown[] {
+  const conjuncts: unknown[] = [];
+  for (let p = place; p && p.boolop !== 'OR_EXPR'; p = p.parent) {
+    if (p.boolop === 'AND_EXPR') conjuncts.push(...p.args.filter((_, i) => i !== p.index));
+  }
+  return conjuncts;
+}
 
 export interface FilterCondition {
   /** What `AND`, `OR` and `NOT` combine (see `forEachCondition`). */
   condition: unknown;
   /** Whether an odd number of `NOT`s negates it. */
   negated: boolean;
-  /** The conditions it is combined with. */
-  siblings: ConditionSiblings;
+  /** Where it sits among the conditions it is combined with (see `alternativesOf`, `conjunctsOf`). */
+  place: ConditionPlace | undefined;
   /** The tables of the statement it filters. */
   scope: Scope;
 }
@@ -782,8 +797,8 @@ export function filterConditions(ctx: RuleContext): readonly FilterCondition[] {
   if (!index.conditions) {
     const conditions: FilterCondition[] = [];
     forEachFilter(ctx, ({ predicate, scope }) => {
-      forEachCondition(predicate, (condition, negated, siblings) => {
-        conditions.push({ condition, negated, scope, siblings });
+      forEachCondition(predicate, (condition, negated, place) => {
+        conditions.push({ condition, negated, scope, place });
       });
     });
     index.conditions = conditions;

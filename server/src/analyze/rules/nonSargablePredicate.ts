@@ -12,7 +12,9 @@
  */
 import { asNode, nodeType, type Rule, type RuleContext } from './rule';
 import {
+  alternativesOf,
   columnParts,
+  conjunctsOf,
   columnRefs,
   constantOf,
   excerpt,
@@ -65,15 +67,15 @@ export const nonSargablePredicate: Rule = {
   scope: 'all',
   inOneOffFiles: false,
   check(ctx) {
-    for (const { condition, negated, scope, siblings } of filterConditions(ctx)) {
+    for (const { condition, negated, scope, place } of filterConditions(ctx)) {
       if (negated) continue;
-      // An index serves an OR only when it serves every arm: beside an arm none can serve
-      // (`char_length(w) > 6 OR w NOT SIMILAR TO '\d+'`), an index for this one is never used.
-      if (!siblings.alternatives.every((arm) => mayUseIndex(arm, scope))) continue;
       for (const comparison of comparisonsOf(condition)) {
         if (!wrapsColumn(comparison.wrapped) || !ofOneTable(comparison.wrapped, scope)) continue;
         if (!comparison.values.every((value) => isIndependent(value, comparison.wrapped, scope))) continue;
-        if (siblings.conjuncts.some((conjunct) => findsRowsByKey(conjunct, comparison.wrapped, scope))) continue;
+        // An index serves an OR only when it serves every arm: beside an arm none can serve
+        // (`char_length(w) > 6 OR w NOT SIMILAR TO '\d+'`), an index for this one is never used.
+        if (!alternativesOf(place).every((arm) => mayUseIndex(arm, scope))) continue;
+        if (conjunctsOf(place).some((conjunct) => findsRowsByKey(conjunct, comparison.wrapped, scope))) continue;
         reportComparison(ctx, comparison, scope);
       }
     }
