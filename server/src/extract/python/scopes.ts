@@ -34,14 +34,8 @@ export class Scope {
 
   /** The annotation of `name` seen from this scope, when the innermost scope binding it binds it once. */
   declaredType(name: string): string | undefined {
-    for (let scope: Scope | null = this; scope; scope = scope.parent) {
-      if (scope.kind === 'class' && scope !== this) continue;
-      const binding = scope.bindings.get(name);
-      if (binding) {
-        return binding.count === 1 ? binding.type : undefined;
-      }
-    }
-    return undefined;
+    const binding = this.innermost(name);
+    return binding?.count === 1 ? binding.type : undefined;
   }
 
   /**
@@ -49,14 +43,18 @@ export class Scope {
    * scope that binds the name decides, and it must bind it once, with a value.
    */
   resolve(name: string): SyntaxNode | null {
+    const binding = this.innermost(name);
+    return binding?.count === 1 ? binding.value : null;
+  }
+
+  /** The binding of `name` in the innermost scope that binds it (a class body is not seen from its methods). */
+  private innermost(name: string): Binding | undefined {
     for (let scope: Scope | null = this; scope; scope = scope.parent) {
       if (scope.kind === 'class' && scope !== this) continue;
       const binding = scope.bindings.get(name);
-      if (binding) {
-        return binding.count === 1 ? binding.value : null;
-      }
+      if (binding) return binding;
     }
-    return null;
+    return undefined;
   }
 }
 
