@@ -260,7 +260,9 @@ export async function runCli(
         note(`cannot plan: ${plans.lost ?? 'the database went away'}`);
         return EXIT_CANNOT_RUN;
       }
-      findings = [...findings, ...planned.findings].sort((a, b) => a.start - b.start || a.end - b.end);
+      const settled = planned.settled;
+      const standing = settled.size === 0 ? findings : findings.filter((f) => f.queryStart === undefined || !settled.get(f.queryStart)?.includes(f.code));
+      findings = [...standing, ...planned.findings].sort((a, b) => a.start - b.start || a.end - b.end);
     }
     for (const diagnostic of toReportedDiagnostics(file.displayPath, lines, findings)) {
       diagnostics.push(diagnostic);

@@ -374,6 +374,8 @@ interface PlanEntry {
   findings: Finding[];
   lensTitle?: string;
   plan?: PlanResult;
+  /** Codes of the query's static findings the plan shows to be moot (withdrawn). */
+  settled?: string[];
 }
 
 /** Per document: the plan run in flight (to cancel) and the entries by plan key (`planKeyOf`). */
@@ -446,6 +448,9 @@ async function planAndPublish(uri: string): Promise<void> {
   for (const [queryStart, plan] of plans.plans) {
     entryOf(queryStart).plan = plan;
   }
+  for (const [queryStart, codes] of plans.settled) {
+    entryOf(queryStart).settled = codes;
+  }
   state.bySql = bySql;
   connection.console.log(`[plans] ${uri}: ${plans.stats.planned} planned, ${plans.stats.cached} from cache`);
   publishMerged(uri);
@@ -461,14 +466,21 @@ function publishMerged(uri: string): void {
   if (!last || !document || document.version !== last.version) {
     return; // a newer analysis is on its way
   }
-  const diagnostics = [...last.staticDiagnostics];
+  let diagnostics = [...last.staticDiagnostics];
   const bySql = plansByUri.get(uri)?.bySql;
   if (bySql && bySql.size > 0) {
+    const settled = new Set<string>();
     forEachPlannedQuery(last.result, bySql, (query, entry) => {
+      for (const code of entry.settled ?? []) settled.add(`${query.start}|${code}`);
       for (const finding of entry.findings) {
         diagnostics.push(toDiagnostic(document, { ...finding, start: query.start + finding.start, end: query.start + finding.end, queryStart: query.start }));
       }
     });
+    if (settled.size > 0 && last.staticDiagnostics.length === last.result.findings.length) {
+      // Static diagnostics are made one per finding, in order.
+      const findings = last.result.findings;
+      diagnostics = diagnostics.filter((_, i) => i >= findings.length || !settled.has(`${findings[i].queryStart}|${findings[i].code}`));
+    }
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
   publishedByUri.set(uri, diagnostics);

@@ -306,6 +306,25 @@ describe('plans from a development PostgreSQL, over LSP', function () {
       await withClient(database.url, (c) => c.query('DROP INDEX orders_total'));
     }
   });
+
+  it('withdraws require-where-on-update-delete once the database shows a one-row table, and keeps it for any other', async () => {
+    await withClient(database.url, (c) => c.query('CREATE TABLE shop_status (refreshed timestamptz NOT NULL); INSERT INTO shop_status VALUES (now()); ANALYZE shop_status'));
+    try {
+      const server = await start();
+      const text = 'UPDATE shop_status SET refreshed = now();\nUPDATE orders SET total = total + 1;\n';
+      const uri = 'file:///ws/status.sql';
+      await server.open(uri, 'sql', text);
+      const whole = (p: PublishDiagnosticsParams) => p.diagnostics.filter((d) => d.code === 'require-where-on-update-delete').map((d) => d.range);
+      // Static analysis cannot know the table: both are reported at first…
+      const first = server.allPublished(uri)[0] ?? (await server.nextDiagnostics(uri, () => true));
+      assert.deepStrictEqual(whole(first), [rangeOf(text, 'UPDATE shop_status'), rangeOf(text, 'UPDATE orders')]);
+      // …then the plan shows shop_status holds one row, and only the UPDATE of orders stays.
+      const planned = await server.diagnosticsWhere(uri, (p) => whole(p).length === 1);
+      assert.deepStrictEqual(whole(planned), [rangeOf(text, 'UPDATE orders')]);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP TABLE shop_status'));
+    }
+  });
 });
 
 /** Everything a statement that ran would have changed. */

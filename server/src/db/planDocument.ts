@@ -98,6 +98,11 @@ export interface DocumentPlans {
   plans: Map<number, PlanResult>;
   /** By query index: the plan's total cost, rows and top node, or why the query was not planned. */
   outcomes: Map<number, QueryPlanOutcome>;
+  /**
+   * By query start: the codes of static findings on that query the database shows to be moot
+   * (see `settledByPlan`), withdrawn wherever diagnostics are shown.
+   */
+  settled: Map<number, string[]>;
   stats: { planned: number; cached: number };
 }
 
@@ -193,7 +198,7 @@ export async function planDocument(
   }
 
   const suppressions = Suppressions.of(text);
-  const result: DocumentPlans = { findings: [], lenses: [], plans: new Map(), outcomes: new Map(), stats: { planned: 0, cached: 0 } };
+  const result: DocumentPlans = { findings: [], lenses: [], plans: new Map(), outcomes: new Map(), settled: new Map(), stats: { planned: 0, cached: 0 } };
   const emptyTables = active.embedded ? ' · empty tables' : '';
   const context = {
     table: (schema: string | undefined, name: string) => {
@@ -264,6 +269,8 @@ export async function planDocument(
       continue; // an EXPLAIN output we cannot read is nothing to report to the user
     }
     result.outcomes.set(index, { planned: true, cost: plan.root.totalCost, rows: plan.root.planRows, node: describeNode(plan.root) });
+    const settled = active.embedded ? [] : settledByPlan(plan, analysis.findings, query.start, context.table);
+    if (settled.length > 0) result.settled.set(query.start, settled);
     // An index a query of the workspace is planned with is never reported unused.
     walkPlan(plan, (node) => {
       if (node.indexName !== undefined) cache.usedIndexes.add(node.indexName);
@@ -769,4 +776,20 @@ function findTable(active: ActivePlanner, schema: string | undefined, name: stri
     if (table.name === name) return table;
   }
   return undefined;
+}
+
+/**
+ * The static findings on a query that its plan shows to be moot: `require-where-on-update-delete`
+ * for an UPDATE or DELETE of a table that holds exactly one row by the database's statistics
+ * (`reltuples` 1: analysed, not empty): a status or settings table (`UPDATE import_status SET
+ * indexed = true`), where every row is the row meant. An empty table, or one never analysed,
+ * settles nothing: a development database's empty tables say nothing of production's. Never from
+ * the embedded database, whose tables are all empty.
+ */
+function settledByPlan(plan: Plan, findings: readonly Finding[], queryStart: number, table: (schema: string | undefined, name: string) => TableStats | undefined): string[] {
+  if (!findings.some((f) => f.queryStart === queryStart && f.code === 'require-where-on-update-delete')) return [];
+  const root = plan.root;
+  if (root.nodeType !== 'ModifyTable' || (root.operation !== 'Update' && root.operation !== 'Delete') || !root.relationName) return [];
+  const stats = table(root.schema, root.relationName);
+  return stats !== undefined && stats.rows === 1 ? ['require-where-on-update-delete'] : [];
 }
