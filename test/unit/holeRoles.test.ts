@@ -98,4 +98,29 @@ describe('Holes: what a value spliced in at run time stands for', () => {
       { sql: "SELECT to_regclass($1 || '.version') AS name", explain: "SELECT to_regclass($1 || '.version') AS name", findings: [] },
     ]);
   });
+
+  it('lists SQL whose clauses are spliced in at run time, found by its content, as not analysed with the reason', () => {
+    const ts = [
+      'export function metrics(rawQuery: Function, column: string, joinQuery: string, filterQuery: string) {',
+      '  return rawQuery(`',
+      '    select ${column} x, count(*) as y',
+      '    from website_event',
+      '    ${joinQuery}',
+      '    where website_event.website_id = {{websiteId::uuid}}',
+      '      ${filterQuery}',
+      '    group by 1`);',
+      '}',
+      "export const notSql = (n: number) => `select ${n} items from the list ${n > 1 ? 'below' : ''}`;",
+    ].join('\n');
+    const result = new DocumentAnalysis().run(ts, 'typescript', DEFAULT_SETTINGS);
+    assert.deepStrictEqual(
+      result.queries.map((q) => [q.origin, q.sql.replace(/\s+/g, ' ').trim()]),
+      [['string', 'select $1 x, count(*) as y from website_event $2 where website_event.website_id = $3::uuid $4 group by 1']],
+    );
+    assert.deepStrictEqual(
+      result.findings.map((f) => [f.severity, f.code, f.message, ts.slice(f.start, f.end)]),
+      // `${joinQuery}` after the table reads as an alias; the parser stops at `${filterQuery}`.
+      [['information', 'not-analysed', 'Not analysed: the SQL here is completed at run time by `filterQuery` spliced into its text, so PostgreSQL\'s parser cannot read it as written.', 'filterQuery']],
+    );
+  });
 });

@@ -70,7 +70,32 @@ export function looksLikeSql(sql: string): boolean {
  * standing for a name (`FROM ${schema}.jobs`) does not keep a query from being recognised.
  */
 export function looksLikeSqlQuery(query: Query): boolean {
-  return query.parameters.length === 0 ? looksLikeSql(query.sql) : looksLike(query.sql, parseQuery(query, 'postgresql').outcome);
+  if (query.parameters.length === 0) return looksLikeSql(query.sql);
+  const outcome = parseQuery(query, 'postgresql').outcome;
+  if (outcome.ok) return looksLike(query.sql, outcome);
+  // SQL text spliced in where neither a value nor a name stands (`FROM t ${joins} WHERE …
+  // ${filters} GROUP BY`): the query is completed at run time, but what is written is SQL all
+  // the same, as it reads without those holes. Listed, it is *not analysed*, with the reason.
+  const without = withoutSplicedText(query);
+  return without !== undefined && looksLike(without.sql, without.outcome);
+}
+
+/**
+ * The query's SQL with the holes the parser stops at blanked out, one at a time, until it
+ * parses; undefined when it stops anywhere else.
+ */
+function withoutSplicedText(query: Query): { sql: string; outcome: ParseOutcome } | undefined {
+  let sql = query.sql;
+  const holes = query.parameters.filter((p) => p.source === 'interpolated' || p.source === 'template');
+  for (let round = 0; round <= holes.length; round++) {
+    const outcome = parseStatement(sql, 'postgresql');
+    if (outcome.ok) return round === 0 ? undefined : { sql, outcome };
+    const at = outcome.problem.start;
+    const hole = holes.find((p) => sql.charCodeAt(p.sqlStart) === 36 /* $ */ && at >= p.sqlStart - 1 && at <= p.sqlEnd);
+    if (!hole) return undefined;
+    sql = sql.slice(0, hole.sqlStart) + ' '.repeat(hole.sqlEnd - hole.sqlStart) + sql.slice(hole.sqlEnd);
+  }
+  return undefined;
 }
 
 function looksLike(sql: string, outcome: ParseOutcome): boolean {
