@@ -38,4 +38,22 @@ describe('settings', () => {
     assert.strictEqual(clamped.debounceMs, schema['queryLens.debounceMs'].maximum);
     assert.strictEqual(clamped.maxFileSizeKb, schema['queryLens.maxFileSizeKb'].minimum);
   });
+
+  it('clamps every numeric setting to exactly the range package.json declares, and rounds it', () => {
+    const numeric = Object.entries(schema).filter(([key, property]) => !key.startsWith('queryLens.trace.') && (property.type === 'integer' || property.type === 'number'));
+    assert.strictEqual(numeric.length, 9, `numeric settings: ${numeric.map(([key]) => key).join(', ')}`);
+    for (const [key, property] of numeric) {
+      const name = key.slice('queryLens.'.length);
+      const read = (value: number) => (normaliseSettings({ [name]: value }) as unknown as Record<string, unknown>)[name];
+      assert.ok(typeof property.minimum === 'number', `${key} declares its minimum`);
+      // No maximum declared: any safe integer.
+      const minimum = property.minimum as number;
+      const maximum = property.maximum ?? Number.MAX_SAFE_INTEGER;
+      assert.strictEqual(read(minimum), minimum, `${key} at its minimum`);
+      assert.strictEqual(read(minimum - 1), minimum, `${key} below its minimum`);
+      assert.strictEqual(read(maximum), maximum, `${key} at its maximum`);
+      if (maximum < Number.MAX_SAFE_INTEGER) assert.strictEqual(read(maximum + 1), maximum, `${key} above its maximum`);
+      if (minimum + 1 <= maximum) assert.strictEqual(read(minimum + 0.6), minimum + 1, `${key} is rounded`);
+    }
+  });
 });
