@@ -326,24 +326,35 @@ const DAY_MS = 24 * 3_600_000;
 export const UNUSED_INDEX_MIN_TABLE_SCANS = 1000;
 
 /**
+ * Whether the index `name` of `table` is one `unused-index` reports: the database has it, it is
+ * not unique, no scan ever went through it while its table was read at least
+ * UNUSED_INDEX_MIN_TABLE_SCANS times, and the statistics have been counting for `minDays` days.
+ */
+export function isReportedUnused(table: TableStats, name: string, minDays: number, now = Date.now()): boolean {
+  const index = table.indexes.find((candidate) => candidate.name === name);
+  const upkeep = table.maintenance;
+  if (!index || !upkeep || index.unique || typeof index.scans !== 'number' || index.scans > 0 || upkeep.scans < UNUSED_INDEX_MIN_TABLE_SCANS) {
+    return false;
+  }
+  // Statistics a few days old have seen too little of the work (a weekly report, a monthly job)
+  // to say that an index is never used.
+  return upkeep.countedSince !== undefined && now - upkeep.countedSince.getTime() >= minDays * DAY_MS;
+}
+
+/**
  * `unused-index`: the index a `CREATE INDEX` names exists in the database, its table has been
  * read at least UNUSED_INDEX_MIN_TABLE_SCANS times, and never through it. Unique indexes are
  * kept: they enforce a constraint whether or not a query reads them.
  */
 function unusedIndexFinding(query: Query, created: NonNullable<StatementInfo['index']>, table: TableStats | undefined, database: string, minDays: number): Omit<Finding, 'queryStart'> | undefined {
-  const index = table?.indexes.find((candidate) => candidate.name === created.name);
-  const upkeep = table?.maintenance;
-  if (!table || !index || !upkeep || index.unique || typeof index.scans !== 'number' || index.scans > 0 || upkeep.scans < UNUSED_INDEX_MIN_TABLE_SCANS) {
+  if (!table || !isReportedUnused(table, created.name, minDays)) {
     return undefined;
   }
-  // Statistics a few days old have seen too little of the work (a weekly report, a monthly job)
-  // to say that an index is never used.
-  if (!upkeep.countedSince || Date.now() - upkeep.countedSince.getTime() < minDays * DAY_MS) {
-    return undefined;
-  }
+  const index = table.indexes.find((candidate) => candidate.name === created.name)!;
+  const upkeep = table.maintenance!;
   const name = scanSqlTokens(query.sql).find((token) => token.text === created.name.toLowerCase() || token.text === `"${created.name.toLowerCase()}"`);
   const [start, end] = query.sqlRangeToDocument(...(name ? ([name.start, name.end] as [number, number]) : firstToken(query.sql)));
-  const since = `since ${formatTimestamp(upkeep.countedSince)} (when its statistics began counting)`;
+  const since = `since ${formatTimestamp(upkeep.countedSince!)} (when its statistics began counting)`;
   const size = typeof index.bytes === 'number' ? ` takes ${formatMegabytes(index.bytes)} and` : '';
   return {
     start,
