@@ -412,6 +412,8 @@ function addProperty(target: JsonObject, content: string): void {
       Object.assign(target, { 'Sort Method': sort[1], 'Sort Space Used': Number(sort[3]), 'Sort Space Type': sort[2] });
       return;
     }
+  } else if (label === 'I/O Timings') {
+    if (addIoTimings(target, value)) return;
   } else if (label === 'Buckets') {
     const hash = HASH_BUCKETS.exec(value);
     if (hash) {
@@ -436,6 +438,39 @@ function addProperty(target: JsonObject, content: string): void {
   } else if (value !== '') {
     target[label] = value;
   }
+}
+
+/** Where the blocks were read, as EXPLAIN's text names it, to its JSON keys' prefix. */
+const IO_SCOPES: Record<string, string> = { '': 'I/O', 'shared/local': 'I/O', shared: 'Shared I/O', local: 'Local I/O', temp: 'Temp I/O' };
+
+/**
+ * `I/O Timings: read=0.011`, `shared read=1.2 write=0.4, temp write=16.0`: the keys EXPLAIN's JSON
+ * gives, with the zeros text leaves out. PostgreSQL 16 and later name each scope (`shared`,
+ * `local`, `temp`) and JSON has all six times; before, `I/O Read Time` and `I/O Write Time` (for
+ * shared and local blocks) and, for temporary files, `Temp I/O …`. False when the line reads
+ * otherwise.
+ */
+function addIoTimings(target: JsonObject, value: string): boolean {
+  const segments: { scope: string; read: number; write: number }[] = [];
+  for (const segment of value.split(',')) {
+    const match = /^\s*(shared\/local|shared|local|temp)?\s*((?:(?:read|write)=[\d.]+\s*)+)$/.exec(segment);
+    if (!match) return false;
+    const read = /read=([\d.]+)/.exec(match[2]);
+    const write = /write=([\d.]+)/.exec(match[2]);
+    segments.push({ scope: match[1] ?? '', read: read ? Number(read[1]) : 0, write: write ? Number(write[1]) : 0 });
+  }
+  const scoped = segments.some((s) => s.scope === 'shared' || s.scope === 'local');
+  const prefixes = scoped ? ['Shared I/O', 'Local I/O', 'Temp I/O'] : ['I/O', ...(segments.some((s) => s.scope === 'temp') ? ['Temp I/O'] : [])];
+  for (const prefix of prefixes) {
+    target[`${prefix} Read Time`] = 0;
+    target[`${prefix} Write Time`] = 0;
+  }
+  for (const { scope, read, write } of segments) {
+    const prefix = IO_SCOPES[scope];
+    target[`${prefix} Read Time`] = read;
+    target[`${prefix} Write Time`] = write;
+  }
+  return true;
 }
 
 /** `Worker 0:  actual time=… rows=… loops=…` or `Worker 0:  Sort Method: …`: one entry per worker. */
