@@ -106,4 +106,43 @@ describe('splitSqlStatements', () => {
     const many = 'SELECT 1;\n'.repeat(10_000);
     assert.strictEqual(split(many).length, 10_000);
   });
+
+  describe('the branches between the usual cases', () => {
+    it('takes DELIMITER only where a statement starts, not a column of that name at a line start', () => {
+      const text = 'SELECT id,\ndelimiter FROM t;\nSELECT 2;';
+      assert.deepStrictEqual(split(text, 'mysql'), ['SELECT id,\ndelimiter FROM t', 'SELECT 2']);
+    });
+
+    it('keeps SQLite TEMP trigger bodies whole', () => {
+      const trigger = 'CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN UPDATE u SET n = n + 1; DELETE FROM v; END';
+      assert.deepStrictEqual(split(`${trigger};SELECT 1`, 'sqlite'), [trigger, 'SELECT 1']);
+    });
+
+    it('counts BEGIN and END of a routine body only outside parentheses, and an END with no BEGIN not at all', () => {
+      const atomic = 'CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC INSERT INTO t (begin, x) VALUES (1, 2); END';
+      const returns = 'CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql RETURN CASE WHEN x > 0 THEN 1 ELSE 0 END';
+      assert.deepStrictEqual(split(`${atomic};\n${returns};\nSELECT 3;`), [atomic, returns, 'SELECT 3']);
+    });
+
+    it('ends a statement at its semicolon after a stray closing parenthesis', () => {
+      assert.deepStrictEqual(split('SELECT 1);\nSELECT 2;'), ['SELECT 1)', 'SELECT 2']);
+    });
+
+    it('skips COPY data only in a psql script: elsewhere COPY FROM stdin is a statement like another', () => {
+      const text = 'COPY t FROM stdin;\nSELECT 1;';
+      assert.deepStrictEqual(split(text, 'postgresql', true), ['COPY t FROM stdin']);
+      assert.deepStrictEqual(split(text, 'postgresql', false), ['COPY t FROM stdin', 'SELECT 1']);
+    });
+
+    it('reads a name header only at the start of a line and outside parentheses', () => {
+      const text = ['-- name: first', 'SELECT (', '-- name: not_a_header', '1);', '-- name: second', 'SELECT 2;'].join('\n');
+      assert.deepStrictEqual(
+        splitSqlStatements(text, { dialect: 'postgresql', psql: true }).map((statement) => [statement.name, statement.text]),
+        [
+          ['first', 'SELECT (\n-- name: not_a_header\n1)'],
+          ['second', 'SELECT 2'],
+        ],
+      );
+    });
+  });
 });
