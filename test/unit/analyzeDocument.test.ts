@@ -30,6 +30,15 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it("says a SQLite statement is completed at run time where its grammar stops at a spliced name, and names the grammar", () => {
+    const text = 'import sqlite3\ndef load(connection, table_name):\n    connection.execute("insert into {t} (a) values (?)".format(t=table_name), (1,))\n';
+    const { findings } = new DocumentAnalysis().run(text, 'python', settings, 'python');
+    assert.deepStrictEqual(
+      findings.map((f) => [f.severity, f.code, f.message, covered(text, f)]),
+      [['information', 'not-analysed', "Not analysed: the SQL here is completed at run time by `table_name` spliced into its text, so node-sql-parser's SQLite grammar cannot read it as written.", '{t}']],
+    );
+  });
+
   it('re-parses only the statements whose text changed', () => {
     const statements = Array.from({ length: 50 }, (_, i) => `SELECT c${i} FROM t${i}`);
     const analysis = new DocumentAnalysis();

@@ -125,6 +125,16 @@ describe('extractQueriesFromPython', () => {
       );
     });
 
+    it("takes the SQL of a file that imports another engine's driver for that engine's, whatever its module path", () => {
+      const nz = 'import nzpy\ndef schema(cursor):\n    cursor.execute("SELECT a FROM columns WHERE s NOT IN (^information_schema^)")\n';
+      const bq = 'from google.cloud import bigquery\ndef rows(cursor):\n    cursor.execute("SELECT * FROM `proj.ds.t`")\n';
+      const mixed = 'import psycopg2\nimport pyodbc\ndef rows(cursor):\n    cursor.execute("SELECT id FROM users WHERE id = %s", (1,))\n';
+      assert.deepStrictEqual(
+        [nz, bq, mixed].map((doc) => extractQueriesFromPython(doc, { dialect: 'postgresql' }).map((q) => [q.origin, q.otherEngine])),
+        [[['cursor.execute', 'Netezza']], [['cursor.execute', 'BigQuery']], [['cursor.execute', undefined]]],
+      );
+    });
+
     it('keeps ? as jsonb’s operator when the file uses psycopg', () => {
       const doc = "import psycopg\ncur.execute(\"SELECT * FROM docs WHERE data ? 'tags' AND id = %s\", (i,))\n";
       assert.strictEqual(only(doc).sql, "SELECT * FROM docs WHERE data ? 'tags' AND id = $1");

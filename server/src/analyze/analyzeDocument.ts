@@ -310,11 +310,14 @@ function namesAsWritten(findings: Finding[], query: Query, parsed: ParsedQuery):
  */
 function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: false }>): Finding {
   const { problem } = outcome;
-  if (problem.kind !== 'syntax') {
+  const atHole = query.parameters.some((p) => p.source !== 'placeholder' && problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1);
+  // Another dialect's grammar that stops at a hole stops at what the program splices in, not at
+  // a gap of the grammar's.
+  if (problem.kind !== 'syntax' && !atHole) {
     return { start: problem.start, end: problem.end, severity: 'information', code: CODES.notAnalysed, message: problem.message };
   }
+  const parser = outcome.dialect === 'postgresql' ? "PostgreSQL's parser" : `node-sql-parser's ${dialectLabel(outcome.dialect)} grammar`;
   const inPrefix = query.shape === 'fragment' && problem.start < (query.fragmentPrefixLength ?? 0);
-  const atHole = query.parameters.some((p) => p.source !== 'placeholder' && problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1);
   // A template engine fills in its holes and chooses text with its tags before the driver sees
   // the SQL: wherever the parser stops, the text it read is not the text that runs.
   const template = query.templateTags === true || query.parameters.some((p) => p.source === 'template' && TEMPLATE_ENGINE_HOLE.test(p.expression ?? ''));
@@ -331,8 +334,8 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
       message: inPrefix
         ? `Not analysed: Query Lens reads this ${query.origin} fragment inside a statement of its own, and PostgreSQL's parser rejects it there (${problem.message}).`
         : template && !atHole
-          ? `Not analysed: this SQL is completed at run time by a template (${hole?.expression ?? 'its tags'}), so PostgreSQL's parser cannot read it as written (${problem.message}).`
-          : `Not analysed: the SQL here is completed at run time by ${hole?.expression ? `\`${shortExpression(hole.expression)}\`` : 'a value'} spliced into its text, so PostgreSQL's parser cannot read it as written.`,
+          ? `Not analysed: this SQL is completed at run time by a template (${hole?.expression ?? 'its tags'}), so ${parser} cannot read it as written (${problem.message}).`
+          : `Not analysed: the SQL here is completed at run time by ${hole?.expression ? `\`${shortExpression(hole.expression)}\`` : 'a value'} spliced into its text, so ${parser} cannot read it as written.`,
     };
   }
   return { start: problem.start, end: problem.end, severity: 'error', code: CODES.syntaxError, message: problem.message };

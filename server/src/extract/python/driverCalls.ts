@@ -6,6 +6,52 @@ import type { SyntaxNode } from '@lezer/common';
 import type { PlaceholderStyle } from '../embeddedSql';
 import { placeholderUse } from '../../scan/placeholders';
 import { calleeName, lastSegment, readArguments, variableName, type CallArguments } from './syntaxNodes';
+import type { EngineHint } from '../engines';
+
+/**
+ * DB-API drivers of engines whose SQL is not PostgreSQL's (Redash's query runners import one
+ * each): a file that imports one and no PostgreSQL driver runs that engine's SQL.
+ */
+const OTHER_ENGINE_DRIVERS: Record<string, string> = {
+  nzpy: 'Netezza',
+  oracledb: 'Oracle',
+  cx_Oracle: 'Oracle',
+  pymssql: 'SQL Server',
+  pyodbc: 'an ODBC data source',
+  jaydebeapi: 'a JDBC data source',
+  'snowflake.connector': 'Snowflake',
+  vertica_python: 'Vertica',
+  ibm_db: 'Db2',
+  ibm_db_dbi: 'Db2',
+  teradatasql: 'Teradata',
+  pyhive: 'Hive',
+  impala: 'Impala',
+  trino: 'Trino',
+  prestodb: 'Presto',
+  pyathena: 'Athena',
+  'google.cloud.bigquery': 'BigQuery',
+  clickhouse_driver: 'ClickHouse',
+  clickhouse_connect: 'ClickHouse',
+  duckdb: 'DuckDB',
+  cassandra: 'Cassandra',
+  pyexasol: 'Exasol',
+  hdbcli: 'SAP HANA',
+  'databricks.sql': 'Databricks',
+  fdb: 'Firebird',
+  pydruid: 'Druid',
+  pinotdb: 'Pinot',
+};
+
+/** The engine whose driver a dotted module name is, or is part of. */
+function otherEngineOf(module: string): string | undefined {
+  let prefix = '';
+  for (const part of module.split('.')) {
+    prefix = prefix ? `${prefix}.${part}` : part;
+    const engine = OTHER_ENGINE_DRIVERS[prefix];
+    if (engine !== undefined) return engine;
+  }
+  return undefined;
+}
 
 /** What a file's imports say about the database code in it. */
 export class DatabaseImports {
@@ -20,11 +66,15 @@ export class DatabaseImports {
   asyncpg = false;
   django = false;
   sqlalchemy = false;
+  /** The driver of an engine Query Lens does not parse (Netezza's nzpy, Oracle's oracledb, pyodbc…). */
+  otherEngine: string | undefined;
   /**
-   * The engine the file's SQL is for when its imports say it is not PostgreSQL: sqlite3 or a MySQL
-   * driver imported, and no PostgreSQL driver, SQLAlchemy or Django (which may speak any).
+   * The engine the file's SQL is for when its imports say it is not PostgreSQL: another engine's
+   * driver and no PostgreSQL driver; or sqlite3 or a MySQL driver, and no PostgreSQL driver,
+   * SQLAlchemy or Django (which may speak any).
    */
-  engine(): { dialect: 'sqlite' | 'mysql'; name: string } | undefined {
+  engine(): EngineHint | undefined {
+    if (this.otherEngine !== undefined && !this.postgresDriver) return { name: this.otherEngine };
     if (this.postgresDriver || this.sqlalchemy || this.django) return undefined;
     if (this.sqlite && !this.mysqlDriver) return { dialect: 'sqlite', name: 'SQLite' };
     if (this.mysqlDriver && !this.sqlite) return { dialect: 'mysql', name: 'MySQL' };
@@ -75,6 +125,8 @@ export class DatabaseImports {
           }
           if (textModule && imported === 'sql') this.textModules.add(local);
           if (module === 'django' && imported === 'db') this.django = true;
+          // `from google.cloud import bigquery`, `from snowflake import connector`.
+          this.otherEngine ??= otherEngineOf(`${module}.${imported}`);
           if (local !== imported) i += 2;
         }
         i++;
@@ -100,6 +152,11 @@ export class DatabaseImports {
 
   private noteModule(module: string): void {
     const top = module.split('.')[0];
+    const other = otherEngineOf(module);
+    if (other !== undefined) {
+      this.otherEngine ??= other;
+      return;
+    }
     switch (top) {
       case 'sqlite3':
       case 'aiosqlite':
