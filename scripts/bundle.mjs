@@ -36,6 +36,17 @@ const typescriptBesideBundle = {
 };
 
 /**
+ * jsonc-parser's `main` is a UMD build whose `require('./impl/format')` esbuild cannot follow
+ * (the factory hides it); its `module` build is plain ES modules and bundles whole.
+ */
+const jsoncParserAsModules = {
+  name: 'jsonc-parser-as-modules',
+  setup(build) {
+    build.onResolve({ filter: /^jsonc-parser$/ }, () => ({ path: require.resolve('jsonc-parser/lib/esm/main.js') }));
+  },
+};
+
+/**
  * The server and the CLI drop their comments and whitespace and escape what is not ASCII: V8
  * keeps a script's whole source in memory while it runs (functions are compiled when first
  * called), and one character outside Latin-1 (a `…` in a comment) makes it keep all of it as
@@ -48,7 +59,7 @@ mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   build({ ...common, ...compactForNode, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', plugins: [typescriptBesideBundle] }),
-  build({ ...common, ...compactForNode, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [typescriptBesideBundle] }),
+  build({ ...common, ...compactForNode, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [typescriptBesideBundle, jsoncParserAsModules] }),
   // The embedded PostgreSQL's own process (PGlite); `ws` is Emscripten's WebSocket layer, never reached.
   build({ ...common, entryPoints: ['server/src/db/embedded/embeddedProcess.ts'], outfile: 'dist/embeddedDb.js', external: ['ws'] }),
 ]);

@@ -24,7 +24,9 @@ import { PlanCache, planDocument, type DocumentPlans } from './db/planDocument';
 import { accountQueries, QueryTally } from './cli/accounting';
 import { documentRole } from './analyze/documentRole';
 import { splitGlobList } from './db/embedded/workspaceSchema';
-import { DIALECTS, normaliseSettings, Settings } from './settings';
+import { ConnectionSetting, DIALECTS, normaliseSettings, Settings } from './settings';
+import { mappedConnection } from './db/connectionMap';
+import { DEFAULT_SETTINGS_FILE, readProjectSettings } from './cli/projectSettings';
 import { LineIndex } from './text/offsets';
 
 declare const QUERY_LENS_VERSION: string | undefined;
@@ -53,6 +55,9 @@ Options:
                             defaults to DATABASE_URL or the PG* variables, else the embedded
                             database)
   --statement-timeout-ms <n>  the longest one EXPLAIN may take (default 2000)
+  --settings <file|none>    the queryLens.* settings to apply (rules, oneOffFiles, schemaFiles,
+                            connections: folders planned against another database than --db…);
+                            default .vscode/settings.json here, if there is one; options win
   --schema <globs>          the files the embedded database is built from, instead of the
                             queryLens.schemaFiles defaults: globs relative to the first folder
                             given (explain: the working directory); repeatable, or comma-separated;
@@ -71,6 +76,10 @@ interface Invocation {
   command: 'check' | 'queries' | 'explain';
   format: Format;
   settings: Settings;
+  /** What the options set, applied over the settings file's values. */
+  optionSettings: Record<string, unknown>;
+  /** `--settings`: a file, `none`, or (absent) the default file if there is one. */
+  settingsFile?: string;
   /** Files and folders; for explain, the SQL text. */
   paths: string[];
   /** `--db`: a URL, `embedded`, or (explain only) `auto`. Absent: static analysis only. */
@@ -78,7 +87,7 @@ interface Invocation {
 }
 
 /** Options that take a value, with what they set. */
-const VALUE_OPTIONS = ['--dialect', '--format', '--max-file-size-kb', '--db', '--statement-timeout-ms', '--schema'];
+const VALUE_OPTIONS = ['--dialect', '--format', '--max-file-size-kb', '--db', '--statement-timeout-ms', '--schema', '--settings'];
 
 class UsageError extends Error {}
 
@@ -98,6 +107,7 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
   }
   let format: Format = 'text';
   let db: string | undefined;
+  let settingsFile: string | undefined;
   const raw: Record<string, unknown> = {};
   const paths: string[] = [];
   const schemaFiles: string[] = [];
@@ -139,6 +149,8 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
         throw new UsageError(`--db takes a postgres:// URL or 'embedded', not '${value}'`);
       }
       db = value;
+    } else if (name === '--settings') {
+      settingsFile = value;
     } else if (name === '--schema') {
       schemaFiles.push(...splitGlobList(value));
     } else if (name === '--statement-timeout-ms') {
@@ -165,12 +177,12 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
     if (paths.length !== 1) {
       throw new UsageError(`explain takes one SQL text in quotes (or - to read it from stdin), not ${paths.length} arguments`);
     }
-    return { command, format, settings: normaliseSettings(raw), paths, db: db ?? 'auto' };
+    return { command, format, settings: normaliseSettings(raw), optionSettings: raw, settingsFile, paths, db: db ?? 'auto' };
   }
   if (paths.length === 0) {
     throw new UsageError(`${command}: no files or folders given (see query-lens --help)`);
   }
-  return { command, format, settings: normaliseSettings(raw), paths, db };
+  return { command, format, settings: normaliseSettings(raw), optionSettings: raw, settingsFile, paths, db };
 }
 
 /** Runs the CLI; returns the exit status. Output goes to the given writers (the tests' too). */
@@ -200,6 +212,19 @@ export async function runCli(
     return EXIT_CLEAN;
   }
   const note = (line: string) => err(`query-lens: ${line}\n`);
+  if (invocation.settingsFile !== 'none') {
+    const file = path.resolve(cwd, invocation.settingsFile ?? DEFAULT_SETTINGS_FILE);
+    const project = readProjectSettings(file, invocation.settingsFile !== undefined);
+    if ('error' in project) {
+      note(project.error);
+      return EXIT_CANNOT_RUN;
+    }
+    project.problems.forEach(note);
+    if (project.names.length > 0) {
+      note(`settings from ${path.relative(cwd, file) || file}: ${project.names.join(', ')}`);
+      invocation.settings = normaliseSettings({ ...project.raw, ...invocation.optionSettings });
+    }
+  }
   if (invocation.command === 'explain') {
     return explain(invocation, out, note, cwd);
   }
@@ -240,6 +265,28 @@ export async function runCli(
     }
     return undefined;
   };
+  // The databases of `queryLens.connections`, opened when a file mapped to one is first planned.
+  const mappedDatabases = new Map<string, Promise<Planning | { reason: string }>>();
+  const databaseOf = async (relative: string | undefined): Promise<Planning | { reason: string }> => {
+    const mapped = mappedConnection(relative, invocation.settings.connections);
+    if (!plans || !mapped) {
+      return plans!;
+    }
+    const key = JSON.stringify(mapped.setting);
+    let opened = mappedDatabases.get(key);
+    if (!opened) {
+      opened = openDatabase(mapped.setting, invocation.settings, cwd).then((o) => ('reason' in o ? { reason: `${mapped.glob} (queryLens.connections): ${o.reason}` } : o));
+      mappedDatabases.set(key, opened);
+    }
+    return opened;
+  };
+  const disposeAll = async () => {
+    await plans?.service.dispose();
+    for (const opened of mappedDatabases.values()) {
+      const planning = await opened;
+      if (!('reason' in planning)) await planning.service.dispose();
+    }
+  };
   for (const file of files) {
     const read = readSourceFile(file, maxBytes, note);
     if (!read.ok) {
@@ -254,10 +301,16 @@ export async function runCli(
     let findings: Finding[] = result.findings;
     let planned: DocumentPlans | undefined;
     if (plans) {
-      planned = await planDocument(read.text, result, plans.active, settings, plans.cache, new AbortController().signal, (reason) => (plans!.lost = reason), role);
+      const target = await databaseOf(projectPath(file.absolutePath));
+      if ('reason' in target) {
+        await disposeAll();
+        note(`cannot plan: ${target.reason}`);
+        return EXIT_CANNOT_RUN;
+      }
+      planned = await planDocument(read.text, result, target.active, settings, target.cache, new AbortController().signal, (reason) => (target.lost = reason), role);
       if (!planned) {
-        await plans.service.dispose();
-        note(`cannot plan: ${plans.lost ?? 'the database went away'}`);
+        await disposeAll();
+        note(`cannot plan: ${target.lost ?? 'the database went away'}`);
         return EXIT_CANNOT_RUN;
       }
       const settled = planned.settled;
@@ -276,7 +329,7 @@ export async function runCli(
     }
   }
 
-  await plans?.service.dispose();
+  await disposeAll();
   if (plans) {
     // Every query accounted for, on stderr so that stdout stays machine-readable.
     note(tally.line());
@@ -309,8 +362,8 @@ interface Planning {
   lost?: string;
 }
 
-/** Opens `--db` (a URL, `embedded`, or `auto`: the libpq variables, else embedded). */
-async function openDatabase(db: string, settings: Settings, workspaceRoot: string): Promise<Planning | { reason: string }> {
+/** Opens `--db` (a URL, `embedded`, or `auto`: the libpq variables, else embedded), or a connection of `queryLens.connections`. */
+async function openDatabase(db: string | ConnectionSetting, settings: Settings, workspaceRoot: string): Promise<Planning | { reason: string }> {
   let lastReason = 'no database';
   const service = new DatabaseService(
     {
@@ -327,8 +380,12 @@ async function openDatabase(db: string, settings: Settings, workspaceRoot: strin
     undefined,
     true,
   );
-  const url = /^postgres/i.test(db) ? db : null;
-  service.configure({ ...settings, plans: db === 'embedded' ? 'embedded' : url ? 'connection' : 'auto', connection: url ? { url } : null });
+  if (typeof db !== 'string') {
+    service.configure({ ...settings, plans: 'connection', connection: db });
+  } else {
+    const url = /^postgres/i.test(db) ? db : null;
+    service.configure({ ...settings, plans: db === 'embedded' ? 'embedded' : url ? 'connection' : 'auto', connection: url ? { url } : null });
+  }
   const active = await service.get();
   if (!active) {
     await service.dispose();

@@ -31,7 +31,7 @@ import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus } from './db/databaseService';
 import { PlanCache, planDocument, planKeyOf } from './db/planDocument';
 import { documentRole, type DocumentRole } from './analyze/documentRole';
-import picomatch from 'picomatch';
+import { mappedConnection } from './db/connectionMap';
 import {
   InitializationOptions,
   PasswordRequest,
@@ -86,35 +86,20 @@ function roleOf(uri: string, settings: Settings): DocumentRole {
  * whose glob (or folder) holds it, else the workspace's own.
  */
 function databaseFor(uri: string, settings: Settings): { service: DatabaseService; cache: PlanCache } | undefined {
-  const relative = projectPathOf(uri);
-  if (relative !== undefined) {
-    for (const [glob, setting] of Object.entries(settings.connections)) {
-      const folder = glob.replace(/\/+$/, '');
-      if (relative.startsWith(`${folder}/`) || globMatcher(glob)(relative)) {
-        const key = JSON.stringify(setting);
-        let other = otherDatabases.get(key);
-        if (!other) {
-          const label = glob;
-          const service = new DatabaseService(otherDatabaseHost(label), workspaceFolderPaths[0], storagePath, trusted);
-          other = { service, cache: new PlanCache(), label };
-          otherDatabases.set(key, other);
-        }
-        other.service.configure({ ...settings, plans: settings.plans === 'off' ? 'off' : 'connection', connection: setting });
-        return other;
-      }
+  const mapped = mappedConnection(projectPathOf(uri), settings.connections);
+  if (mapped) {
+    const key = JSON.stringify(mapped.setting);
+    let other = otherDatabases.get(key);
+    if (!other) {
+      const label = mapped.glob;
+      const service = new DatabaseService(otherDatabaseHost(label), workspaceFolderPaths[0], storagePath, trusted);
+      other = { service, cache: new PlanCache(), label };
+      otherDatabases.set(key, other);
     }
+    other.service.configure({ ...settings, plans: settings.plans === 'off' ? 'off' : 'connection', connection: mapped.setting });
+    return other;
   }
   return database ? { service: database, cache: planCache } : undefined;
-}
-
-const globMatchers = new Map<string, (path: string) => boolean>();
-function globMatcher(glob: string): (path: string) => boolean {
-  let matcher = globMatchers.get(glob);
-  if (!matcher) {
-    matcher = picomatch(glob, { dot: true });
-    globMatchers.set(glob, matcher);
-  }
-  return matcher;
 }
 
 /** The host of a database of `queryLens.connections`: its changes are logged; the status bar shows the workspace's own. */

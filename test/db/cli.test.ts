@@ -175,3 +175,67 @@ describe('query-lens CLI with a database', function () {
     assert.deepStrictEqual(broken, { status: 1, stdout: '<sql>:1:13 error syntax-error syntax error at or near "WHERE"\n', stderr: '' });
   });
 });
+
+describe("query-lens CLI with the project's .vscode/settings.json", function () {
+  this.timeout(60_000);
+  let shop: Awaited<ReturnType<typeof createTestDatabase>>;
+  let analytics: Awaited<ReturnType<typeof createTestDatabase>>;
+  let workspace: string;
+
+  before(async () => {
+    shop = await createTestDatabase('cli_settings_shop', SHOP_SCHEMA);
+    analytics = await createTestDatabase(
+      'cli_settings_analytics',
+      'CREATE TABLE page_views (id bigint PRIMARY KEY, path text NOT NULL); INSERT INTO page_views SELECT g, \'/p\' || (g % 500) FROM generate_series(1, 20000) g; ANALYZE page_views;',
+    );
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-cli-settings-'));
+    fs.mkdirSync(path.join(workspace, '.vscode'));
+    // As VS Code writes it: comments and a trailing comma.
+    fs.writeFileSync(
+      path.join(workspace, '.vscode', 'settings.json'),
+      `{\n  // the reporting service has its own database\n  "queryLens.connections": { "analytics/**": "${analytics.url}" },\n  "editor.tabSize": 2,\n}\n`,
+    );
+    fs.mkdirSync(path.join(workspace, 'app'));
+    fs.mkdirSync(path.join(workspace, 'analytics'));
+    fs.writeFileSync(path.join(workspace, 'app', 'orders.sql'), 'SELECT id, total FROM orders WHERE id = 7;\n');
+    fs.writeFileSync(path.join(workspace, 'analytics', 'views.sql'), "SELECT count(*) FROM page_views WHERE path = '/p1';\n");
+  });
+  after(async () => {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    await shop?.drop();
+    await analytics?.drop();
+  });
+
+  const planOf = (run: Run) => (JSON.parse(run.stdout).queries as { file: string; plan: { node: string } | null; notPlanned?: string }[]).map((q) => [q.file, q.plan?.node ?? null, q.notPlanned ?? null]);
+
+  it('plans the files queryLens.connections maps to another database against that database', async () => {
+    const run = await queryLens(workspace, ['queries', '--db', shop.url, '--format', 'json', 'app', 'analytics']);
+    assert.strictEqual(run.status, 0, run.stderr);
+    assert.deepStrictEqual(planOf(run), [
+      ['app/orders.sql', 'Index Scan on orders', null],
+      ['analytics/views.sql', 'Aggregate', null],
+    ]);
+    assert.strictEqual(run.stderr, 'query-lens: settings from .vscode/settings.json: queryLens.connections\nquery-lens: 2 queries: 2 planned, 0 not planned\n');
+  });
+
+  it('--settings none leaves the file aside: the other database’s table is then not planned, never an error', async () => {
+    const run = await queryLens(workspace, ['queries', '--db', shop.url, '--format', 'json', '--settings', 'none', 'app', 'analytics']);
+    assert.strictEqual(run.status, 0, run.stderr);
+    assert.deepStrictEqual(planOf({ ...run, stdout: run.stdout.replace(/PostgreSQL 15\.\d+/g, 'PostgreSQL 15.x') }), [
+      ['app/orders.sql', 'Index Scan on orders', null],
+      ['analytics/views.sql', null, `none of its tables (page_views) is in PostgreSQL 15.x · ${shop.name}: it runs against another database`],
+    ]);
+    const check = await queryLens(workspace, ['check', '--db', shop.url, '--settings', 'none', 'app', 'analytics']);
+    assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+  });
+
+  it('says in one line when a mapped database cannot be reached, or a named settings file is missing (exit 2)', async () => {
+    const settings = path.join(workspace, 'unreachable.json');
+    fs.writeFileSync(settings, '{ "queryLens.connections": { "analytics/": "postgres://postgres@127.0.0.1:1/nowhere" } }');
+    const run = await queryLens(workspace, ['check', '--db', shop.url, '--settings', 'unreachable.json', 'app', 'analytics']);
+    assert.strictEqual(run.status, 2);
+    assert.match(run.stderr, /^query-lens: settings from unreachable\.json: queryLens\.connections\nquery-lens: cannot plan: analytics\/ \(queryLens\.connections\): [^\n]+\n$/);
+    const missing = await queryLens(workspace, ['check', '--settings', 'nope.json', 'app']);
+    assert.deepStrictEqual([missing.status, missing.stderr], [2, `query-lens: cannot read the settings file ${path.join(workspace, 'nope.json')}: no such file\n`]);
+  });
+});
