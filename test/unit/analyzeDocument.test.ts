@@ -93,6 +93,34 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it('reads each section of a script for several engines as its banner says (`-- MySQL`), and only that', () => {
+    const text = [
+      'UPDATE website_event SET gclid = NULL WHERE gclid = \'\';',
+      '-- ------------------',
+      '-- MySQL / MariaDB',
+      '-- ------------------',
+      'UPDATE `website_event` SET gclid = LEFT(gclid, 255) WHERE gclid <> \'\';',
+      '-- ===== ClickHouse only =====',
+      'ALTER TABLE website_event UPDATE gclid = \'\' WHERE 1 SETTINGS mutations_sync = 2;',
+      '-- PostgreSQL',
+      'SELECT `gclid` FROM website_event;',
+      '-- MySQL is not used by this statement: prose, no banner',
+      'SELECT `utm` FROM website_event;',
+    ].join('\n');
+    const { findings } = new DocumentAnalysis().run(text, 'sql', settings);
+    assert.deepStrictEqual(
+      findings.map((f) => [f.severity, f.code, f.message, covered(text, f)]),
+      [
+        ['error', 'syntax-error', 'syntax error at or near "FROM"', 'FROM'],
+        ['error', 'syntax-error', 'syntax error at or near "FROM"', 'FROM'],
+      ],
+    );
+    assert.deepStrictEqual(
+      findings.map((f) => text.slice(0, f.start).split('\n').length),
+      [9, 11],
+    );
+  });
+
   it('finds no queries in host-language files yet', () => {
     assert.deepStrictEqual(new DocumentAnalysis().run('const q = "SELECT 1";', 'unsupported', settings).queries, []);
   });

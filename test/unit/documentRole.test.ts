@@ -20,10 +20,12 @@ describe('documentRole: what a file is, from its place in the project', () => {
       'src/nominatim_db/tools/migration.py',
       'src/migrations/0003-users.ts',
       'seeds/products.sql',
+      'db/postgresql/data-migrations/populate-revenue-table.sql',
+      'db/schema_migrations/add_totals.sql',
     ]) {
       assert.strictEqual(oneOff(path), true, path);
     }
-    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql']) {
+    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql', 'src/nomigrations/list.sql']) {
       assert.strictEqual(oneOff(path), false, path);
     }
   });

@@ -8,6 +8,7 @@ import { Suppressions } from './suppressions';
 import { StatementInfo, statementInfo } from './statementInfo';
 import { parseQuery, type ParsedQuery } from './parseQuery';
 import { APPLICATION_CODE, type DocumentRole } from './documentRole';
+import { engineNamed, type EngineHint } from '../extract/engines';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -99,11 +100,40 @@ class QueryAnalyses {
  */
 function howBuilt(query: Query, kind: DocumentKind): string {
   if (kind === 'sql') {
-    return query.parameters.length === 0 && !query.templateTags ? '' : `${query.parameters.map((p) => p.source[0]).join('')}|${query.templateTags ? 't' : ''}`;
+    const engine = query.dialect || query.otherEngine ? `|${query.dialect ?? ''}|${query.otherEngine ?? ''}` : '';
+    return query.parameters.length === 0 && !query.templateTags && !engine ? '' : `${query.parameters.map((p) => p.source[0]).join('')}|${query.templateTags ? 't' : ''}${engine}`;
   }
   const loop = query.loop ? `${query.loop.kind}|${query.loop.over ?? ''}|${query.loop.perItem ? 1 : 0}` : '';
   const place = `${query.enclosingFunction ?? ''}|${query.dialect ?? ''}|${query.otherEngine ?? ''}|${query.builtAtRunTime ?? ''}`;
   return `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${loop}|${place}`;
+}
+
+/**
+ * A line comment that is only an engine's name (`-- MySQL`, `-- ===== SQLite =====`, `-- for
+ * ClickHouse only`): scripts that carry one migration for several engines head each version so.
+ * PostgreSQL's own banner (`-- PostgreSQL`) ends the other engine's section.
+ */
+const ENGINE_BANNER = /^[ \t]*--[-=#* \t]*(?:for[ \t]+)?([A-Za-z][A-Za-z /]*?)(?:[ \t]+(?:only|version|syntax))?[-=#* \t]*$/gm;
+const POSTGRESQL_NAME = /^(postgres|postgresql|pg|psql)$/i;
+
+/** Where each engine's section of a multi-engine script starts; none when the file has no banner. */
+export function engineSections(text: string): { start: number; engine: EngineHint | undefined }[] {
+  const sections: { start: number; engine: EngineHint | undefined }[] = [];
+  if (!text.includes('--')) return sections;
+  for (const match of text.matchAll(ENGINE_BANNER)) {
+    const names = match[1].split(/[ \t]*\/[ \t]*|[ \t]+/).filter((n) => n !== '');
+    if (names.length === 0 || names.length > 3) continue;
+    if (names.every((name) => POSTGRESQL_NAME.test(name))) {
+      sections.push({ start: match.index, engine: undefined });
+      continue;
+    }
+    // Every word a name of the same engine (`MySQL / MariaDB`), so that prose is never a banner.
+    const engines = names.map((name) => (/^(mysql|mariadb|sqlite|clickhouse|bigquery|snowflake|mssql|sqlserver|oracle|duckdb|redshift|trino|presto)$/i.test(name) ? engineNamed(name) : undefined));
+    if (engines.every((engine) => engine !== undefined && engine.name === engines[0]!.name)) {
+      sections.push({ start: match.index, engine: engines[0] });
+    }
+  }
+  return sections;
 }
 
 /**
@@ -146,6 +176,20 @@ export class DocumentAnalysis {
       for (const query of queries) {
         if (fileEngine.dialect) query.dialect = fileEngine.dialect;
         else query.otherEngine = fileEngine.name;
+      }
+    } else if (kind === 'sql' && settings.dialect === 'postgresql') {
+      // One script for several engines, a section each under a banner (`-- MySQL`).
+      const sections = engineSections(text);
+      if (sections.length > 0) {
+        for (const query of queries) {
+          let engine: EngineHint | undefined;
+          for (const section of sections) {
+            if (section.start > query.start) break;
+            engine = section.engine;
+          }
+          if (engine?.dialect) query.dialect = engine.dialect;
+          else if (engine) query.otherEngine = engine.name;
+        }
       }
     }
     const suppressions = Suppressions.of(text);

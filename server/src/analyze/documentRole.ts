@@ -29,7 +29,7 @@ export const APPLICATION_CODE: DocumentRole = Object.freeze({ oneOff: false, adv
  * of them, Prisma's and Supabase's included), `migrate/` (Rails' `db/migrate`), Alembic's
  * `alembic/` and `versions/`, Flyway's `db/migration/`, and `seeds/`.
  */
-const MIGRATION_FOLDER = /(?:^|\/)(?:migrations?|migrate|alembic|seeds?|flyway|changelogs?|liquibase)\//i;
+const MIGRATION_FOLDER = /(?:^|\/)(?:(?:[a-z]+[-_])?(?:migrations?|migrate)|alembic|seeds?|flyway|changelogs?|liquibase)\//i;
 /**
  * Numbered or timestamped SQL files, wherever they are kept (`sql/000011.sql`,
  * `db/20240105120000_add_index.sql`, `0003-users.sql`), Flyway's `V1__init.sql` and `R__views.sql`,
