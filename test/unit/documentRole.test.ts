@@ -39,6 +39,30 @@ describe('documentRole: what a file is, from its place in the project', () => {
     assert.deepStrictEqual(documentRole('migrations/1.sql', { ...DEFAULT_SETTINGS, oneOffAdvice: true }), { oneOff: true, advice: true });
   });
 
+  it('tells tests by the runners’ conventions, and gives them correctness checks only', () => {
+    for (const path of ['tests/test_search.py', 'ckanext/datastore/tests/helpers.py', 'src/__tests__/jobs.ts', 'app/test_models.py', 'app/models_test.py', 'conftest.py', 'src/jobs.test.ts', 'web/api.spec.mjs', 'spec/queries.sql']) {
+      assert.deepStrictEqual(documentRole(path, DEFAULT_SETTINGS), { oneOff: true, advice: false, test: true }, path);
+    }
+    for (const path of ['src/testing_tools.py', 'app/latest.ts', 'src/contest.py', 'lib/attestation.sql']) {
+      assert.deepStrictEqual(documentRole(path, DEFAULT_SETTINGS), { oneOff: false, advice: true }, path);
+    }
+    const code = [
+      'from sqlalchemy import text',
+      'def check(conn, ids, name):',
+      '    for i in ids:',
+      '        conn.execute(text("SELECT * FROM orders WHERE id = :id"), {"id": i})',
+      '    conn.execute(text("SELECT a.id FROM orders a, customers b WHERE a.note = \'%s\'" % name))',
+      '    conn.execute(text("SELECT id FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM blocks)"))',
+      '',
+    ].join('\n');
+    const codes = (path: string, settings = DEFAULT_SETTINGS) =>
+      new DocumentAnalysis().run(code, 'python', settings, 'python', documentRole(path, settings)).findings.map((f) => f.code);
+    assert.deepStrictEqual(codes('app/orders.py'), ['no-query-in-loop', 'no-select-star', 'no-implicit-cross-join', 'no-sql-concatenation', 'prefer-not-exists']);
+    // A test keeps what would be wrong whatever the data (NOT IN over a nullable column).
+    assert.deepStrictEqual(codes('tests/test_orders.py'), ['prefer-not-exists']);
+    assert.deepStrictEqual(codes('tests/test_orders.py', { ...DEFAULT_SETTINGS, oneOffAdvice: true }), codes('app/orders.py'));
+  });
+
   it('reads a folder named for another engine as that engine', () => {
     assert.deepStrictEqual(documentRole('db/clickhouse/schema.sql', DEFAULT_SETTINGS).engine, { name: 'ClickHouse' });
     assert.deepStrictEqual(documentRole('db/mysql/init.sql', DEFAULT_SETTINGS).engine, { dialect: 'mysql', name: 'MySQL' });

@@ -163,7 +163,7 @@ export class DocumentAnalysis {
       this.previous = new QueryAnalyses();
       return { queries: [], statements: [], findings: [fileProblem], stats: { queries: 0, analysed: 0, reused: 0, elapsedMs: performance.now() - started } };
     }
-    const signature = `${kind}|${analysisSignature(settings)}|${role.oneOff && !role.advice ? 'one-off' : ''}|${role.engine?.name ?? ''}`;
+    const signature = `${kind}|${analysisSignature(settings)}|${role.oneOff && !role.advice ? (role.test ? 'test' : 'one-off') : ''}|${role.engine?.name ?? ''}`;
     if (this.previousSignature !== signature) {
       this.previous = new QueryAnalyses();
       this.previousSignature = signature;
@@ -302,7 +302,7 @@ function analyseQuery(query: Query, kind: DocumentKind, settings: Settings, how:
   });
   for (const candidate of ALL_RULES) {
     const level = settings.rules[candidate.id];
-    if (level === 'off' || (candidate.scope === 'application-code' && kind === 'sql') || (role.oneOff && !role.advice && !candidate.inOneOffFiles)) {
+    if (level === 'off' || (candidate.scope === 'application-code' && kind === 'sql') || (role.oneOff && !role.advice && !(role.test ? (candidate.inTestFiles ?? candidate.inOneOffFiles) : candidate.inOneOffFiles))) {
       continue;
     }
     rule = candidate;

@@ -16,6 +16,11 @@ export interface DocumentRole {
   /** Whether performance findings are given anyway (`queryLens.oneOffAdvice`). */
   advice: boolean;
   /**
+   * A test (`tests/`, `test_*.py`, `*.test.ts`…): one-off as well, since it runs against the
+   * fixtures it makes; and it takes no outside input, so splicing values is no injection there.
+   */
+  test?: boolean;
+  /**
    * The engine a SQL file is for when its path names another (`db/clickhouse/schema.sql`,
    * `mysql/init.sql`): its statements are that engine's, never PostgreSQL's to judge.
    */
@@ -36,6 +41,9 @@ const MIGRATION_FOLDER = /(?:^|\/)(?:(?:[a-z]+[-_])?(?:migrations?|migrate)|alem
  * and modules named for the migrations they hold (`tools/migration.py`).
  */
 const MIGRATION_FILE = /(?:^|\/)(?:(?:\d{3,}[^/]*|[VRU]\d*(?:[._]\d+)*__[^/]+)\.sql|migrations?\.(?:py|ts|js|mjs|cjs))$/;
+
+/** Test folders and files by the usual runners' conventions (pytest, unittest, Jest, Vitest, Mocha). */
+const TEST_FILE = /(?:^|\/)(?:tests?|__tests__|spec|testing)\/|(?:^|\/)(?:test_[^/]*\.py|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$/;
 
 const matchers = new Map<string, (path: string) => boolean>();
 
@@ -69,6 +77,7 @@ export function documentRole(relativePath: string | undefined, settings: Setting
     MIGRATION_FILE.test(path) ||
     matcherFor(settings.schemaFiles)(path) ||
     matcherFor(settings.oneOffFiles)(path);
-  const role = oneOff ? { oneOff: true, advice: settings.oneOffAdvice } : APPLICATION_CODE;
+  const test = TEST_FILE.test(path);
+  const role = test ? { oneOff: true, advice: settings.oneOffAdvice, test: true } : oneOff ? { oneOff: true, advice: settings.oneOffAdvice } : APPLICATION_CODE;
   return engine ? { ...role, engine } : role;
 }

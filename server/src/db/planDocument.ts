@@ -616,7 +616,8 @@ function unplannableError(query: Query, explained: ExplainedText, error: QueryEr
   // A migration runs against the schema of its own time: a table since renamed, a column since
   // dropped or retyped, is no error in it.
   if (role.oneOff) {
-    return { category: 'refused by the database', reason: `${error.message} in ${active.label} today; a migration or one-off script runs against the schema of its own time` };
+    const why = role.test ? 'a test runs against the tables it makes itself' : 'a migration or one-off script runs against the schema of its own time';
+    return { category: 'refused by the database', reason: `${error.message} in ${active.label} today; ${why}` };
   }
   // Where PostgreSQL points at a hole, what was spliced in at run time decides.
   if (error.position !== undefined) {

@@ -63,6 +63,8 @@ export interface Rule {
    * since such a script runs once and its whole-table writes are its point.
    */
   inOneOffFiles: boolean;
+  /** Whether it runs on tests too, when not `inOneOffFiles` (tests are one-off files with no outside input). */
+  inTestFiles?: boolean;
   check(context: RuleContext): void;
 }
 
