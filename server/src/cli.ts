@@ -4,6 +4,7 @@
  *   query-lens check   [options] <files or folders…>   diagnostics; exit 0 clean, 1 errors, 2 could not run
  *   query-lens queries [options] <files or folders…>   every query found, with its place
  *   query-lens explain [options] "<sql>"               the plan of a query and what it reveals
+ *   query-lens advise  [options] <files or folders…>   the index set the workload needs; exit 1 when it suggests any
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,12 +21,14 @@ import {
   toReportedQueries,
 } from './cli/report';
 import { ActivePlanner, DatabaseService } from './db/databaseService';
-import { PlanCache, planDocument, type DocumentPlans } from './db/planDocument';
+import { isReportedUnused, PlanCache, planDocument, type DocumentPlans } from './db/planDocument';
 import { accountQueries, QueryTally } from './cli/accounting';
 import { documentRole } from './analyze/documentRole';
 import { splitGlobList } from './db/embedded/workspaceSchema';
 import { ConnectionSetting, DIALECTS, normaliseSettings, Settings } from './settings';
 import { mappedConnection } from './db/connectionMap';
+import { adviseIndexes, readIndexDefinition, redundantIndexes, unusedIndexDrops, type AdvisedQuery, type IndexDefinition, type IndexToDrop, type WorkloadAdvice } from './advise/workload';
+import { formatAdviceAsText, suggestedIndexName } from './advise/adviceReport';
 import { DEFAULT_SETTINGS_FILE, readProjectSettings } from './cli/projectSettings';
 import { LineIndex } from './text/offsets';
 
@@ -43,6 +46,9 @@ Commands:
   check      report syntax errors and findings as diagnostics
   queries    list every query found, with where it is
   explain    print the plan of a query (or of "-": SQL read from stdin) and what it reveals
+  advise     plan every query and propose the smallest set of indexes that serves them all,
+             each verified by the planner, and the indexes the database can do without
+             (exit 1 when it suggests anything, so CI can gate on it)
 
 Options:
   --dialect <name>          postgresql (default), mysql, mariadb or sqlite
@@ -73,7 +79,7 @@ const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface Invocation {
-  command: 'check' | 'queries' | 'explain';
+  command: 'check' | 'queries' | 'explain' | 'advise';
   format: Format;
   settings: Settings;
   /** What the options set, applied over the settings file's values. */
@@ -102,8 +108,8 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
   if (command === '-v' || command === '--version') {
     return 'version';
   }
-  if (command !== 'check' && command !== 'queries' && command !== 'explain') {
-    throw new UsageError(`unknown command '${command}' (expected check, queries or explain; see query-lens --help)`);
+  if (command !== 'check' && command !== 'queries' && command !== 'explain' && command !== 'advise') {
+    throw new UsageError(`unknown command '${command}' (expected check, queries, explain or advise; see query-lens --help)`);
   }
   let format: Format = 'text';
   let db: string | undefined;
@@ -182,6 +188,10 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
   if (paths.length === 0) {
     throw new UsageError(`${command}: no files or folders given (see query-lens --help)`);
   }
+  if (command === 'advise') {
+    // Advice needs plans: the libpq variables' database when --db is not given, else the embedded one.
+    return { command, format, settings: normaliseSettings(raw), optionSettings: raw, settingsFile, paths, db: db ?? 'auto' };
+  }
   return { command, format, settings: normaliseSettings(raw), optionSettings: raw, settingsFile, paths, db };
 }
 
@@ -252,6 +262,8 @@ export async function runCli(
   }
 
   const diagnostics: ReportedDiagnostic[] = [];
+  // `advise`: each database's queries whose findings name an index.
+  const advised = new Map<Planning, AdvisedQuery[]>();
   const queries: ReportedQuery[] = [];
   const tally = new QueryTally();
   const maxBytes = invocation.settings.maxFileSizeKb * 1024;
@@ -320,6 +332,12 @@ export async function runCli(
     for (const diagnostic of toReportedDiagnostics(file.displayPath, lines, findings)) {
       diagnostics.push(diagnostic);
     }
+    if (planned && invocation.command === 'advise') {
+      const target = (await databaseOf(projectPath(file.absolutePath))) as Planning;
+      const list = advised.get(target) ?? [];
+      for (const advice of planned.indexAdvice) list.push({ file: file.displayPath, line: lines.positionAt(advice.start).line + 1, advice });
+      advised.set(target, list);
+    }
     const accounts = plans ? accountQueries(result, planned, settings.dialect) : undefined;
     if (accounts) {
       tally.add(accounts);
@@ -329,10 +347,24 @@ export async function runCli(
     }
   }
 
+  let advice: WorkloadAdvice | undefined;
+  if (invocation.command === 'advise' && plans) {
+    advice = { indexes: [], drop: [] };
+    for (const [target, queries] of advised) {
+      advice.indexes.push(...(await adviseIndexes(target.active, queries, suggestedIndexName)));
+    }
+    for (const target of new Set([plans, ...advised.keys()])) {
+      advice.drop.push(...(await indexesToDrop(target, invocation.settings.unusedIndexMinDays)));
+    }
+  }
   await disposeAll();
   if (plans) {
     // Every query accounted for, on stderr so that stdout stays machine-readable.
     note(tally.line());
+  }
+  if (advice) {
+    out(invocation.format === 'json' ? JSON.stringify(advice, null, 2) + '\n' : formatAdviceAsText(advice));
+    return advice.indexes.length > 0 || advice.drop.length > 0 ? EXIT_ERRORS : EXIT_CLEAN;
   }
   if (invocation.command === 'queries') {
     out(invocation.format === 'json' ? JSON.stringify({ queries }, null, 2) + '\n' : formatQueriesAsText(queries));
@@ -352,6 +384,17 @@ export async function runCli(
     }
   }
   return diagnostics.some((d) => d.severity === 'error') ? EXIT_ERRORS : EXIT_CLEAN;
+}
+
+/** The indexes a database can do without: duplicates, prefixes of others, and (not on the embedded database) unused ones. */
+async function indexesToDrop(target: Planning, unusedIndexMinDays: number): Promise<IndexToDrop[]> {
+  const definitions = (await target.active.planner.indexDefinitions().catch(() => []))
+    .map((row) => readIndexDefinition(row.schema, row.table, row.name, row.constraint, row.definition))
+    .filter((definition): definition is IndexDefinition => definition !== undefined);
+  const redundant = redundantIndexes(definitions);
+  const named = new Set(redundant.map((drop) => drop.statement));
+  const unused = target.active.embedded ? [] : unusedIndexDrops(target.active.tables.values(), (table, name) => isReportedUnused(table, name, unusedIndexMinDays), definitions).filter((drop) => !named.has(drop.statement));
+  return [...redundant, ...unused].sort((a, b) => a.statement.localeCompare(b.statement));
 }
 
 /** An open database for planning, with its cache. */

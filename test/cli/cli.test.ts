@@ -227,7 +227,7 @@ describe('query-lens CLI', function () {
   describe('exit status 2: it could not run, with a one-line reason', () => {
     const cases: [string, string[], string][] = [
       ['no command', [], ''],
-      ['an unknown command', ['lint', 'db'], "query-lens: unknown command 'lint' (expected check, queries or explain; see query-lens --help)\n"],
+      ['an unknown command', ['lint', 'db'], "query-lens: unknown command 'lint' (expected check, queries, explain or advise; see query-lens --help)\n"],
       ['a --db that is not a URL', ['check', '--db', 'localhost', 'db'], "query-lens: --db takes a postgres:// URL or 'embedded', not 'localhost'\n"],
       ['--schema for queries without --db', ['queries', '--schema', 'sql/*.sql', 'db'], 'query-lens: --schema is for --db embedded\n'],
       ['--schema without --db', ['check', '--schema', 'sql/*.sql', 'db'], 'query-lens: --schema is for --db embedded\n'],

@@ -103,7 +103,24 @@ export interface DocumentPlans {
    * (see `settledByPlan`), withdrawn wherever diagnostics are shown.
    */
   settled: Map<number, string[]>;
+  /** The indexes plan findings name, each as it was tried on the database: the quick fix's and `advise`'s matter. */
+  indexAdvice: IndexAdvice[];
   stats: { planned: number; cached: number };
+}
+
+/** An index a plan finding names, for one query, with what trying it said. */
+export interface IndexAdvice {
+  queryIndex: number;
+  /** The finding's range in the document. */
+  start: number;
+  end: number;
+  code: string;
+  /** The statement as planned (`$n` for its parameters), and the values of the custom plan the finding came from. */
+  sql: string;
+  parameterCount: number;
+  values?: readonly (string | null)[];
+  candidate: IndexCandidate;
+  verdict: IndexVerdict;
 }
 
 /** What planning made of one query, for the CLI's accounting and the editor's CodeLens. */
@@ -198,7 +215,7 @@ export async function planDocument(
   }
 
   const suppressions = Suppressions.of(text);
-  const result: DocumentPlans = { findings: [], lenses: [], plans: new Map(), outcomes: new Map(), settled: new Map(), stats: { planned: 0, cached: 0 } };
+  const result: DocumentPlans = { findings: [], lenses: [], plans: new Map(), outcomes: new Map(), settled: new Map(), indexAdvice: [], stats: { planned: 0, cached: 0 } };
   const emptyTables = active.embedded ? ' · empty tables' : '';
   const context = {
     table: (schema: string | undefined, name: string) => {
@@ -289,6 +306,8 @@ export async function planDocument(
     for (const insight of insights) {
       const [start, end] = query.sqlRangeToDocument(...explained.toQuery(insightSpan(sql, insight, parseTree)));
       add(query, { start, end, severity: insight.severity as Severity, code: insight.code, message: insight.message, rule: true });
+      const tried = triedIndexOf.get(insight);
+      if (tried) result.indexAdvice.push({ queryIndex: index, start, end, code: insight.code, sql, parameterCount: highestParameter(sql), ...tried });
     }
     const measured = measurements?.bySql.get(sql);
     if (measured && measured.meanMs >= settings.slowQueryMs) {
@@ -688,6 +707,9 @@ function tableExists(name: string, active: ActivePlanner): boolean {
 const EMBEDDED_NOTE_PATTERN = / \(embedded database: tables are empty, so row counts are estimates\)/;
 
 /** For the insights of a custom plan: the values it was planned for and its cost. */
+/** The index each kept insight names, as tried on the database (see verifiedInsights). */
+const triedIndexOf = new WeakMap<PlanInsight, { candidate: IndexCandidate; verdict: IndexVerdict; values?: readonly (string | null)[] }>();
+
 const customPlanOf = new WeakMap<PlanInsight, { values: readonly (string | null)[]; cost: number }>();
 
 /**
@@ -764,15 +786,20 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
       verdict = await verifyIndex(active, sql, highestParameter(sql), candidate, custom?.cost ?? plan.root.totalCost, custom?.values);
       cache.verdicts.set(verdictKey, verdict);
     }
+    const tried = { candidate, verdict, ...(custom ? { values: custom.values } : {}) };
     if (verdict.method === 'none') {
-      kept.push({ ...insight, message: insight.message.replace(/\.$/, '') + ` (unverified: ${verdict.reason}).` });
+      const unverified: PlanInsight = { ...insight, message: insight.message.replace(/\.$/, '') + ` (unverified: ${verdict.reason}).` };
+      triedIndexOf.set(unverified, tried);
+      kept.push(unverified);
     } else if (verdict.used) {
       const costs = `estimated cost ${formatCost(verdict.costBefore)} → ${formatCost(verdict.costAfter)}`;
       const checked =
         verdict.method === 'hypopg'
           ? `${insight.message.replace(/\.$/, '')} (checked with a hypothetical index: ${costs}).`
           : `${insight.message.replace(EMBEDDED_NOTE_PATTERN, '').replace(/\.$/, '')} (checked on the embedded database, whose tables are empty: ${costs}, both estimates).`;
-      kept.push({ ...insight, message: checked });
+      const verified: PlanInsight = { ...insight, message: checked };
+      triedIndexOf.set(verified, tried);
+      kept.push(verified);
     } else if (insight.withoutIndex) {
       kept.push({ ...insight, message: insight.withoutIndex });
     }

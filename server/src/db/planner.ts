@@ -219,27 +219,43 @@ export class Planner {
    * rolled back. Returns the plan, and the name the planner knows the index by.
    */
   async explainWithIndex(sql: string, parameterCount: number, createIndex: string, method: 'hypopg' | 'embedded', values?: readonly (string | null)[]): Promise<{ outcome: ExplainOutcome; indexName?: string }> {
+    const { outcome, indexNames } = await this.explainWithIndexes(sql, parameterCount, [createIndex], method, values);
+    return { outcome, indexName: indexNames[0] };
+  }
+
+  /**
+   * The plan of a statement with several more indexes at once (see `explainWithIndex`): an index
+   * set is judged together, since one composite index may serve what two would. `indexNames`
+   * holds the name the planner knows each index by, in the order given.
+   */
+  async explainWithIndexes(sql: string, parameterCount: number, createIndexes: readonly string[], method: 'hypopg' | 'embedded', values?: readonly (string | null)[]): Promise<{ outcome: ExplainOutcome; indexNames: string[] }> {
     try {
       return await this.withClient(async (client) => {
+        const indexNames: string[] = [];
         if (method === 'hypopg') {
-          let indexName: string | undefined;
           try {
-            const created = await client.query({ text: 'SELECT indexname::text AS name FROM hypopg_create_index($1)', values: [createIndex], queryMode: 'extended' });
-            indexName = String(created.rows[0]?.name ?? '');
-            return { outcome: await this.explainOn(client, sql, parameterCount, values), indexName };
+            for (const createIndex of createIndexes) {
+              const created = await client.query({ text: 'SELECT indexname::text AS name FROM hypopg_create_index($1)', values: [createIndex], queryMode: 'extended' });
+              indexNames.push(String(created.rows[0]?.name ?? ''));
+            }
+            return { outcome: await this.explainOn(client, sql, parameterCount, values), indexNames };
           } finally {
             await client.query({ text: 'SELECT hypopg_reset()', queryMode: 'extended' });
           }
         }
-        // The embedded database only: its tables are empty, so the index is made at once, and
+        // The embedded database only: its tables are empty, so the indexes are made at once, and
         // the transaction is rolled back whatever happens.
         if (!this.options.embedded) {
           throw new Error('a real index is made only on the embedded database');
         }
         await client.query('BEGIN READ WRITE');
         try {
-          await client.query({ text: createIndex.replace(/^CREATE INDEX /i, 'CREATE INDEX query_lens_candidate '), queryMode: 'extended' });
-          return { outcome: await this.explainOn(client, sql, parameterCount, values), indexName: 'query_lens_candidate' };
+          for (const [i, createIndex] of createIndexes.entries()) {
+            const name = `query_lens_candidate_${i + 1}`;
+            await client.query({ text: createIndex.replace(/^CREATE INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?(?:(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*) )?(?=ON )/i, `CREATE INDEX ${name} `), queryMode: 'extended' });
+            indexNames.push(name);
+          }
+          return { outcome: await this.explainOn(client, sql, parameterCount, values), indexNames };
         } finally {
           await client.query('ROLLBACK');
         }
@@ -247,9 +263,9 @@ export class Planner {
     } catch (error) {
       const pgError = error as { code?: string; message?: string };
       if (typeof pgError.code === 'string' && !CONNECTION_STATES.test(pgError.code)) {
-        return { outcome: { kind: 'error', error: { message: pgError.message ?? String(error), sqlState: pgError.code } } };
+        return { outcome: { kind: 'error', error: { message: pgError.message ?? String(error), sqlState: pgError.code } }, indexNames: [] };
       }
-      return { outcome: { kind: 'unavailable', reason: describeConnectionError(error) } };
+      return { outcome: { kind: 'unavailable', reason: describeConnectionError(error) }, indexNames: [] };
     }
   }
 
@@ -380,6 +396,24 @@ export class Planner {
             }
           : {}),
       }));
+    });
+  }
+
+  /**
+   * Every index of the user's tables as the catalog defines it (`pg_get_indexdef`), and whether
+   * it backs a primary key, unique or exclusion constraint: what `advise` reads duplicates from.
+   */
+  async indexDefinitions(): Promise<{ schema: string; table: string; name: string; definition: string; constraint: boolean }[]> {
+    return this.withClient(async (client) => {
+      const result = await client.query({
+        text: `SELECT n.nspname::text AS schema, t.relname::text AS table, i.relname::text AS name, pg_get_indexdef(x.indexrelid) AS definition,
+                      EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')) AS constraint
+                 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+                ORDER BY 1, 2, 3`,
+        queryMode: 'extended',
+      });
+      return result.rows.map((row) => ({ schema: String(row.schema), table: String(row.table), name: String(row.name), definition: String(row.definition), constraint: row.constraint === true }));
     });
   }
 

@@ -1,0 +1,111 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createTestDatabase, SHOP_SCHEMA, withClient } from './database';
+import { queryLens } from '../support/cliRun';
+
+/** Indexes a tired schema collects: a twin, a prefix of a longer one, and one backing a constraint. */
+const REDUNDANT_INDEXES = `
+CREATE INDEX orders_total_idx ON orders (total);
+CREATE INDEX orders_total_again ON orders (total);
+CREATE INDEX orders_status_idx ON orders (status);
+CREATE INDEX orders_status_created_idx ON orders (status, created_at);
+CREATE UNIQUE INDEX customers_id_twin ON customers (id);
+`;
+
+describe('query-lens advise', function () {
+  this.timeout(90_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let workspace: string;
+
+  before(async () => {
+    database = await createTestDatabase('advise', SHOP_SCHEMA + REDUNDANT_INDEXES);
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-advise-'));
+    fs.mkdirSync(path.join(workspace, 'app'));
+    fs.writeFileSync(
+      path.join(workspace, 'app', 'orders.sql'),
+      [
+        '-- name: orders_of_customer',
+        'SELECT id, total FROM orders WHERE customer_id = $1;',
+        '',
+        '-- name: recent_orders_of_customer',
+        'SELECT id, total FROM orders WHERE customer_id = $1 AND created_at > $2;',
+        '',
+        '-- name: order_by_id',
+        'SELECT id, total FROM orders WHERE id = $1;',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(path.join(workspace, 'app', 'customers.sql'), 'SELECT id, name FROM customers WHERE email = $1;\n');
+  });
+  after(async () => {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  it('proposes one composite index for the queries that one serves, proven together with HypoPG, and the indexes to drop (exit 1)', async () => {
+    const run = await queryLens(workspace, ['advise', '--db', database.url, '--format', 'json', 'app']);
+    assert.strictEqual(run.status, 1, run.stderr);
+    const advice = JSON.parse(run.stdout) as { indexes: { statement: string; table: string; columns: string[]; queries: { file: string; line: number; costBefore: number; costAfter: number }[]; verified: string }[]; drop: unknown[] };
+    assert.deepStrictEqual(
+      advice.indexes.map((index) => [index.statement, index.table, index.columns, index.verified, index.queries.map((q) => `${q.file}:${q.line}`)]),
+      [
+        ['CREATE INDEX CONCURRENTLY IF NOT EXISTS customers_email_idx ON public.customers (email)', 'customers', ['email'], 'hypopg', ['app/customers.sql:1']],
+        [
+          'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON public.orders (customer_id, created_at)',
+          'orders',
+          ['customer_id', 'created_at'],
+          'hypopg',
+          ['app/orders.sql:2', 'app/orders.sql:5'],
+        ],
+      ],
+    );
+    for (const query of advice.indexes.flatMap((index) => index.queries)) {
+      assert.ok(query.costAfter <= query.costBefore / 2, JSON.stringify(query));
+    }
+    assert.deepStrictEqual(advice.drop, [
+      { statement: 'DROP INDEX CONCURRENTLY IF EXISTS public.customers_id_twin', reason: 'duplicate of customers_pkey' },
+      { statement: 'DROP INDEX CONCURRENTLY IF EXISTS public.orders_status_idx', reason: 'prefix of orders_status_created_idx (status, created_at)' },
+      { statement: 'DROP INDEX CONCURRENTLY IF EXISTS public.orders_total_idx', reason: 'duplicate of orders_total_again' },
+    ]);
+    assert.match(run.stderr, /^query-lens: 4 queries: 4 planned, 0 not planned\n$/);
+  });
+
+  it('writes the advice as a SQL script to review, each index with the queries it serves and their costs', async () => {
+    const run = await queryLens(workspace, ['advise', '--db', database.url, 'app/customers.sql']);
+    assert.strictEqual(run.status, 1, run.stderr);
+    const costs = /estimated cost ([\d,.]+) → ([\d,.]+)/.exec(run.stdout);
+    assert.ok(costs, run.stdout);
+    assert.strictEqual(
+      run.stdout,
+      [
+        '-- customers: serves 1 query, checked with HypoPG',
+        `--   app/customers.sql:1  estimated cost ${costs[1]} → ${costs[2]}`,
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS customers_email_idx ON public.customers (email);',
+        '',
+        '-- duplicate of customers_pkey',
+        'DROP INDEX CONCURRENTLY IF EXISTS public.customers_id_twin;',
+        '',
+        '-- prefix of orders_status_created_idx (status, created_at)',
+        'DROP INDEX CONCURRENTLY IF EXISTS public.orders_status_idx;',
+        '',
+        '-- duplicate of orders_total_again',
+        'DROP INDEX CONCURRENTLY IF EXISTS public.orders_total_idx;',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('once the indexes exist, has nothing to suggest (exit 0), and never changed the database itself', async () => {
+    await withClient(database.url, async (client) => {
+      await client.query('CREATE INDEX customers_email_idx ON customers (email)');
+      await client.query('CREATE INDEX orders_customer_id_created_at_idx ON orders (customer_id, created_at)');
+      await client.query('DROP INDEX customers_id_twin, orders_total_idx, orders_status_idx');
+    });
+    const run = await queryLens(workspace, ['advise', '--db', database.url, 'app']);
+    assert.deepStrictEqual([run.status, run.stdout], [0, '-- No index to add or drop: every query that was planned is served by the indexes there are.\n']);
+    const hypothetical = await withClient(database.url, (client) => client.query("SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE '%btree%' OR relname LIKE 'query_lens%'"));
+    assert.strictEqual(hypothetical.rows[0].n, 0);
+  });
+});
