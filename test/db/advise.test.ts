@@ -109,3 +109,57 @@ describe('query-lens advise', function () {
     assert.strictEqual(hypothetical.rows[0].n, 0);
   });
 });
+
+describe('query-lens advise: the index each kind of query needs', function () {
+  this.timeout(90_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let workspace: string;
+  const EVENTS = `
+CREATE TABLE events (id bigint PRIMARY KEY, payload jsonb NOT NULL);
+INSERT INTO events SELECT g, jsonb_build_object('type', 'type' || (g % 400), 'n', g) FROM generate_series(1, 100000) AS g;
+ANALYZE events;`;
+
+  before(async () => {
+    database = await createTestDatabase('advise_kinds', SHOP_SCHEMA + EVENTS);
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-advise-kinds-'));
+  });
+  after(async () => {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  const adviseOn = async (sql: string) => {
+    fs.writeFileSync(path.join(workspace, 'query.sql'), `${sql}\n`);
+    const run = await queryLens(workspace, ['advise', '--db', database.url, '--format', 'json', 'query.sql']);
+    assert.ok(run.status === 0 || run.status === 1, run.stderr);
+    return (JSON.parse(run.stdout).indexes as { statement: string; columns: string[]; verified: string; queries: { costBefore: number; costAfter: number }[] }[]).map((index) => [index.statement, index.columns, index.verified]);
+  };
+
+  it('equality columns, then the ORDER BY columns of a LIMIT, read backwards for a DESC order', async () => {
+    assert.deepStrictEqual(await adviseOn('SELECT id, total FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10;'), [
+      ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON public.orders (customer_id, created_at)', ['customer_id', 'created_at'], 'hypopg'],
+    ]);
+  });
+
+  it('DESC written only where directions are mixed', async () => {
+    assert.deepStrictEqual(await adviseOn('SELECT id FROM orders WHERE customer_id = $1 ORDER BY total DESC, created_at LIMIT 5;'), [
+      ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_total_created_at_idx ON public.orders (customer_id, total DESC, created_at)', ['customer_id', 'total DESC', 'created_at'], 'hypopg'],
+    ]);
+  });
+
+  it('an expression key for a function of a column, and for a JSON field', async () => {
+    assert.deepStrictEqual(await adviseOn('SELECT id FROM customers WHERE lower(email) = $1;'), [
+      ['CREATE INDEX CONCURRENTLY IF NOT EXISTS customers_lower_email_idx ON public.customers ((lower(email)))', ['lower(email)'], 'hypopg'],
+    ]);
+    assert.deepStrictEqual(await adviseOn("SELECT id FROM events WHERE payload->>'type' = 'type7';"), [
+      ["CREATE INDEX CONCURRENTLY IF NOT EXISTS events_payload_type_idx ON public.events ((payload ->> 'type'::text))", ["payload ->> 'type'::text"], 'hypopg'],
+    ]);
+  });
+
+  it('no index for a primary-key lookup, a leading wildcard, or a column one value fills', async () => {
+    assert.deepStrictEqual(await adviseOn('SELECT total FROM orders WHERE id = $1;'), []);
+    assert.deepStrictEqual(await adviseOn("SELECT id FROM customers WHERE email LIKE '%@example.com';"), []);
+    // 90% of orders are 'open': an index would be read for nine rows in ten.
+    assert.deepStrictEqual(await adviseOn("SELECT id FROM orders WHERE status = 'open';"), []);
+  });
+});

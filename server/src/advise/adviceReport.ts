@@ -36,7 +36,7 @@ const MAX_NAME_BYTES = 63;
  * `taken`; an expression key gives its words (`lower(email)` → `lower_email`).
  */
 export function suggestedIndexName(candidate: IndexCandidate, taken: ReadonlySet<string>): string {
-  const words = [candidate.table, ...candidate.columns].map((part) => part.toLowerCase().replace(/\b(desc|asc|nulls|first|last)\b/g, '').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, ''));
+  const words = [candidate.table, ...candidate.columns].map((part) => part.toLowerCase().replace(/::[a-z ]+/g, '').replace(/\b(desc|asc|nulls|first|last)\b/g, '').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, ''));
   let base = `${words.filter((word) => word !== '').join('_')}_idx`;
   if (Buffer.byteLength(base) > MAX_NAME_BYTES) base = `${base.slice(0, MAX_NAME_BYTES - 4)}_idx`;
   let name = base;

@@ -74,7 +74,13 @@ function quoteName(name: string): string {
 }
 
 /** A plain column name is quoted as a name; an expression (`lower(email)`) is written in parentheses. */
-function quoteColumn(column: string): string {
+function quoteColumn(key: string): string {
+  // A key's order (`created_at DESC NULLS LAST`) follows the column or expression, unquoted.
+  const order = / (?:ASC|DESC)(?: NULLS (?:FIRST|LAST))?$| NULLS (?:FIRST|LAST)$/.exec(key);
+  return order ? quoteKey(key.slice(0, order.index)) + order[0] : quoteKey(key);
+}
+
+function quoteKey(column: string): string {
   if (/^[a-z_][a-z0-9_$]*$/.test(column) || /^"(?:[^"]|"")+"$/.test(column)) return column;
   if (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(column)) return `"${column}"`;
   return `(${column})`;

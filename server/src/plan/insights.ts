@@ -128,7 +128,7 @@ export function planInsights(plan: Plan, context: PlanContext): PlanInsight[] {
   const visit = (node: PlanNode, ancestors: PlanNode[]): void => {
     const found =
       node.nodeType === 'Seq Scan'
-        ? seqScanInsight(node, rowsInAll, context)
+        ? seqScanInsight(node, ancestors, rowsInAll, context)
         : node.nodeType === 'Sort' || node.nodeType === 'Incremental Sort'
           ? sortSpillInsight(node, ancestors, context)
           : node.nodeType === 'Hash'
@@ -155,12 +155,13 @@ export function planInsights(plan: Plan, context: PlanContext): PlanInsight[] {
 // plan-seq-scan
 // ---------------------------------------------------------------------------------------------
 
-function seqScanInsight(node: PlanNode, rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
   if (node.filter === undefined || node.relationName === undefined) return undefined;
   const columns = indexableColumns(node.filter, qualifiersOf(node));
   if (!columns) return undefined;
   const stats = context.table(node.schema, node.relationName);
-  const suggested = suggestedIndexColumns(columns, stats?.indexes ?? []);
+  const ordered = columns.equality.length > 0 ? limitedOrderOf(node, ancestors) : undefined;
+  const suggested = suggestedIndexColumns(columns, stats?.indexes ?? [], ordered);
   if (suggested.length === 0) return undefined;
   if (stats?.indexes.some((index) => indexServes(index, columns, suggested))) return undefined;
 
@@ -179,7 +180,7 @@ function seqScanInsight(node: PlanNode, rowsInAll: Map<PlanNode, number>, contex
     severity: 'warning',
     message:
       `${describeNode(node)} ${reads} (Filter: ${quotedCondition(node.filter)}): ` +
-      `an index on ${node.relationName} (${suggested.join(', ')}) lets PostgreSQL read only those rows${context.embedded ? EMBEDDED_NOTE : ''}.`,
+      `an index on ${node.relationName} (${suggested.join(', ')}) lets PostgreSQL read only those rows${ordered ? ', already in the order the query asks for' : ''}${context.embedded ? EMBEDDED_NOTE : ''}.`,
     node,
     relation: relationOf(node),
     columns: suggested,
@@ -192,10 +193,31 @@ function seqScanInsight(node: PlanNode, rowsInAll: Map<PlanNode, number>, contex
  * with come last: the planner had that index and still scanned, so it is the other columns that
  * find the rows, and an index that starts with them serves them alone too.
  */
-function suggestedIndexColumns(columns: IndexableColumns, indexes: IndexInfo[]): string[] {
+function suggestedIndexColumns(columns: IndexableColumns, indexes: IndexInfo[], ordered?: string[]): string[] {
   const leading = new Set(indexes.filter((index) => !index.partial && index.columns.length > 0).map((index) => unquoteIdentifier(index.columns[0])));
   const equality = [...columns.equality.filter((column) => !leading.has(column)), ...columns.equality.filter((column) => leading.has(column))];
+  // Rows found by equality come out of the index in its next keys' order: with those the ORDER
+  // BY columns, the sort goes and the LIMIT stops the scan early (a range column after the
+  // equalities would narrow the scan, but break that order).
+  if (ordered) return [...equality, ...ordered.filter((column) => !equality.includes(column.replace(/ (?:DESC|ASC).*$| NULLS .*$/, '')))];
   return [...equality, ...columns.range.slice(0, 1)];
+}
+
+/**
+ * The ORDER BY columns of a top-N sort right above a scan (`ORDER BY created_at DESC LIMIT 10`,
+ * through a Gather): the keys an index needs to hand the rows over in order. Written `DESC` only
+ * where directions are mixed: a b-tree is read backwards as well as forwards.
+ */
+function limitedOrderOf(scan: PlanNode, ancestors: PlanNode[]): string[] | undefined {
+  let i = ancestors.length - 1;
+  while (i >= 0 && (ancestors[i].nodeType === 'Gather' || ancestors[i].nodeType === 'Gather Merge')) i--;
+  const sort = ancestors[i];
+  if (!sort || sort.nodeType !== 'Sort' || topNBound(sort, ancestors.slice(0, i)) === undefined) return undefined;
+  const keys = sortKeyColumns(sort.sortKey ?? [], qualifiersOf(scan));
+  if (!keys) return undefined;
+  const descending = keys.map((key) => / DESC\b/.test(key));
+  const oneWay = descending.every((d) => d === descending[0]) && keys.every((key) => !/ NULLS /.test(key));
+  return oneWay ? keys.map((key) => key.replace(/ (?:DESC|ASC)$/, '')) : keys;
 }
 
 /**

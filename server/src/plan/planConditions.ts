@@ -39,7 +39,7 @@ export function indexableColumns(condition: string, qualifiers: readonly string[
   const equality: string[] = [];
   const range: string[] = [];
   for (const term of andTerms(where)) {
-    const found = comparedColumn(term, qualifiers);
+    const found = comparedColumn(term, qualifiers) ?? comparedExpression(term, qualifiers, `${CONDITION_PREFIX}${condition}`);
     if (!found) continue;
     const list = found.kind === 'equality' ? equality : range;
     if (!list.includes(found.column)) list.push(found.column);
@@ -67,8 +67,10 @@ export function innerJoinColumns(condition: string, innerQualifiers: readonly st
 }
 
 /** The parse tree of a condition EXPLAIN printed, or undefined when it is not one SQL expression. */
+const CONDITION_PREFIX = 'SELECT 1 WHERE ';
+
 function parseCondition(condition: string): Node | undefined {
-  const sql = `SELECT 1 WHERE ${condition.replace(SUBPLAN_REFERENCE, SUBPLAN_COLUMN).replace(INITPLAN_OUTPUT, '$0')}`;
+  const sql = `${CONDITION_PREFIX}${condition.replace(SUBPLAN_REFERENCE, SUBPLAN_COLUMN).replace(INITPLAN_OUTPUT, '$0')}`;
   const outcome = parseStatement(sql, 'postgresql');
   if (!outcome.ok) return undefined;
   const statements = (outcome.ast as { stmts?: { stmt?: { SelectStmt?: Node } }[] }).stmts;
@@ -116,6 +118,65 @@ function comparedColumn(term: Node, qualifiers: readonly string[]): { column: st
     default:
       return undefined;
   }
+}
+
+/**
+ * An expression of one column of the scanned table compared with a constant, as an expression
+ * index's key: `lower(email) = 'x'` gives `lower(email)`, `(payload ->> 'type') = 'click'` gives
+ * `payload ->> 'type'::text` (EXPLAIN's own spelling, which PostgreSQL reads back as the same
+ * expression). The key is the condition's own text, qualifiers dropped.
+ */
+function comparedExpression(term: Node, qualifiers: readonly string[], sql: string): { column: string; kind: 'equality' | 'range' } | undefined {
+  const comparison = term.A_Expr as Node | undefined;
+  if (!comparison || comparison.kind !== 'AEXPR_OP' || typeof comparison.location !== 'number') return undefined;
+  const operator = operatorOf(comparison);
+  if (operator !== '=' && !RANGE_OPERATORS.has(operator ?? '')) return undefined;
+  const expression = comparison.lexpr;
+  if (!isNode(expression) || !(isNode(expression.FuncCall) || isNode(expression.A_Expr)) || !isConstant(comparison.rexpr)) return undefined;
+  const references: { qualifier?: string; column: string }[] = [];
+  let start = Infinity;
+  const pending: unknown[] = [expression];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (Array.isArray(next)) pending.push(...next);
+    else if (isNode(next)) {
+      if (typeof next.location === 'number') start = Math.min(start, next.location);
+      if (isNode(next.SubLink)) return undefined;
+      const reference = columnRefOf(next);
+      if (reference) {
+        references.push(reference);
+        const location = (next.ColumnRef as Node).location;
+        if (typeof location === 'number') start = Math.min(start, location);
+      } else pending.push(...Object.values(next));
+    }
+  }
+  // One column of this table, and nothing volatile the planner would not match (`random()`).
+  const columns = new Set(references.map((reference) => reference.column));
+  if (columns.size !== 1 || references.some((reference) => reference.qualifier !== undefined && !qualifiers.includes(reference.qualifier))) return undefined;
+  if (/\b(random|now|clock_timestamp|nextval|gen_random_uuid)\s*\(/i.test(sql.slice(start, comparison.location))) return undefined;
+  let text = sql.slice(start, comparison.location).trim();
+  // The comparison's own parentheses close after the left side's: keep the left side balanced.
+  while (text.endsWith(')') && depthOf(text) < 0) text = text.slice(0, -1).trimEnd();
+  if (depthOf(text) !== 0 || text === '') return undefined;
+  for (const qualifier of qualifiers) {
+    const name = /^[a-z_][a-z0-9_$]*$/.test(qualifier) ? qualifier : `"${qualifier.replace(/"/g, '""')}"`;
+    text = text.replace(new RegExp(`(?<![A-Za-z0-9_$."])${name.replace(/[.*+?^${}()|[\]\\$]/g, '\\$&')}\\.`, 'g'), '');
+  }
+  return { column: text, kind: operator === '=' ? 'equality' : 'range' };
+}
+
+/** Opening minus closing parentheses outside quotes. */
+function depthOf(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'" || c === '"') {
+      const close = text.indexOf(c, i + 1);
+      i = close < 0 ? text.length : close;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return depth;
 }
 
 function operatorOf(expression: Node): string | undefined {

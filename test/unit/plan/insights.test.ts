@@ -435,6 +435,15 @@ describe('plan conditions', () => {
       ["((name)::text = 'x'::text)", { equality: ['name'], range: [] }],
       ["(c.country = 'FR'::text)", { equality: ['country'], range: [] }],
       ['(created_at > (InitPlan 1).col1)', { equality: [], range: ['created_at'] }],
+      // An expression of one column, as an expression index's key, in EXPLAIN's own spelling.
+      ["(lower(email) = 'a@b.c'::text)", { equality: ['lower(email)'], range: [] }],
+      ["(lower((c.email)::text) = $1)", { equality: ['lower((email)::text)'], range: [] }],
+      ["(((payload ->> 'type'::text) = 'click'::text) AND (created_at > $1))", { equality: ["payload ->> 'type'::text"], range: ['created_at'] }],
+      ["(date_trunc('day'::text, created_at) >= $1)", { equality: [], range: ["date_trunc('day'::text, created_at)"] }],
+      // ...but not of two columns, of another table's column, or of what changes between calls.
+      ['((a + b) = 3)', { equality: [], range: [] }],
+      ["(lower(x.email) = 'a'::text)", { equality: [], range: [] }],
+      ['((random() * (id)::double precision) < 0.1)', { equality: [], range: [] }],
       // Not for an index: two columns, another table's column, a cast that computes, LIKE, OR, <>, NOT, subplans.
       ['(a = b)', { equality: [], range: [] }],
       ["(x.country = 'FR'::text)", { equality: [], range: [] }],
