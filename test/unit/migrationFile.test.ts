@@ -199,7 +199,8 @@ describe('migrationFile: the project convention', () => {
   it("Rails: disable_ddl_transaction!, the project's migration version, execute of the statement", () => {
     const { listing, read } = workspace({
       Gemfile: '',
-      'db/schema.rb': 'ActiveRecord::Schema[7.1].define(version: 2024_01_05_120000) do\n',
+      // Rails was upgraded since the latest migration: the migrations' own version is what the project writes.
+      'db/schema.rb': 'ActiveRecord::Schema[7.2].define(version: 2024_01_05_120000) do\n',
       'db/migrate/20231201090000_create_customers.rb': 'class CreateCustomers < ActiveRecord::Migration[7.0]\n',
       'db/migrate/20240105120000_create_orders.rb': 'class CreateOrders < ActiveRecord::Migration[7.1]\n',
     });
@@ -228,7 +229,7 @@ describe('migrationFile: the project convention', () => {
     });
     // Unreadable migrations: schema.rb's version, else 7.0.
     const unreadable = (path: string) => (path === 'db/schema.rb' ? read(path) : undefined);
-    assert.ok(only(migrationFor(listing, INDEX, NOW, {}, unreadable)).content.includes('< ActiveRecord::Migration[7.1]\n'));
+    assert.ok(only(migrationFor(listing, INDEX, NOW, {}, unreadable)).content.includes('< ActiveRecord::Migration[7.2]\n'));
     assert.ok(only(migrationFor(listing, INDEX, NOW, {})).content.includes('< ActiveRecord::Migration[7.0]\n'));
   });
 
@@ -236,6 +237,8 @@ describe('migrationFile: the project convention', () => {
     const { listing, read } = workspace({
       'knexfile.js': '',
       'migrations/20240105120000_create_orders.js': "exports.up = function (knex) {\n  return knex.schema.createTable('orders', () => {});\n};\n",
+      // Declarations emitted beside the migrations say nothing of the language they are written in.
+      'migrations/20240105120000_create_orders.d.ts': 'export declare function up(knex: Knex): Promise<void>;\n',
     });
     assert.deepStrictEqual(only(migrationFor(listing, INDEX, NOW, {}, read)), {
       convention: 'knex',
@@ -282,6 +285,10 @@ describe('migrationFile: the project convention', () => {
         '}',
       ),
     });
+    const esm = workspace({ 'migrations/20240105120000_create_orders.js': 'export async function up(knex) {}\n' });
+    const esmContent = only(migrationFor(esm.listing, INDEX, NOW, {}, esm.read)).content;
+    assert.ok(esmContent.includes('\nexport const config = { transaction: false };\n') && esmContent.includes('\nexport async function up(knex) {\n'), esmContent);
+    assert.ok(!esmContent.includes('import type'), esmContent);
     const kysely = workspace({ 'migrations/20240105120000_create_orders.js': 'export async function up(db) { await db.schema.createTable("orders") }' });
     assert.strictEqual(only(migrationFor(kysely.listing, INDEX, NOW, {}, kysely.read)).convention, 'plain-sql');
   });
@@ -297,13 +304,16 @@ describe('migrationFile: the project convention', () => {
         { path: 'db/migrations/000003_add_orders_customer_id_created_at_idx.down.sql', content: text(HEADER_SQL, why, `${DROP};`) },
       ],
     });
-    const stamped = migrationFor(['migrations/20240105120000_init.up.sql', 'migrations/20240105120000_init.down.sql'], INDEX, NOW, {});
+    // Without down files, still golang-migrate: they are optional to it.
+    const stamped = migrationFor(['migrations/20240105120000_init.up.sql'], INDEX, NOW, {});
     assert.deepStrictEqual(stamped.files.map((file) => file.path), [`migrations/${STAMP}_add_orders_customer_id_created_at_idx.up.sql`, `migrations/${STAMP}_add_orders_customer_id_created_at_idx.down.sql`]);
   });
 
   it('Flyway: the next V number, padded as the latest', () => {
-    const listing = ['src/main/resources/db/migration/V1__init.sql', 'src/main/resources/db/migration/V2__orders.sql', 'src/main/resources/db/migration/V3_1__customers.sql', 'src/main/resources/db/migration/R__views.sql', 'target/classes/db/migration/V9__copied_by_the_build.sql'];
-    assert.deepStrictEqual(only(migrationFor(listing, INDEX, NOW, {})), {
+    const listing = ['src/main/resources/db/migration/V1__init.sql', 'src/main/resources/db/migration/V2__orders.sql', 'src/main/resources/db/migration/V3_1__customers.sql', 'src/main/resources/db/migration/R__views.sql'];
+    // The build's copy, with a migration from another branch: not where the project writes.
+    const built = ['V1__init.sql', 'V2__orders.sql', 'V3_1__customers.sql', 'V9__other_branch.sql'].map((name) => `target/classes/db/migration/${name}`);
+    assert.deepStrictEqual(only(migrationFor([...listing, ...built], INDEX, NOW, {})), {
       convention: 'flyway',
       path: 'src/main/resources/db/migration/V4__add_orders_customer_id_created_at_idx.sql',
       content: text(HEADER_SQL, '-- Alone in its migration: Flyway runs CONCURRENTLY outside a transaction only when nothing else shares the file.', `${CREATE};`),
@@ -319,6 +329,8 @@ describe('migrationFile: the project convention', () => {
     });
     assert.strictEqual(only(migrationFor(['db/migrations/011-orders.sql', 'db/migrations/012-users.sql', 'db/seeds/1_demo.sql'], INDEX, NOW, {})).path, 'db/migrations/013-add_orders_customer_id_created_at_idx.sql');
     assert.strictEqual(only(migrationFor(['db/1_init.sql', 'db/9_orders.sql'], INDEX, NOW, {})).path, 'db/10_add_orders_customer_id_created_at_idx.sql');
+    // The separator is the latest migration's, by number, not by listing order.
+    assert.strictEqual(only(migrationFor(['db/10-orders.sql', 'db/9_init.sql'], INDEX, NOW, {})).path, 'db/11-add_orders_customer_id_created_at_idx.sql');
     // Migrations that carry only their number: so does the new one.
     assert.strictEqual(only(migrationFor(['sql/000010.sql', 'sql/000011.sql'], INDEX, NOW, {})).path, 'sql/000012.sql');
   });
@@ -356,6 +368,11 @@ describe('migrationFile: the project convention', () => {
 });
 
 describe('migrationFile: no convention, and queryLens.migrationsDir', () => {
+  it('a comment of several lines stays on the first line', () => {
+    const content = only(migrationFor([], { ...INDEX, comment: 'Create index on orders\r\n  est. cost 15,375 → 8\n' }, NOW, {})).content;
+    assert.strictEqual(content.split('\n')[0], '-- Written by Query Lens: Create index on orders est. cost 15,375 → 8');
+  });
+
   it('an empty project: migrations/<stamp>_add_<name>.sql, CONCURRENTLY added, no comment', () => {
     const { comment: _, ...index } = { ...INDEX, statement: 'create index orders_customer_id_created_at_idx on public.orders (customer_id, created_at);' };
     assert.deepStrictEqual(only(migrationFor([], index, NOW, {})), {
@@ -377,6 +394,8 @@ describe('migrationFile: no convention, and queryLens.migrationsDir', () => {
       path: `db/indexes/${STAMP}_add_orders_customer_id_created_at_idx.sql`,
       content: text(HEADER_SQL, `${CREATE};`),
     });
+    // Migrations in a folder below it are not its own: its files are written in it.
+    assert.strictEqual(only(migrationFor(listing, INDEX, NOW, { migrationsDir: 'db' })).path, `db/${STAMP}_add_orders_customer_id_created_at_idx.sql`);
     // A Django project asking for SQL gets SQL, not a Python migration in its folder.
     assert.strictEqual(only(migrationFor(['shop/migrations/0001_initial.py'], INDEX, NOW, { migrationsDir: 'shop/migrations' })).path, `shop/migrations/${STAMP}_add_orders_customer_id_created_at_idx.sql`);
   });

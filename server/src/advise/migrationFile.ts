@@ -405,8 +405,8 @@ const knex: Convention = (files, request) => {
 };
 
 const golangMigrate: Convention = (files, request) => {
-  const downs = new Set(files.filter((path) => path.endsWith('.down.sql')));
-  const matches = busiestFolder(files, /^(.*\/)?(\d+)_[^/]+\.up\.sql$/, (match) => downs.has(match.path.replace(/\.up\.sql$/, '.down.sql')));
+  // A down file is optional to golang-migrate, so an .up.sql alone is enough to know it; we write both.
+  const matches = busiestFolder(files, /^(.*\/)?(\d+)_[^/]+\.up\.sql$/);
   if (!matches) return undefined;
   const dir = matches[0].dir;
   return {
@@ -451,7 +451,7 @@ const flyway: Convention = (files, request) => {
  * SQL files, written plain unless the latest carries dbmate's or goose's up/down markers.
  */
 const numberedSql: Convention = (files, request) => {
-  const matches = busiestFolder(files, /^(.*\/)?(\d+)(?:([_-])[^/]*)?\.sql$/, (match) => !/\.(?:up|down)\.sql$/.test(match.path));
+  const matches = busiestFolder(files, /^(.*\/)?(\d+)(?:([_-])[^/]*)?\.sql$/);
   if (!matches) return undefined;
   const dir = matches[0].dir;
   return {
