@@ -396,6 +396,8 @@ describe('migrationFile: no convention, and queryLens.migrationsDir', () => {
     });
     // Migrations in a folder below it are not its own: its files are written in it.
     assert.strictEqual(only(migrationFor(listing, INDEX, NOW, { migrationsDir: 'db' })).path, `db/${STAMP}_add_orders_customer_id_created_at_idx.sql`);
+    // The workspace folder itself.
+    assert.strictEqual(only(migrationFor(listing, INDEX, NOW, { migrationsDir: '.' })).path, `${STAMP}_add_orders_customer_id_created_at_idx.sql`);
     // A Django project asking for SQL gets SQL, not a Python migration in its folder.
     assert.strictEqual(only(migrationFor(['shop/migrations/0001_initial.py'], INDEX, NOW, { migrationsDir: 'shop/migrations' })).path, `shop/migrations/${STAMP}_add_orders_customer_id_created_at_idx.sql`);
   });

@@ -579,7 +579,7 @@ function normalizePath(path: string): string {
 }
 
 function normalizeDir(dir: string): string {
-  return normalizePath(dir).replace(/\/+$/, '');
+  return normalizePath(dir).replace(/\/+$/, '').replace(/^\.$/, '');
 }
 
 function join(dir: string, name: string): string {
