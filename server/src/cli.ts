@@ -28,7 +28,8 @@ import { splitGlobList } from './db/embedded/workspaceSchema';
 import { ConnectionSetting, DIALECTS, normaliseSettings, Settings } from './settings';
 import { mappedConnection } from './db/connectionMap';
 import { adviseIndexes, readIndexDefinition, redundantIndexes, unusedIndexDrops, type AdvisedQuery, type IndexDefinition, type IndexToDrop, type WorkloadAdvice } from './advise/workload';
-import { formatAdviceAsText, suggestedIndexName } from './advise/adviceReport';
+import { formatAdviceAsText } from './advise/adviceReport';
+import { indexName } from './advise/migrationFile';
 import { DEFAULT_SETTINGS_FILE, readProjectSettings } from './cli/projectSettings';
 import { LineIndex } from './text/offsets';
 
@@ -351,7 +352,7 @@ export async function runCli(
   if (invocation.command === 'advise' && plans) {
     advice = { indexes: [], drop: [] };
     for (const [target, queries] of advised) {
-      advice.indexes.push(...(await adviseIndexes(target.active, queries, suggestedIndexName)));
+      advice.indexes.push(...(await adviseIndexes(target.active, queries, (candidate, taken) => indexName(candidate.table, candidate.columns, taken))));
     }
     for (const target of new Set([plans, ...advised.keys()])) {
       advice.drop.push(...(await indexesToDrop(target, invocation.settings.unusedIndexMinDays)));

@@ -33,6 +33,7 @@ describe('migrationFile: index names', () => {
     assert.strictEqual(indexName('public.orders', ['customer_id', 'created_at']), 'orders_customer_id_created_at_idx');
     assert.strictEqual(indexName('users', ['lower(email)']), 'users_lower_email_idx');
     assert.strictEqual(indexName('events', ["(payload->>'type')"]), 'events_payload_type_idx');
+    assert.strictEqual(indexName('events', ["payload ->> 'type'::text", 'lower((email)::character varying)']), 'events_payload_type_lower_email_idx');
     assert.strictEqual(indexName('"Orders"', ['"CustomerId"', 'created_at DESC NULLS LAST']), 'orders_customerid_created_at_idx');
     assert.strictEqual(indexName('orders', ['(1)', '(+)']), 'orders_1_expr_idx');
   });

@@ -101,7 +101,8 @@ function fitName(whole: string, suffix: string): string {
 /** `lower(email)` → `lower_email`; `created_at DESC NULLS LAST` → `created_at`: the order is no part of what is indexed. */
 function keyWords(key: string): string {
   const withoutOrder = key.trim().replace(/\s+(?:ASC|DESC)?(?:\s*NULLS\s+(?:FIRST|LAST))?$/i, '');
-  return identifierWords(withoutOrder);
+  // EXPLAIN's spelling of an expression key carries casts (`payload ->> 'type'::text`): no words of the key's.
+  return identifierWords(withoutOrder.replace(/::\s*[a-z_][a-z0-9_ ]*(?:\[\])?/gi, ''));
 }
 
 function identifierWords(text: string): string {
