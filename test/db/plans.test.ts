@@ -307,6 +307,28 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     }
   });
 
+  it('notices an index created outside the editor on the next plan, with no Refresh Schema', async () => {
+    const server = await start();
+    const text = "SELECT id FROM orders WHERE status = 'paid' AND total = 14;\n";
+    const uri = 'file:///ws/noticed.sql';
+    await server.open(uri, 'sql', text);
+    const before = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(before.diagnostics.map((d) => [d.code, d.range]), [['plan-seq-scan', rangeOf(text, 'orders')]]);
+    // As a migration run in a terminal would: another session, nothing said to the server.
+    await withClient(database.url, (c) => c.query('CREATE INDEX orders_total_noticed ON orders (total)'));
+    try {
+      // The catalog is compared at most every five seconds; after that, an edit that leaves the
+      // query as it was (its plan cached) has it planned anew.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      const edited = `-- the orders of one total\n${text}`;
+      await server.change(uri, [{ text: edited }]);
+      const after = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 0);
+      assert.deepStrictEqual(after.diagnostics, []);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP INDEX orders_total_noticed'));
+    }
+  });
+
   it('withdraws require-where-on-update-delete once the database shows a one-row table, and keeps it for any other', async () => {
     await withClient(database.url, (c) => c.query('CREATE TABLE shop_status (refreshed timestamptz NOT NULL); INSERT INTO shop_status VALUES (now()); ANALYZE shop_status'));
     try {

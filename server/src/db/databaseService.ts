@@ -58,6 +58,8 @@ export interface ActivePlanner {
 type DatabaseSettings = Pick<Settings, 'plans' | 'connection' | 'useEnvFile' | 'statementTimeoutMs' | 'schemaFiles' | 'embeddedIdleMinutes' | 'dialect'>;
 
 const RETRY_FIRST_MS = 5_000;
+/** How often a configured database's catalog is compared for changes made elsewhere. */
+const SCHEMA_CHECK_MS = 5_000;
 const RETRY_MAX_MS = 60_000;
 /** Schema statements that did not load, listed in the status tooltip (all of them go to the log). */
 const LISTED_SCHEMA_PROBLEMS = 10;
@@ -78,6 +80,9 @@ export class DatabaseService {
   private retryDelay = RETRY_FIRST_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private schemaVersion = 1;
+  /** The catalog's fingerprint when last compared, and when (see noticeSchemaChanges). */
+  private schemaFingerprint: string | undefined;
+  private schemaCheckedAt = 0;
   private disposed = false;
 
   constructor(
@@ -174,6 +179,9 @@ export class DatabaseService {
     }
     if (this.active) {
       this.embedded?.touch();
+      if (!this.active.embedded && Date.now() - this.schemaCheckedAt >= SCHEMA_CHECK_MS) {
+        await this.noticeSchemaChanges(this.active);
+      }
       return this.active;
     }
     if (Date.now() < this.retryAt || (options.startEmbedded === false && this.wouldStartEmbedded(this.settings))) {
@@ -183,6 +191,25 @@ export class DatabaseService {
       this.opening = undefined;
     });
     return this.opening;
+  }
+
+  /**
+   * A schema changed outside the editor (an index created by a migration or by hand, a column
+   * added) makes the plans made before stale: the catalog's fingerprint is compared at most
+   * every SCHEMA_CHECK_MS, and a change reads the statistics again under a new schema version,
+   * as Refresh Schema would, so the next plan sees the new index without the user asking.
+   */
+  private async noticeSchemaChanges(active: ActivePlanner): Promise<void> {
+    this.schemaCheckedAt = Date.now();
+    const fingerprint = await active.planner.schemaFingerprint().catch(() => undefined);
+    if (fingerprint === undefined) return;
+    const before = this.schemaFingerprint;
+    this.schemaFingerprint = fingerprint;
+    if (before !== undefined && before !== fingerprint && this.active === active) {
+      this.schemaVersion++;
+      this.active = { ...active, schemaVersion: this.schemaVersion, ...(await this.readCatalog(active.planner)) };
+      this.host.log('[database] the schema changed (a table, column or index created, altered or dropped): plans are made again');
+    }
   }
 
   /** Whether opening now would start the embedded database rather than connect. */
@@ -265,6 +292,9 @@ export class DatabaseService {
         this.host.log(`pg_stat_statements is not installed in ${planner.facts.database}: measured run times are not shown (CREATE EXTENSION pg_stat_statements, with the library in shared_preload_libraries).`);
       }
       const statistics = planner.facts.statStatements ? new RuntimeStatistics(planner, (line) => this.host.log(line)) : undefined;
+      // The catalog as these plans see it, for noticeSchemaChanges to compare with.
+      this.schemaFingerprint = await planner.schemaFingerprint().catch(() => undefined);
+      this.schemaCheckedAt = Date.now();
       this.active = { planner, embedded: false, label: planner.label, schemaVersion: ++this.schemaVersion, ...(await this.readCatalog(planner)), statistics };
       this.retryDelay = RETRY_FIRST_MS;
       this.setStatus({

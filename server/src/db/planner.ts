@@ -400,6 +400,22 @@ export class Planner {
   }
 
   /**
+   * A digest of the user's relations (each table, index and view with its column count, and
+   * whether each index is ready): it changes when one is created, dropped, altered or rebuilt.
+   */
+  async schemaFingerprint(): Promise<string> {
+    return this.withClient(async (client) => {
+      const result = await client.query({
+        text: `SELECT md5(coalesce(string_agg(c.oid::text || c.relkind::text || c.relnatts::text || c.relfilenode::text || coalesce(x.indisvalid::text, ''), ',' ORDER BY c.oid), '')) AS fingerprint
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index x ON x.indexrelid = c.oid
+                WHERE c.relkind IN ('r', 'p', 'i', 'I', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`,
+        queryMode: 'extended',
+      });
+      return String(result.rows[0].fingerprint);
+    });
+  }
+
+  /**
    * Every index of the user's tables as the catalog defines it (`pg_get_indexdef`), and whether
    * it backs a primary key, unique or exclusion constraint: what `advise` reads duplicates from.
    */
