@@ -27,7 +27,8 @@ import { documentRole } from './analyze/documentRole';
 import { splitGlobList } from './db/embedded/workspaceSchema';
 import { ConnectionSetting, DIALECTS, normaliseSettings, Settings } from './settings';
 import { mappedConnection } from './db/connectionMap';
-import { adviseIndexes, readIndexDefinition, redundantIndexes, unusedIndexDrops, type AdvisedQuery, type IndexDefinition, type IndexToDrop, type WorkloadAdvice } from './advise/workload';
+import type { IndexCandidate } from './advise/verifyIndex';
+import { adviseIndexes, foreignKeyIndexes, readIndexDefinition, redundantIndexes, unusedIndexDrops, type AdvisedQuery, type IndexDefinition, type IndexToDrop, type WorkloadAdvice } from './advise/workload';
 import { formatAdviceAsText } from './advise/adviceReport';
 import { indexName } from './advise/migrationFile';
 import { DEFAULT_SETTINGS_FILE, readProjectSettings } from './cli/projectSettings';
@@ -351,8 +352,12 @@ export async function runCli(
   let advice: WorkloadAdvice | undefined;
   if (invocation.command === 'advise' && plans) {
     advice = { indexes: [], drop: [] };
-    for (const [target, queries] of advised) {
-      advice.indexes.push(...(await adviseIndexes(target.active, queries, (candidate, taken) => indexName(candidate.table, candidate.columns, taken))));
+    const name = (candidate: IndexCandidate, taken: ReadonlySet<string>) => indexName(candidate.table, candidate.columns, taken);
+    for (const target of new Set([plans, ...advised.keys()])) {
+      const suggested = await adviseIndexes(target.active, advised.get(target) ?? [], name);
+      const taken = new Set([...target.active.tables.values()].flatMap((table) => table.indexes.map((index) => index.name)).concat(suggested.map((index) => /EXISTS (\S+) ON/.exec(index.statement)?.[1] ?? '')));
+      const foreignKeys = await target.active.planner.unindexedForeignKeys().catch(() => []);
+      advice.indexes.push(...suggested, ...foreignKeyIndexes(foreignKeys, suggested, name, taken));
     }
     for (const target of new Set([plans, ...advised.keys()])) {
       advice.drop.push(...(await indexesToDrop(target, invocation.settings.unusedIndexMinDays)));

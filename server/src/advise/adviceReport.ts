@@ -14,7 +14,7 @@ export function formatAdviceAsText(advice: WorkloadAdvice): string {
   const lines: string[] = [];
   for (const index of advice.indexes) {
     const count = `${index.queries.length} ${index.queries.length === 1 ? 'query' : 'queries'}`;
-    lines.push(`-- ${index.table}: serves ${count}, ${VERIFIED_BY[index.verified]}${index.unverified ? ` (${index.unverified})` : ''}`);
+    lines.push(index.reason ? `-- ${index.table}: ${index.reason}` : `-- ${index.table}: serves ${count}, ${VERIFIED_BY[index.verified]}${index.unverified ? ` (${index.unverified})` : ''}`);
     for (const query of index.queries) {
       const costs = query.costAfter === null || Number.isNaN(query.costBefore) ? '' : `  estimated cost ${formatCost(query.costBefore)} → ${formatCost(query.costAfter)}`;
       lines.push(`--   ${query.file}:${query.line}${costs}`);

@@ -400,6 +400,29 @@ export class Planner {
   }
 
   /**
+   * Foreign keys whose referencing columns lead no index of their table: a delete or key update
+   * on the referenced table then reads the whole referencing table for each row it changes.
+   */
+  async unindexedForeignKeys(): Promise<{ schema: string; table: string; constraint: string; columns: string[]; references: string; rows: number }[]> {
+    return this.withClient(async (client) => {
+      const result = await client.query({
+        text: `SELECT n.nspname::text AS schema, t.relname::text AS table, c.conname::text AS constraint, c.confrelid::regclass::text AS references, t.reltuples::float8 AS rows,
+                      (SELECT array_agg(a.attname::text ORDER BY k.i) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, i) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS columns
+                 FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE c.contype = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                  AND NOT EXISTS (
+                    SELECT 1 FROM pg_index x
+                     WHERE x.indrelid = c.conrelid AND x.indpred IS NULL
+                       AND (x.indkey::int2[])[0:array_length(c.conkey, 1) - 1] @> c.conkey
+                       AND (x.indkey::int2[])[0:array_length(c.conkey, 1) - 1] <@ c.conkey)
+                ORDER BY 1, 2, 3`,
+        queryMode: 'extended',
+      });
+      return result.rows.map((row) => ({ schema: String(row.schema), table: String(row.table), constraint: String(row.constraint), columns: (row.columns as string[]).map(String), references: String(row.references), rows: Number(row.rows) }));
+    });
+  }
+
+  /**
    * A digest of the user's relations (each table, index and view with its column count, and
    * whether each index is ready): it changes when one is created, dropped, altered or rebuilt.
    */
