@@ -354,7 +354,7 @@ export async function runCli(
     advice = { indexes: [], drop: [] };
     const name = (candidate: IndexCandidate, taken: ReadonlySet<string>) => indexName(candidate.table, candidate.columns, taken);
     for (const target of new Set([plans, ...advised.keys()])) {
-      const suggested = await adviseIndexes(target.active, advised.get(target) ?? [], name);
+      const suggested = await adviseIndexes(target.active, advised.get(target) ?? [], name, invocation.settings.indexMinGainPercent / 100);
       const taken = new Set([...target.active.tables.values()].flatMap((table) => table.indexes.map((index) => index.name)).concat(suggested.map((index) => /EXISTS (\S+) ON/.exec(index.statement)?.[1] ?? '')));
       const foreignKeys = await target.active.planner.unindexedForeignKeys().catch(() => []);
       advice.indexes.push(...suggested, ...foreignKeyIndexes(foreignKeys, suggested, name, taken));

@@ -53,6 +53,8 @@ export interface Settings {
   oneOffAdvice: boolean;
   /** `queryLens.unusedIndexMinDays`: how long the statistics must have been counting before an index counts as unused. */
   unusedIndexMinDays: number;
+  /** `queryLens.indexMinGainPercent`: how much an index must lower a query's estimated cost to be suggested. */
+  indexMinGainPercent: number;
 }
 
 /** `auto`: the configured database, else the embedded one; `off`: static analysis only. */
@@ -100,6 +102,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   oneOffFiles: Object.freeze([]),
   oneOffAdvice: false,
   unusedIndexMinDays: 7,
+  indexMinGainPercent: 50,
 });
 
 /** The settings keys the server reads, under the `queryLens` section (for the schema test). */
@@ -123,6 +126,7 @@ export const SERVER_SETTING_KEYS: readonly (keyof Settings)[] = [
   'oneOffFiles',
   'oneOffAdvice',
   'unusedIndexMinDays',
+  'indexMinGainPercent',
 ];
 
 function integerIn(value: unknown, min: number, max: number, fallback: number): number {
@@ -163,6 +167,7 @@ export function normaliseSettings(raw: unknown): Settings {
     oneOffFiles: Array.isArray(value.oneOffFiles) && value.oneOffFiles.every((glob) => typeof glob === 'string') ? (value.oneOffFiles as string[]) : DEFAULT_SETTINGS.oneOffFiles,
     oneOffAdvice: typeof value.oneOffAdvice === 'boolean' ? value.oneOffAdvice : DEFAULT_SETTINGS.oneOffAdvice,
     unusedIndexMinDays: integerIn(value.unusedIndexMinDays, 0, 3650, DEFAULT_SETTINGS.unusedIndexMinDays),
+    indexMinGainPercent: integerIn(value.indexMinGainPercent, 1, 99, DEFAULT_SETTINGS.indexMinGainPercent),
   };
 }
 

@@ -100,6 +100,18 @@ describe('query-lens advise', function () {
     );
   });
 
+  it('suggests only indexes that lower the cost by queryLens.indexMinGainPercent', async () => {
+    // customers_email_idx takes the lookup from ~427 to ~8: a 98% gain, short of 99%.
+    const settings = path.join(workspace, 'strict.json');
+    fs.writeFileSync(settings, '{ "queryLens.indexMinGainPercent": 99 }');
+    const strict = await queryLens(workspace, ['advise', '--db', database.url, '--format', 'json', '--settings', 'strict.json', 'app/customers.sql']);
+    const withQueries = (run: typeof strict) => (JSON.parse(run.stdout).indexes as { statement: string; queries: unknown[] }[]).filter((index) => index.queries.length > 0).map((index) => index.statement);
+    assert.deepStrictEqual(withQueries(strict), []);
+    fs.writeFileSync(settings, '{ "queryLens.indexMinGainPercent": 97 }');
+    const lenient = await queryLens(workspace, ['advise', '--db', database.url, '--format', 'json', '--settings', 'strict.json', 'app/customers.sql']);
+    assert.deepStrictEqual(withQueries(lenient), ['CREATE INDEX CONCURRENTLY IF NOT EXISTS customers_email_idx ON public.customers (email)']);
+  });
+
   it('once the indexes exist, has nothing to suggest (exit 0), and never changed the database itself', async () => {
     await withClient(database.url, async (client) => {
       await client.query('CREATE INDEX customers_email_idx ON customers (email)');

@@ -41,7 +41,7 @@ describe('settings', () => {
 
   it('clamps every numeric setting to exactly the range package.json declares, and rounds it', () => {
     const numeric = Object.entries(schema).filter(([key, property]) => !key.startsWith('queryLens.trace.') && (property.type === 'integer' || property.type === 'number'));
-    assert.strictEqual(numeric.length, 9, `numeric settings: ${numeric.map(([key]) => key).join(', ')}`);
+    assert.strictEqual(numeric.length, 10, `numeric settings: ${numeric.map(([key]) => key).join(', ')}`);
     for (const [key, property] of numeric) {
       const name = key.slice('queryLens.'.length);
       const read = (value: number) => (normaliseSettings({ [name]: value }) as unknown as Record<string, unknown>)[name];

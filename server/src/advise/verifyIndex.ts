@@ -4,7 +4,7 @@
  * the database has HypoPG, as a real index in a rolled-back transaction on the embedded database
  * (its tables are empty, so it is made at once). The query is planned again with it; the index
  * is kept only if the new plan uses it and its estimated cost falls by at least
- * `INDEX_MIN_GAIN_SHARE`. Without either, the suggestion says that it is unverified, and why.
+ * `queryLens.indexMinGainPercent`. Without either, the suggestion says that it is unverified, and why.
  */
 import type { ExplainOutcome } from '../db/planner';
 import type { ActivePlanner } from '../db/databaseService';
@@ -22,8 +22,6 @@ export type IndexVerdict =
   | { method: 'hypopg' | 'embedded'; used: boolean; costBefore: number; costAfter: number; statement: string }
   | { method: 'none'; reason: string; statement: string };
 
-/** A candidate must lower the estimated cost by this share to be worth naming. */
-export const INDEX_MIN_GAIN_SHARE = 0.5;
 
 /** `CREATE INDEX ON public.orders (customer_id, created_at)`, names quoted where PostgreSQL needs it. */
 export function createIndexStatement(candidate: IndexCandidate): string {
@@ -35,7 +33,7 @@ export function createIndexStatement(candidate: IndexCandidate): string {
  * estimated cost before and after. `costBefore` is the plan the finding came from; `values`, the
  * parameters' values when that was a custom plan.
  */
-export async function verifyIndex(active: ActivePlanner, sql: string, parameterCount: number, candidate: IndexCandidate, costBefore: number, values?: readonly (string | null)[]): Promise<IndexVerdict> {
+export async function verifyIndex(active: ActivePlanner, sql: string, parameterCount: number, candidate: IndexCandidate, costBefore: number, minGainShare: number, values?: readonly (string | null)[]): Promise<IndexVerdict> {
   const statement = createIndexStatement(candidate);
   const method = active.embedded ? 'embedded' : active.planner.facts.hypopg ? 'hypopg' : undefined;
   if (!method) {
@@ -48,7 +46,7 @@ export async function verifyIndex(active: ActivePlanner, sql: string, parameterC
   }
   // On the embedded database the tables are empty and never analysed, so the costs are the
   // planner's defaults: that it would use the index is what counts there.
-  const gains = method === 'embedded' || after.cost <= costBefore * (1 - INDEX_MIN_GAIN_SHARE);
+  const gains = method === 'embedded' || after.cost <= costBefore * (1 - minGainShare);
   return { method, used: after.usesIndex && gains, costBefore, costAfter: after.cost, statement };
 }
 

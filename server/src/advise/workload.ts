@@ -12,7 +12,7 @@ import type { IndexAdvice } from '../db/planDocument';
 import type { ExplainOutcome } from '../db/planner';
 import { planFromExplainJson, walkPlan } from '../plan/planModel';
 import type { TableStats } from '../plan/insights';
-import { createIndexStatement, INDEX_MIN_GAIN_SHARE, type IndexCandidate } from './verifyIndex';
+import { createIndexStatement, type IndexCandidate } from './verifyIndex';
 
 /** One query's finding that names an index, with where the query is. */
 export interface AdvisedQuery {
@@ -57,7 +57,8 @@ interface Candidate {
  * The index set for `advised` (every finding of the workload whose remedy is an index), proven
  * together on `active`. `name` gives each index its readable name.
  */
-export async function adviseIndexes(active: ActivePlanner, advised: readonly AdvisedQuery[], name: (candidate: IndexCandidate, taken: ReadonlySet<string>) => string): Promise<SuggestedIndex[]> {
+export async function adviseIndexes(active: ActivePlanner, advised: readonly AdvisedQuery[], name: (candidate: IndexCandidate, taken: ReadonlySet<string>) => string, minGainShare: number): Promise<SuggestedIndex[]> {
+  const gains = (method: 'hypopg' | 'embedded', before: number, after: number) => method === 'embedded' || after <= before * (1 - minGainShare);
   const candidates = new Map<string, Candidate>();
   for (const query of advised) {
     const key = createIndexStatement(query.advice.candidate);
@@ -139,11 +140,6 @@ function queryKey(query: AdvisedQuery): string {
 function costBeforeOf(query: AdvisedQuery): number {
   const verdict = query.advice.verdict;
   return verdict.method === 'none' ? NaN : verdict.costBefore;
-}
-
-/** The same bar a single index must clear (on the embedded database, whose costs are defaults, being used is enough). */
-function gains(method: 'hypopg' | 'embedded', before: number, after: number): boolean {
-  return method === 'embedded' || after <= before * (1 - INDEX_MIN_GAIN_SHARE);
 }
 
 /** Every query planned with the whole set at once: its cost, and which of the set its plan reads. */

@@ -293,7 +293,7 @@ export async function planDocument(
       if (node.indexName !== undefined) cache.usedIndexes.add(node.indexName);
     });
     // A migration or one-off script runs once: how fast is not worth a warning.
-    const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache);
+    const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache, settings.indexMinGainPercent / 100);
     // Parsed again (once, and only for a query with insights) to find where its tables are named.
     let tree: unknown;
     const parseTree = () => {
@@ -769,7 +769,7 @@ const INDEX_REMEDIES = new Set(['plan-seq-scan', 'plan-sort-spill', 'plan-nested
  * use it; without the index (or not at all, when the index was the whole remedy) when it would
  * not; marked unverified, with the reason, when the database cannot say.
  */
-async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string, active: ActivePlanner, cache: PlanCache): Promise<PlanInsight[]> {
+async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string, active: ActivePlanner, cache: PlanCache, minGainShare: number): Promise<PlanInsight[]> {
   const kept: PlanInsight[] = [];
   for (const insight of insights) {
     const table = insight.relation ? findTable(active, insight.relation.schema, insight.relation.name) : undefined;
@@ -778,12 +778,12 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
       continue;
     }
     const candidate: IndexCandidate = { schema: table.schema, table: table.name, columns: insight.columns };
-    const key = `${active.schemaVersion}|${normaliseSql(sql)}|${createIndexStatement(candidate)}`;
+    const key = `${active.schemaVersion}|${normaliseSql(sql)}|${createIndexStatement(candidate)}|${minGainShare}`;
     const custom = customPlanOf.get(insight);
     const verdictKey = custom ? `${key}|${JSON.stringify(custom.values)}` : key;
     let verdict = cache.verdicts.get(verdictKey);
     if (!verdict) {
-      verdict = await verifyIndex(active, sql, highestParameter(sql), candidate, custom?.cost ?? plan.root.totalCost, custom?.values);
+      verdict = await verifyIndex(active, sql, highestParameter(sql), candidate, custom?.cost ?? plan.root.totalCost, minGainShare, custom?.values);
       cache.verdicts.set(verdictKey, verdict);
     }
     const tried = { candidate, verdict, ...(custom ? { values: custom.values } : {}) };
