@@ -35,6 +35,8 @@ export const CODES = {
   syntaxError: 'syntax-error',
   notAnalysed: 'not-analysed',
   fileNotAnalysed: 'file-not-analysed',
+  /** Published by the language server when a document has more findings than it shows. */
+  tooManyFindings: 'too-many-findings',
 } as const;
 
 /** A statement longer than this is not parsed: parsing is linear, but a 1 MB query is a file. */
