@@ -125,6 +125,13 @@ export class DocumentAnalysis {
   private previousSignature: string | undefined;
 
   /**
+   * `timeBudgetMs`: how long one run may parse before the rest of the document waits for the
+   * next run. In the editor the next keystroke brings that run; the CLI has no next run, so it
+   * gives no budget and reports the whole file.
+   */
+  constructor(private readonly timeBudgetMs = DOCUMENT_TIME_BUDGET_MS) {}
+
+  /**
    * `languageId` tells TSX and JSX from TypeScript and JavaScript; `role` says whether the file is
    * a migration or one-off script (see `documentRole.ts`).
    */
@@ -165,7 +172,7 @@ export class DocumentAnalysis {
       if (result) {
         reused++;
       } else {
-        if (performance.now() - started > DOCUMENT_TIME_BUDGET_MS) {
+        if (performance.now() - started > this.timeBudgetMs) {
           stoppedAt = index;
           break;
         }
@@ -191,7 +198,7 @@ export class DocumentAnalysis {
         code: CODES.notAnalysed,
         message:
           `Analysis stopped at query ${stoppedAt + 1} of ${queries.length}: this document used its ` +
-          `${DOCUMENT_TIME_BUDGET_MS / 1000} s budget. The rest is analysed after the next edit; splitting the file makes each run shorter.`,
+          `${this.timeBudgetMs / 1000} s budget. The rest is analysed after the next edit; splitting the file makes each run shorter.`,
       });
     }
     this.previous = current;
