@@ -30,6 +30,18 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it('reads a NUL made by a string escape as a character of the SQL, in Python and TypeScript (found by the fuzz tier)', () => {
+    const python = 'import psycopg\n\ndef run(cur, value):\n    cur.execute("""select \'"null \\u0000 escape"\'::json WHERE a = %s""", (value,))\n';
+    const fromPython = new DocumentAnalysis().run(python, 'python', settings, 'python');
+    assert.deepStrictEqual([fromPython.queries.map((q) => q.sql), fromPython.findings], [["select '\"null \ufffd escape\"'::json WHERE a = $1"], []]);
+    const typescript = "pool.query(`SELECT '\\0' FROM t WHERE id = ${id}`);\n";
+    const fromTypescript = new DocumentAnalysis().run(typescript, 'typescript', settings, 'typescript');
+    assert.deepStrictEqual(
+      fromTypescript.findings.map((f) => [f.code, covered(typescript, f)]),
+      [['no-sql-concatenation', 'id']],
+    );
+  });
+
   it("says a SQLite statement is completed at run time where its grammar stops at a spliced name, and names the grammar", () => {
     const text = 'import sqlite3\ndef load(connection, table_name):\n    connection.execute("insert into {t} (a) values (?)".format(t=table_name), (1,))\n';
     const { findings } = new DocumentAnalysis().run(text, 'python', settings, 'python');
