@@ -68,6 +68,35 @@ describe('DocumentAnalysis', () => {
     assert.strictEqual(third.findings[0].start, moved.indexOf('FROM WHERE') + 5);
   });
 
+  it('reuses a query\'s findings only while what is spliced into it is the same (found by the fuzz tier)', () => {
+    const analysis = new DocumentAnalysis();
+    const versions = [
+      'pool.query(`SELECT id FROM t WHERE id = ${email}`);\n',
+      // The same SQL (`$1`) with another value spliced in: the message names it.
+      'pool.query(`SELECT id FROM t WHERE id = ${name}`);\n',
+      // A number cannot break the text: no finding.
+      'pool.query(`SELECT id FROM t WHERE id = ${Number(name)}`);\n',
+      'export function f(name: number) {\n  return pool.query(`SELECT id FROM t WHERE id = ${name}`);\n}\n',
+      'export function f(name: string) {\n  return pool.query(`SELECT id FROM t WHERE id = ${name}`);\n}\n',
+      // Values already passed: no fix to offer, so the message promises none.
+      'export function f(name: string) {\n  return pool.query(`SELECT id FROM t WHERE id = ${name}`, values);\n}\n',
+    ];
+    for (const text of versions) {
+      const kept = analysis.run(text, 'typescript', settings, 'typescript').findings;
+      const fresh = new DocumentAnalysis().run(text, 'typescript', settings, 'typescript').findings;
+      assert.deepStrictEqual(kept, fresh, text);
+    }
+    const messages = versions.map((text) => new DocumentAnalysis().run(text, 'typescript', settings, 'typescript').findings.map((f) => f.message.replace(/ spliced into .*?(: the quick fix does it)?\.$/, ' …$1')));
+    assert.deepStrictEqual(messages, [
+      ['`email` is …: the quick fix does it'],
+      ['`name` is …: the quick fix does it'],
+      [],
+      [],
+      ['`name` is …: the quick fix does it'],
+      ['`name` is …'],
+    ]);
+  });
+
   it('accepts psql variables in SQL files', () => {
     const text = "\\set id 42\nSELECT * FROM :\"tbl\" WHERE id = :id AND name = :'name';";
     assert.deepStrictEqual(new DocumentAnalysis().run(text, 'sql', settings).findings, []);

@@ -97,15 +97,33 @@ class QueryAnalyses {
 /**
  * What a query's analysis depends on besides its SQL: in application code, how the SQL was
  * built, since the same text from a template with holes and from a constant are analysed
- * differently, and the loop that runs it; nothing in a SQL file.
+ * differently, the loop that runs it, and whether its call can take the fix; in both, what is
+ * spliced into each hole, since the SQL shows every hole as `$n`.
  */
 function howBuilt(query: Query, kind: DocumentKind): string {
   if (kind === 'sql') {
-    return query.parameters.length === 0 && !query.templateTags ? '' : `${query.parameters.map((p) => p.source[0]).join('')}|${query.templateTags ? 't' : ''}`;
+    return query.parameters.length === 0 && !query.templateTags ? '' : `${holesKey(query)}|${query.templateTags ? 't' : ''}`;
   }
   const loop = query.loop ? `${query.loop.kind}|${query.loop.over ?? ''}|${query.loop.perItem ? 1 : 0}` : '';
   const place = `${query.enclosingFunction ?? ''}|${query.dialect ?? ''}|${query.otherEngine ?? ''}|${query.builtAtRunTime ?? ''}`;
-  return `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${loop}|${place}`;
+  return `${query.origin}|${query.shape}|${query.construction ?? ''}|${holesKey(query)}|${query.fragmentPrefixLength ?? ''}|${loop}|${place}|${query.parameterisationFix ? 'fix' : ''}`;
+}
+
+/**
+ * Each parameter's source and, for a hole, what the code splices in and what it says of it. The
+ * messages quote the expression, and whether a value can break the text depends on it and on its
+ * type: with the sources alone, `${email}` edited to `${Number(id)}` kept the old warning.
+ * Length-prefixed, so no expression can pass for the key's own separators.
+ */
+function holesKey(query: Query): string {
+  let key = '';
+  for (const p of query.parameters) {
+    key += p.source[0];
+    if (p.expression !== undefined) key += `e${p.expression.length}:${p.expression}`;
+    if (p.declaredType !== undefined) key += `t${p.declaredType.length}:${p.declaredType}`;
+    if (p.definition !== undefined) key += `d${p.definition.length}:${p.definition}`;
+  }
+  return key;
 }
 
 /**
