@@ -494,7 +494,7 @@ function publishMerged(uri: string): void {
  * of holes) can have tens of thousands of findings: nobody reads past the first screens, and a
  * publish that size costs the editor seconds each time.
  */
-export const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
+const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
 
 /** Publishes a document's diagnostics, the first `MAX_DIAGNOSTICS_PER_DOCUMENT` and a note of the rest. */
 function publish(uri: string, version: number, diagnostics: Diagnostic[]): void {
