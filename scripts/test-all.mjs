@@ -8,6 +8,8 @@ const TIERS = [
   ['server', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/server/**/*.test.js']],
   ['cli', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/cli/**/*.test.js']],
   ['corpus', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/corpus/**/*.test.js']],
+  // Seeded (QUERY_LENS_FUZZ_SEED replays a run); needs the corpus like the tier before it.
+  ['fuzz', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/fuzz/**/*.test.js']],
   // Needs PostgreSQL on 127.0.0.1:5432 (or QUERY_LENS_TEST_PG); .ci/run starts it.
   ['db', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/db/**/*.test.js']],
   ['grammar', ['bash', 'test/grammar/run.sh']],

@@ -125,7 +125,7 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       return 'help';
     }
     if (argument === '--') {
-      paths.push(...rest.slice(i + 1));
+      for (const given of rest.slice(i + 1)) paths.push(given); // any number of them: no spread
       break;
     }
     if (!argument.startsWith('--') || argument === '-') {
@@ -310,7 +310,8 @@ export async function runCli(
     // Size was checked on the bytes; the engine's own size check must not fire a second time.
     const settings = { ...invocation.settings, maxFileSizeKb: Math.max(invocation.settings.maxFileSizeKb, Math.ceil(read.text.length / 1024)) };
     const role = documentRole(projectPath(file.absolutePath), settings);
-    const result = new DocumentAnalysis().run(read.text, file.kind, settings, file.languageId, role);
+    // No time budget: the editor analyses the rest of a long file on the next keystroke, a check has no next run.
+    const result = new DocumentAnalysis(Infinity).run(read.text, file.kind, settings, file.languageId, role);
     const lines = new LineIndex(read.text);
     let findings: Finding[] = result.findings;
     let planned: DocumentPlans | undefined;

@@ -24,9 +24,9 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisResult, DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
+import { AnalysisResult, CODES, DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
 import { dialectLabel, initParsers } from './analyze/parse';
-import { DocumentKind, documentKindOfLanguage, ParameterisationFix } from './extract/query';
+import { DocumentKind, documentKindOfLanguage, ParameterisationFix, type ParameterisationOffer } from './extract/query';
 import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus } from './db/databaseService';
 import { PlanCache, planDocument, planKeyOf } from './db/planDocument';
@@ -50,6 +50,8 @@ const documents = new TextDocuments(TextDocument);
 let clientPullsConfiguration = false;
 let clientWatchesConfiguration = false;
 let clientRefreshesCodeLenses = false;
+/** Whether the client asks for a code action's edit with `codeAction/resolve` (VS Code does). */
+let clientResolvesCodeActionEdits = false;
 /** The first workspace folder: where the database settings are read and the schema is found. */
 let workspaceRootUri: string | undefined;
 let database: DatabaseService | undefined;
@@ -137,6 +139,7 @@ connection.onInitialize((params) => {
   clientPullsConfiguration = workspace?.configuration === true;
   clientWatchesConfiguration = workspace?.didChangeConfiguration?.dynamicRegistration === true;
   clientRefreshesCodeLenses = workspace?.codeLens?.refreshSupport === true;
+  clientResolvesCodeActionEdits = params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
   const options = (params.initializationOptions ?? {}) as InitializationOptions;
   workspaceRootUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   const workspaceRoot = workspaceRootUri?.startsWith('file:') ? fileURLToPath(workspaceRootUri) : undefined;
@@ -151,7 +154,8 @@ connection.onInitialize((params) => {
     capabilities: {
       // Saves matter to the embedded database: it is rebuilt when a schema file changes on disk.
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      // A fix's edit is made when it is chosen, not for every diagnostic under the cursor.
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
       codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'query-lens', version: SERVER_VERSION },
@@ -336,8 +340,7 @@ async function analyseAndPublish(uri: string): Promise<void> {
   }
   if (!result) {
     lastResultByUri.delete(uri);
-    publishedByUri.set(uri, diagnostics);
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    publish(uri, document.version, diagnostics);
     return;
   }
   lastResultByUri.set(uri, { result, staticDiagnostics: diagnostics, version: document.version });
@@ -468,8 +471,44 @@ function publishMerged(uri: string): void {
     }
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
-  publishedByUri.set(uri, diagnostics);
-  void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+  publish(uri, document.version, diagnostics);
+}
+
+/**
+ * The most diagnostics one document publishes. A generated file (or a template with thousands
+ * of holes) can have tens of thousands of findings: nobody reads past the first screens, and a
+ * publish that size costs the editor seconds each time.
+ */
+const MAX_DIAGNOSTICS_PER_DOCUMENT = 1000;
+
+/** Publishes a document's diagnostics, the first `MAX_DIAGNOSTICS_PER_DOCUMENT` and a note of the rest. */
+function publish(uri: string, version: number, diagnostics: Diagnostic[]): void {
+  const shown = capDiagnostics(diagnostics);
+  publishedByUri.set(uri, shown);
+  void connection.sendDiagnostics({ uri, version, diagnostics: shown });
+}
+
+function capDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS_PER_DOCUMENT) {
+    return diagnostics;
+  }
+  const leftOut = diagnostics.length - MAX_DIAGNOSTICS_PER_DOCUMENT;
+  const firstLeftOut = diagnostics[MAX_DIAGNOSTICS_PER_DOCUMENT].range.start;
+  const note: Diagnostic = {
+    range: { start: firstLeftOut, end: firstLeftOut },
+    severity: DiagnosticSeverity.Information,
+    source: 'query-lens',
+    code: CODES.tooManyFindings,
+    message:
+      `Query Lens shows the first ${MAX_DIAGNOSTICS_PER_DOCUMENT.toLocaleString('en-US')} findings of this document; ` +
+      `${leftOut.toLocaleString('en-US')} more from here on are left out. Fix or silence those above (queryLens.rules, query-lens-ignore), ` +
+      `or run the query-lens CLI on the file to list them all.`,
+  };
+  const href = docsHref(note.code as string);
+  if (href) {
+    note.codeDescription = { href };
+  }
+  return [...diagnostics.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT), note];
 }
 
 function forEachPlannedQuery(result: AnalysisResult, bySql: Map<string, PlanEntry>, visit: (query: AnalysisResult['queries'][number], entry: PlanEntry) => void): void {
@@ -600,11 +639,24 @@ connection.onNotification(WorkspaceTrustedNotification.type, (params) => {
 
 connection.onShutdown(() => Promise.all(allDatabases().map(({ service }) => service.dispose())).then(() => undefined));
 
-/** What a diagnostic carries for its code actions. */
+/**
+ * What a diagnostic carries for its code actions: a few numbers, whatever the query. A fix's
+ * edits can be as long as the query (a template with thousands of holes); sent with each of its
+ * diagnostics, they made a publish grow with the square of the holes.
+ */
 interface DiagnosticData {
   /** Document offset where the finding's query starts. */
   queryStart: number;
-  fix?: ParameterisationFix;
+  /** The query's parameterisation fix applies: its edit is made when the fix is chosen. */
+  fix?: true;
+}
+
+/** What a parameterisation fix carries until `codeAction/resolve` makes its edit. */
+interface FixActionData {
+  uri: string;
+  /** The document version the fix was offered for: its query's offsets hold for that one only. */
+  version: number;
+  queryStart: number;
 }
 
 function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
@@ -620,8 +672,8 @@ function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
     diagnostic.codeDescription = { href };
   }
   if (finding.rule) {
-    const fix = (finding.data as { fix?: ParameterisationFix } | undefined)?.fix;
-    const data: DiagnosticData = { queryStart: finding.queryStart ?? finding.start, ...(fix ? { fix } : {}) };
+    const offer = (finding.data as ParameterisationOffer | undefined)?.parameterise === true;
+    const data: DiagnosticData = { queryStart: finding.queryStart ?? finding.start, ...(offer ? { fix: true as const } : {}) };
     diagnostic.data = data;
   }
   return diagnostic;
@@ -666,27 +718,56 @@ connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
     if (!data || typeof data.queryStart !== 'number') {
       continue; // checks such as syntax-error carry no data: nothing to fix or ignore
     }
-    if (data.fix && !seenFixes.has(data.fix.title)) {
-      seenFixes.add(data.fix.title);
-      actions.push({
-        title: data.fix.title,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diagnostic],
-        isPreferred: true,
-        edit: {
-          changes: {
-            [document.uri]: data.fix.edits.map((edit) => ({
-              range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) },
-              newText: edit.newText,
-            })),
-          },
-        },
-      });
+    const fix = data.fix ? currentFix(document, data.queryStart) : undefined;
+    if (fix && !seenFixes.has(fix.title)) {
+      seenFixes.add(fix.title);
+      const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true };
+      if (clientResolvesCodeActionEdits) {
+        const fixData: FixActionData = { uri: document.uri, version: document.version, queryStart: data.queryStart };
+        action.data = fixData;
+      } else {
+        action.edit = fixEdit(document, fix);
+      }
+      actions.push(action);
     }
     actions.push(ignoreAction(document, kind, diagnostic, diagnostic.code, data.queryStart));
   }
   return actions;
 });
+
+connection.onCodeActionResolve((action: CodeAction): CodeAction => {
+  const data = action.data as FixActionData | undefined;
+  if (!data || typeof data.uri !== 'string' || typeof data.queryStart !== 'number') {
+    return action;
+  }
+  const document = documents.get(data.uri);
+  // Offered for another version of the document: its offsets no longer hold, so no edit.
+  const fix = document && document.version === data.version ? currentFix(document, data.queryStart) : undefined;
+  return fix ? { ...action, edit: fixEdit(document!, fix) } : action;
+});
+
+/**
+ * The parameterisation fix of the query at `queryStart`, from the analysis of the document as it
+ * stands (none while a newer analysis is due: the queries' offsets are the old text's).
+ */
+function currentFix(document: TextDocument, queryStart: number): ParameterisationFix | undefined {
+  const last = lastResultByUri.get(document.uri);
+  if (!last || last.version !== document.version) {
+    return undefined;
+  }
+  return last.result.queries.find((query) => query.start === queryStart && query.parameterisationFix !== undefined)?.parameterisationFix;
+}
+
+function fixEdit(document: TextDocument, fix: ParameterisationFix): CodeAction['edit'] {
+  return {
+    changes: {
+      [document.uri]: fix.edits.map((edit) => ({
+        range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) },
+        newText: edit.newText,
+      })),
+    },
+  };
+}
 
 function touches(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
   const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);

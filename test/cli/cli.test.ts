@@ -147,6 +147,17 @@ describe('query-lens CLI', function () {
       assert.match(run.stderr, /^query-lens: latin1.sql: not valid UTF-8; read as Latin-1\n/);
     });
 
+    it('reads a file that starts with a byte order mark as the text after it, UTF-8 or Latin-1', () => {
+      const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+      fs.writeFileSync(path.join(workspace, 'bom.sql'), Buffer.concat([bom, Buffer.from('SELECT 1;\nSELECT 2;\n')]));
+      assert.deepStrictEqual(queryLens(workspace, 'check', 'bom.sql'), { status: 0, stdout: '', stderr: 'query-lens: 0 errors, 0 warnings, 0 notes in 1 file\n' });
+      fs.writeFileSync(path.join(workspace, 'bom-latin1.sql'), Buffer.concat([bom, Buffer.from("SELECT 'caf\xe9';\nSELECT FROM WHERE;\n", 'latin1')]));
+      const run = queryLens(workspace, 'check', 'bom-latin1.sql');
+      assert.strictEqual(run.stdout, 'bom-latin1.sql:2:13 error syntax-error syntax error at or near "WHERE"\n');
+      assert.strictEqual(run.stderr, 'query-lens: bom-latin1.sql: not valid UTF-8; read as Latin-1\nquery-lens: 1 error, 0 warnings, 0 notes in 1 file\n');
+      assert.strictEqual(run.status, 1);
+    });
+
     it('handles a 50 MB file named directly: skipped with its size, in bounded time', () => {
       const big = path.join(workspace, 'huge.sql');
       fs.writeFileSync(big, 'SELECT 1;\n'.repeat(5 * 1024 * 1024));

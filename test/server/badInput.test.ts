@@ -24,6 +24,24 @@ describe('language server over LSP: bad input', function () {
     await client.stop();
   });
 
+  it('a leading byte order mark: no part of the SQL; ranges count it, as the editor holds the text', async () => {
+    const text = '\uFEFFSELECT 1;\nSELEC 2;';
+    const published = await client.open('file:///ws/bom.sql', 'sql', text);
+    assert.deepStrictEqual(published.diagnostics, [
+      {
+        range: { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } },
+        severity: DiagnosticSeverity.Error,
+        source: 'query-lens',
+        code: 'syntax-error',
+        codeDescription: docsLink('syntax-error'),
+        message: 'syntax error at or near "SELEC"',
+      },
+    ]);
+    // An error in the first statement is at its characters, one past the mark.
+    const first = await client.open('file:///ws/bom-first.sql', 'sql', '\uFEFFSELECT FROM WHERE;');
+    assert.deepStrictEqual(first.diagnostics.map((d) => [d.range, d.message]), [[{ start: { line: 0, character: 13 }, end: { line: 0, character: 18 } }, 'syntax error at or near "WHERE"']]);
+  });
+
   it('a binary file: one note that it is not analysed', async () => {
     const text = 'PK\u0003\u0004\u0000\u0000\u0008\u0000' + '\ufffd'.repeat(200) + 'SELECT FROM;';
     const published = await client.open('file:///ws/archive.sql', 'sql', text);

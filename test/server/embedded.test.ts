@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { CodeAction, CodeActionRequest, Diagnostic, DiagnosticSeverity, TextEdit } from 'vscode-languageserver-protocol/node';
+import { CodeAction, Diagnostic, DiagnosticSeverity, TextEdit } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { docsLink, freshServerPerTest, rangeOf } from '../support/lspClient';
 
@@ -13,17 +13,31 @@ function summary(diagnostics: Diagnostic[]): [string, DiagnosticSeverity | undef
   return diagnostics.map((d) => [String(d.code), d.severity, d.range]);
 }
 
+describe('language server over LSP: a client that does not resolve code actions', function () {
+  this.timeout(30_000);
+  const server = freshServerPerTest({ settings: { debounceMs: 0 }, resolvesCodeActions: false });
+
+  it('gets the fix with its edit', async () => {
+    const uri = 'file:///ws/src/one.ts';
+    const text = 'export const one = (id: string) => pool.query(`SELECT name FROM users WHERE id = ${id}`);\n';
+    const published = await server().open(uri, 'typescript', text);
+    const [fix] = await server().codeActions(uri, published.diagnostics[0]);
+    assert.deepStrictEqual(fix.data, undefined);
+    assert.strictEqual(
+      applyAction(uri, 'typescript', text, fix),
+      "export const one = (id: string) => pool.query('SELECT name FROM users WHERE id = $1', [id]);\n",
+    );
+  });
+});
+
 describe('language server over LSP: SQL in application code', function () {
   this.timeout(30_000);
   const server = freshServerPerTest();
 
+  /** The code actions for a diagnostic, each resolved as the editor does when one is chosen. */
   async function codeActions(uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
-    const result = await server().connection.sendRequest(CodeActionRequest.type, {
-      textDocument: { uri },
-      range: diagnostic.range,
-      context: { diagnostics: [diagnostic] },
-    });
-    return (result ?? []) as CodeAction[];
+    const actions = await server().codeActions(uri, diagnostic);
+    return Promise.all(actions.map((action) => server().resolved(action)));
   }
 
   describe('TypeScript', () => {
@@ -85,6 +99,30 @@ describe('language server over LSP: SQL in application code', function () {
       assert.ok(ignored.includes('  // query-lens-ignore no-sql-concatenation\n  const { rows } = await pool.query('), ignored);
       const quiet = await server().change(uri, [{ text: ignored }]);
       assert.deepStrictEqual(summary(quiet.diagnostics).map((d) => d[0]), ['syntax-error']);
+    });
+
+    it('the fix made on resolve edits the query where it is now, after lines were added above it', async () => {
+      await server().open(uri, 'typescript', text);
+      // The query's SQL is unchanged, so its findings are reused; the fix must not be.
+      const moved = await server().change(uri, [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: '// users\n// by email\n' }]);
+      const movedText = text.replace('\n\nexport async function findUser', '\n// users\n// by email\n\nexport async function findUser');
+      const warning = moved.diagnostics.find((d) => d.code === 'no-sql-concatenation')!;
+      assert.deepStrictEqual(warning.range, rangeOf(movedText, 'email', 4));
+      assert.deepStrictEqual(warning.data, { queryStart: movedText.indexOf('SELECT id, name'), fix: true });
+      const [fix] = await codeActions(uri, warning);
+      assert.strictEqual(fix.title, 'Pass email as parameter $1 of pool.query');
+      assert.strictEqual(
+        applyAction(uri, 'typescript', movedText, fix),
+        movedText.replace('pool.query(`SELECT id, name FROM users WHERE email = ${email}`)', "pool.query('SELECT id, name FROM users WHERE email = $1', [email])"),
+      );
+    });
+
+    it('a fix offered for an older version of the document resolves to no edit', async () => {
+      const published = await server().open(uri, 'typescript', text);
+      const [fix] = await server().codeActions(uri, published.diagnostics[0]);
+      await server().change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
+      const resolved = await server().resolved(fix);
+      assert.deepStrictEqual(resolved, fix);
     });
 
     it('finds no query in prose, log messages and comments', async () => {

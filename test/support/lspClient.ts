@@ -7,6 +7,9 @@ import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
+  CodeAction,
+  CodeActionRequest,
+  CodeActionResolveRequest,
   CodeLens,
   CodeLensRefreshRequest,
   CodeLensRequest,
@@ -43,6 +46,11 @@ export interface StartOptions {
   initializationOptions?: InitializationOptions;
   /** Variables added to the server's environment. DATABASE_URL and PG* are never inherited from the test run. */
   env?: Record<string, string>;
+  /**
+   * Whether the client asks for code actions' edits with `codeAction/resolve`, as VS Code does
+   * (default true); without it, the server sends each edit with its action.
+   */
+  resolvesCodeActions?: boolean;
 }
 
 /** The server's environment: the test run's, without the libpq variables a developer may have set. */
@@ -126,7 +134,10 @@ export class TestLspClient {
       rootUri: options.rootUri ?? null,
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true } },
-        textDocument: { publishDiagnostics: { versionSupport: true } },
+        textDocument: {
+          publishDiagnostics: { versionSupport: true },
+          ...(options.resolvesCodeActions === false ? {} : { codeAction: { dataSupport: true, resolveSupport: { properties: ['edit'] } } }),
+        },
       },
       workspaceFolders: options.rootUri ? [{ uri: options.rootUri, name: 'workspace' }] : null,
       initializationOptions: options.initializationOptions,
@@ -199,6 +210,20 @@ export class TestLspClient {
   diagnosticsWhere(uri: string, accept: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 15_000): Promise<PublishDiagnosticsParams> {
     const last = this.allPublished(uri).at(-1);
     return last && accept(last) ? Promise.resolve(last) : this.nextDiagnostics(uri, accept, timeoutMs);
+  }
+
+  /**
+   * The code actions for `diagnostic`, as an editor asks for them (the diagnostic in the
+   * context), without their edits when the server leaves those to `codeAction/resolve`.
+   */
+  async codeActions(uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
+    const result = await this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+    return (result ?? []) as CodeAction[];
+  }
+
+  /** A code action with its edit, as an editor applies it: resolved first when it has none. */
+  async resolved(action: CodeAction): Promise<CodeAction> {
+    return action.edit ? action : this.connection.sendRequest(CodeActionResolveRequest.type, action);
   }
 
   codeLenses(uri: string): Promise<CodeLens[]> {

@@ -30,6 +30,18 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it('reads a NUL made by a string escape as a character of the SQL, in Python and TypeScript (found by the fuzz tier)', () => {
+    const python = 'import psycopg\n\ndef run(cur, value):\n    cur.execute("""select \'"null \\u0000 escape"\'::json WHERE a = %s""", (value,))\n';
+    const fromPython = new DocumentAnalysis().run(python, 'python', settings, 'python');
+    assert.deepStrictEqual([fromPython.queries.map((q) => q.sql), fromPython.findings], [["select '\"null \ufffd escape\"'::json WHERE a = $1"], []]);
+    const typescript = "pool.query(`SELECT '\\0' FROM t WHERE id = ${id}`);\n";
+    const fromTypescript = new DocumentAnalysis().run(typescript, 'typescript', settings, 'typescript');
+    assert.deepStrictEqual(
+      fromTypescript.findings.map((f) => [f.code, covered(typescript, f)]),
+      [['no-sql-concatenation', 'id']],
+    );
+  });
+
   it("says a SQLite statement is completed at run time where its grammar stops at a spliced name, and names the grammar", () => {
     const text = 'import sqlite3\ndef load(connection, table_name):\n    connection.execute("insert into {t} (a) values (?)".format(t=table_name), (1,))\n';
     const { findings } = new DocumentAnalysis().run(text, 'python', settings, 'python');
@@ -54,6 +66,35 @@ describe('DocumentAnalysis', () => {
     const third = analysis.run(moved, 'sql', settings);
     assert.deepStrictEqual([third.stats.analysed, third.stats.reused], [1, 50]);
     assert.strictEqual(third.findings[0].start, moved.indexOf('FROM WHERE') + 5);
+  });
+
+  it('reuses a query\'s findings only while what is spliced into it is the same (found by the fuzz tier)', () => {
+    const analysis = new DocumentAnalysis();
+    const versions = [
+      'pool.query(`SELECT id FROM t WHERE id = ${email}`);\n',
+      // The same SQL (`$1`) with another value spliced in: the message names it.
+      'pool.query(`SELECT id FROM t WHERE id = ${name}`);\n',
+      // A number cannot break the text: no finding.
+      'pool.query(`SELECT id FROM t WHERE id = ${Number(name)}`);\n',
+      'export function f(name: number) {\n  return pool.query(`SELECT id FROM t WHERE id = ${name}`);\n}\n',
+      'export function f(name: string) {\n  return pool.query(`SELECT id FROM t WHERE id = ${name}`);\n}\n',
+      // Values already passed: no fix to offer, so the message promises none.
+      'export function f(name: string) {\n  return pool.query(`SELECT id FROM t WHERE id = ${name}`, values);\n}\n',
+    ];
+    for (const text of versions) {
+      const kept = analysis.run(text, 'typescript', settings, 'typescript').findings;
+      const fresh = new DocumentAnalysis().run(text, 'typescript', settings, 'typescript').findings;
+      assert.deepStrictEqual(kept, fresh, text);
+    }
+    const messages = versions.map((text) => new DocumentAnalysis().run(text, 'typescript', settings, 'typescript').findings.map((f) => f.message.replace(/ spliced into .*?(: the quick fix does it)?\.$/, ' …$1')));
+    assert.deepStrictEqual(messages, [
+      ['`email` is …: the quick fix does it'],
+      ['`name` is …: the quick fix does it'],
+      [],
+      [],
+      ['`name` is …: the quick fix does it'],
+      ['`name` is …'],
+    ]);
   });
 
   it('accepts psql variables in SQL files', () => {

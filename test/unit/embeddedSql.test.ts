@@ -98,6 +98,21 @@ describe('EmbeddedSqlBuilder', () => {
     assert.deepStrictEqual(query.sqlRangeToDocument(percent + 1, percent + 2), [89, 90]);
   });
 
+  it('reads a NUL that a string escape makes as text, never as a hole (U+FFFD in the SQL, mapped one for one)', () => {
+    // cur.execute("SELECT '\u0000' = %s", (x,)) after Python has cooked the string.
+    const b = new EmbeddedSqlBuilder();
+    b.text("SELECT '\u0000' = ", [0, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17]);
+    b.hole(30, 31, 'interpolated', 'x');
+    b.synthetic('\u0000', 31);
+    const query = b.build({ origin: 'cur.execute', style: 'format', dialect: 'postgresql' });
+    assert.strictEqual(query.sql, "SELECT '\ufffd' = $1\ufffd");
+    assert.deepStrictEqual(query.sqlRangeToDocument(8, 9), [8, 14]);
+    assert.deepStrictEqual(
+      query.parameters.map((p) => [p.index, p.docStart, p.docEnd]),
+      [[1, 30, 31]],
+    );
+  });
+
   it('keeps ? for dialects other than PostgreSQL', () => {
     const query = new EmbeddedSqlBuilder().text('SELECT * FROM t WHERE a = ', 0).hole(30, 31, 'bound').build({ origin: 'x', style: 'question', dialect: 'mysql' });
     assert.strictEqual(query.sql, 'SELECT * FROM t WHERE a = ?');

@@ -719,6 +719,24 @@ describe('extractQueriesFromTypescript', () => {
         'Pass a, c as parameters of conn.query',
       ],
       [
+        'pg, four values: the title counts them',
+        'await pool.query(`INSERT INTO t VALUES (${a}, ${b}, ${c}, ${d})`);',
+        "await pool.query('INSERT INTO t VALUES ($1, $2, $3, $4)', [a, b, c, d]);",
+        'Pass 4 values as parameters of pool.query',
+      ],
+      [
+        'pg, three values: the title names them',
+        'await pool.query(`INSERT INTO t VALUES (${a}, ${b}, ${c})`);',
+        "await pool.query('INSERT INTO t VALUES ($1, $2, $3)', [a, b, c]);",
+        'Pass a, b, c as parameters $1, $2, $3 of pool.query',
+      ],
+      [
+        'postgres.js, four values: the title counts them',
+        'await sql.unsafe(`INSERT INTO t VALUES (${a}, ${b}, ${c}, ${d})`);',
+        'await sql`INSERT INTO t VALUES (${a}, ${b}, ${c}, ${d})`;',
+        'Pass 4 values as bound parameters of sql',
+      ],
+      [
         'knex.raw: ?',
         "knex.raw('SELECT * FROM users WHERE id = ' + id);",
         "knex.raw('SELECT * FROM users WHERE id = ?', [id]);",

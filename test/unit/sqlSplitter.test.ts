@@ -107,6 +107,24 @@ describe('splitSqlStatements', () => {
     assert.strictEqual(split(many).length, 10_000);
   });
 
+  it('skips a leading byte order mark, which is no part of the SQL; offsets stay the text\'s', () => {
+    const text = '\uFEFFSELECT 1;\nSELEC 2;';
+    assert.deepStrictEqual(
+      splitSqlStatements(text, { dialect: 'postgresql', psql: true }).map((statement) => [statement.start, statement.end, statement.text]),
+      [
+        [1, 9, 'SELECT 1'],
+        [11, 18, 'SELEC 2'],
+      ],
+    );
+    // What starts the file is still read as the start of a line: a header, a meta-command, DELIMITER.
+    const named = splitSqlStatements('\uFEFF-- name: first\nSELECT 1;', { dialect: 'postgresql', psql: true });
+    assert.deepStrictEqual(named.map((statement) => [statement.name, statement.text]), [['first', 'SELECT 1']]);
+    assert.deepStrictEqual(split('\uFEFF\\set x 1\nSELECT :x;'), ['SELECT :x']);
+    assert.deepStrictEqual(split('\uFEFFDELIMITER //\nSELECT 1//', 'mysql'), ['SELECT 1']);
+    // Only at the start: elsewhere U+FEFF is a character of the text, for the parser to judge.
+    assert.deepStrictEqual(split('SELECT 1;\uFEFFSELECT 2;'), ['SELECT 1', '\uFEFFSELECT 2']);
+  });
+
   describe('the branches between the usual cases', () => {
     it('takes DELIMITER only where a statement starts, not a column of that name at a line start', () => {
       const text = 'SELECT id,\ndelimiter FROM t;\nSELECT 2;';

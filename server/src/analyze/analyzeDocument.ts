@@ -36,6 +36,8 @@ export const CODES = {
   syntaxError: 'syntax-error',
   notAnalysed: 'not-analysed',
   fileNotAnalysed: 'file-not-analysed',
+  /** Published by the language server when a document has more findings than it shows. */
+  tooManyFindings: 'too-many-findings',
 } as const;
 
 /** A statement longer than this is not parsed: parsing is linear, but a 1 MB query is a file. */
@@ -96,16 +98,34 @@ class QueryAnalyses {
 /**
  * What a query's analysis depends on besides its SQL: in application code, how the SQL was
  * built, since the same text from a template with holes and from a constant are analysed
- * differently, and the loop that runs it; nothing in a SQL file.
+ * differently, the loop that runs it, and whether its call can take the fix; in both, what is
+ * spliced into each hole, since the SQL shows every hole as `$n`.
  */
 function howBuilt(query: Query, kind: DocumentKind): string {
   if (kind === 'sql') {
     const engine = query.dialect || query.otherEngine ? `|${query.dialect ?? ''}|${query.otherEngine ?? ''}` : '';
-    return query.parameters.length === 0 && !query.templateTags && !engine ? '' : `${query.parameters.map((p) => p.source[0]).join('')}|${query.templateTags ? 't' : ''}${engine}`;
+    return query.parameters.length === 0 && !query.templateTags && !engine ? '' : `${holesKey(query)}|${query.templateTags ? 't' : ''}${engine}`;
   }
   const loop = query.loop ? `${query.loop.kind}|${query.loop.over ?? ''}|${query.loop.perItem ? 1 : 0}` : '';
   const place = `${query.enclosingFunction ?? ''}|${query.dialect ?? ''}|${query.otherEngine ?? ''}|${query.builtAtRunTime ?? ''}`;
-  return `${query.origin}|${query.shape}|${query.construction ?? ''}|${query.parameters.map((p) => p.source[0]).join('')}|${query.fragmentPrefixLength ?? ''}|${loop}|${place}`;
+  return `${query.origin}|${query.shape}|${query.construction ?? ''}|${holesKey(query)}|${query.fragmentPrefixLength ?? ''}|${loop}|${place}|${query.parameterisationFix ? 'fix' : ''}`;
+}
+
+/**
+ * Each parameter's source and, for a hole, what the code splices in and what it says of it. The
+ * messages quote the expression, and whether a value can break the text depends on it and on its
+ * type: with the sources alone, `${email}` edited to `${Number(id)}` kept the old warning.
+ * Length-prefixed, so no expression can pass for the key's own separators.
+ */
+function holesKey(query: Query): string {
+  let key = '';
+  for (const p of query.parameters) {
+    key += p.source[0];
+    if (p.expression !== undefined) key += `e${p.expression.length}:${p.expression}`;
+    if (p.declaredType !== undefined) key += `t${p.declaredType.length}:${p.declaredType}`;
+    if (p.definition !== undefined) key += `d${p.definition.length}:${p.definition}`;
+  }
+  return key;
 }
 
 /**
@@ -151,6 +171,13 @@ const NO_FINDINGS: readonly Finding[] = [];
 export class DocumentAnalysis {
   private previous = new QueryAnalyses();
   private previousSignature: string | undefined;
+
+  /**
+   * `timeBudgetMs`: how long one run may parse before the rest of the document waits for the
+   * next run. In the editor the next keystroke brings that run; the CLI has no next run, so it
+   * gives no budget and reports the whole file.
+   */
+  constructor(private readonly timeBudgetMs = DOCUMENT_TIME_BUDGET_MS) {}
 
   /**
    * `languageId` tells TSX and JSX from TypeScript and JavaScript; `role` says whether the file is
@@ -207,7 +234,7 @@ export class DocumentAnalysis {
       if (result) {
         reused++;
       } else {
-        if (performance.now() - started > DOCUMENT_TIME_BUDGET_MS) {
+        if (performance.now() - started > this.timeBudgetMs) {
           stoppedAt = index;
           break;
         }
@@ -233,7 +260,7 @@ export class DocumentAnalysis {
         code: CODES.notAnalysed,
         message:
           `Analysis stopped at query ${stoppedAt + 1} of ${queries.length}: this document used its ` +
-          `${DOCUMENT_TIME_BUDGET_MS / 1000} s budget. The rest is analysed after the next edit; splitting the file makes each run shorter.`,
+          `${this.timeBudgetMs / 1000} s budget. The rest is analysed after the next edit; splitting the file makes each run shorter.`,
       });
     }
     this.previous = current;

@@ -109,7 +109,9 @@ export function readSourceFile(file: SourceFile, maxBytes: number, notes: (line:
     return { ok: true, text };
   } catch {
     notes(`${file.displayPath}: not valid UTF-8; read as Latin-1`);
-    return { ok: true, text: bytes.toString('latin1') };
+    // The UTF-8 byte order mark is no text in Latin-1 either (it would read as `ï»¿`).
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return { ok: true, text: bytes.toString('latin1', bom) };
   }
 }
 

@@ -50,6 +50,7 @@ export class EmbeddedSqlBuilder {
    * contiguous in the document, or one offset per character when escapes make it not so.
    */
   text(value: string, at: number | ArrayLike<number>, end?: number): this {
+    value = withoutHoleMarks(value);
     if (typeof at === 'number') {
       this.offsets.pushRun(at, value.length);
       this.ends.pushRun(at + 1, value.length);
@@ -79,6 +80,7 @@ export class EmbeddedSqlBuilder {
    * to `at`.
    */
   synthetic(value: string, at: number): this {
+    value = withoutHoleMarks(value);
     this.offsets.pushSame(at, value.length);
     this.ends.pushSame(at, value.length);
     this.chunks.push(value);
@@ -274,8 +276,18 @@ function giveBack(...buffers: OffsetBuffer[]): void {
   }
 }
 
-/** Marks a hole in the raw text; never in real SQL text. */
+/** Marks a hole in the raw text; never in real SQL text (`withoutHoleMarks`). */
 const HOLE = '\u0000';
+
+/**
+ * Text with its NUL characters, which a string's escapes can make (`\u0000`, `\x00`, `\0`), in
+ * U+FFFD: taken for holes, they made the build look for holes that were never added (a
+ * TypeError). PostgreSQL never sees a NUL in a query (the protocol ends the text there), so the
+ * stand-in changes nothing the parser can be right about; one character for one, the map holds.
+ */
+function withoutHoleMarks(value: string): string {
+  return value.indexOf(HOLE) < 0 ? value : value.replace(/\u0000/g, '\ufffd');
+}
 
 /** `sqlc.arg(name)`, `sqlc.narg('name')`, `sqlc.slice(name)`. */
 const SQLC_CALL = /^sqlc\s*\.\s*(arg|narg|slice)\s*\(\s*([A-Za-z_]\w*|'[^']*'|"[^"]*")\s*\)/i;

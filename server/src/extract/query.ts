@@ -64,6 +64,16 @@ export interface ParameterisationFix {
   edits: TextEdit[];
 }
 
+/**
+ * A finding's `data` when the query's `parameterisationFix` may be offered for it. The fix
+ * itself is not carried: a finding is reused while its SQL text is unchanged, even when the
+ * query has moved in the document, and a fix holds document offsets (and, with thousands of
+ * holes, tens of KB of text). It is taken from the query of the current analysis when asked for.
+ */
+export interface ParameterisationOffer {
+  parameterise: true;
+}
+
 export interface Query {
   /**
    * The SQL to analyse. Placeholders and holes of every style are rewritten to the dialect's

@@ -47,6 +47,9 @@ const SQLC_KINDS = new Set([':one', ':many', ':exec', ':execrows', ':execresult'
 /** aiosql's operation suffixes (`get_user^`, `add_user<!`): not part of the name. */
 const AIOSQL_SUFFIX = /(?:<!|\*!|[!#^$])$/;
 
+/** U+FEFF, which a file saved "with BOM" starts with. */
+const BYTE_ORDER_MARK = 0xfeff;
+
 /**
  * Splits a SQL script into statements the way the dialect's own command-line client does
  * (psql for PostgreSQL, the mysql client for MySQL/MariaDB, sqlite3 for SQLite): a delimiter
@@ -60,7 +63,10 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
   const statements: SqlStatement[] = [];
   const family = familyOf(options.dialect);
   const mysqlLike = family === 'mysql';
-  const scanner = new SqlScanner(text, family, options.psql ? ScanSyntax.Psql : ScanSyntax.None);
+  // A byte order mark is how the file was saved, not SQL: an editor that sends it at the start
+  // of the text made `\uFEFFSELECT` the first word. Skipped, offsets stay the document's.
+  const textStart = text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0;
+  const scanner = new SqlScanner(text, family, options.psql ? ScanSyntax.Psql : ScanSyntax.None, textStart);
   let delimiter = ';';
   let customDelimiter = false;
 
@@ -103,10 +109,10 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
   };
   const atLineStart = (at: number): boolean => {
     let j = at - 1;
-    while (j >= 0 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) {
+    while (j >= textStart && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) {
       j--;
     }
-    return j < 0 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13;
+    return j < textStart || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13;
   };
   const endOfLine = (from: number): number => {
     const nl = text.indexOf('\n', from);

@@ -217,7 +217,8 @@ function isConstant(expression: unknown): boolean {
   const pending: unknown[] = [expression];
   while (pending.length > 0) {
     const value = pending.pop();
-    if (Array.isArray(value)) pending.push(...value);
+    // Loops, not push(...): a list in the tree (an IN list's values) is unbounded.
+    if (Array.isArray(value)) for (const item of value) pending.push(item);
     else if (isNode(value)) {
       if ('ColumnRef' in value) return false;
       pending.push(...Object.values(value));

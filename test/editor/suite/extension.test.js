@@ -98,13 +98,14 @@ function nextDiagnosticsChange(uri, what, timeoutMs = WAIT_MS) {
 }
 
 /**
- * The quick fixes VS Code gathers at a range. While TypeScript's own language service starts
+ * The quick fixes VS Code gathers at a range, with their edits. While TypeScript's own language service starts
  * in a fresh window, VS Code may cancel the whole request ("Canceled"); ask again then.
  */
 async function codeActionsAt(uri, range, attempts = 5) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value);
+      // The server makes a fix's edit on `codeAction/resolve`; the last argument has VS Code resolve them.
+      return await vscode.commands.executeCommand('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value, 10);
     } catch (error) {
       if (attempt >= attempts || !/Canceled/.test(String(error && error.message))) throw error;
     }

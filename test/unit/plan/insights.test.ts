@@ -461,6 +461,11 @@ describe('plan conditions', () => {
     }
   });
 
+  it('reads a condition whose list holds 200,000 values (no spread of it onto the stack)', () => {
+    const values = Array.from({ length: 200_000 }, (_, i) => String(i)).join(', ');
+    assert.deepStrictEqual(indexableColumns(`(id = ANY (ARRAY[${values}]))`, ['c']), { equality: ['id'], range: [] });
+  });
+
   it("finds the inner table's columns in a join condition's equalities", () => {
     assert.deepStrictEqual(innerJoinColumns('(o.customer_id = i.product_id)', ['i', 'order_items']), ['product_id']);
     assert.deepStrictEqual(innerJoinColumns('((i.a = o.a) AND (o.b = i.b) AND (i.c > o.c))', ['i']), ['a', 'b']);

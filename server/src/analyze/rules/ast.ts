@@ -771,7 +771,10 @@ export function alternativesOf(place: ConditionPlace | undefined): unknown[] {
 export function conjunctsOf(place: ConditionPlace | undefined): unknown[] {
   const conjuncts: unknown[] = [];
   for (let p = place; p && p.boolop !== 'OR_EXPR'; p = p.parent) {
-    if (p.boolop === 'AND_EXPR') conjuncts.push(...p.args.filter((_, i) => i !== p.index));
+    if (p.boolop === 'AND_EXPR') {
+      // A loop, not push(...): an AND has as many arguments as the query has conditions.
+      for (let i = 0; i < p.args.length; i++) if (i !== p.index) conjuncts.push(p.args[i]);
+    }
   }
   return conjuncts;
 }

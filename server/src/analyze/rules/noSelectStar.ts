@@ -85,11 +85,12 @@ function tablesBehindStar(select: Fields, qualifier: string | undefined, ctes: C
         tables.push(tableName(rangeVar));
       } else if (!visiting.has(String(rangeVar.relname))) {
         visiting.add(String(rangeVar.relname));
-        tables.push(...starredTables(asNode(cte, 'SelectStmt'), ctes, visiting));
+        for (const table of starredTables(asNode(cte, 'SelectStmt'), ctes, visiting)) tables.push(table);
         visiting.delete(String(rangeVar.relname));
       }
     } else if (subselect) {
-      tables.push(...starredTables(asNode(subselect.subquery, 'SelectStmt'), ctes, visiting));
+      // Loops, not push(...): a FROM list (and so what a star reads) is as long as the query makes it.
+      for (const table of starredTables(asNode(subselect.subquery, 'SelectStmt'), ctes, visiting)) tables.push(table);
     }
   }
   return [...new Set(tables)];
@@ -105,7 +106,7 @@ function starredTables(select: Fields | undefined, outer: Ctes, visiting: Set<st
   const tables: string[] = [];
   for (const target of Array.isArray(select.targetList) ? select.targetList : []) {
     const ref = asNode(asNode(target, 'ResTarget')?.val, 'ColumnRef');
-    if (ref && columnParts(ref).column === '*') tables.push(...tablesBehindStar(select, columnParts(ref).qualifier, ctes, visiting));
+    if (ref && columnParts(ref).column === '*') for (const table of tablesBehindStar(select, columnParts(ref).qualifier, ctes, visiting)) tables.push(table);
   }
   return tables;
 }

@@ -1,4 +1,4 @@
-import type { Query, QueryParameter } from '../../extract/query';
+import type { ParameterisationOffer, Query, QueryParameter } from '../../extract/query';
 import { quoteHostExpression as quote, type Rule } from './rule';
 
 const CONSTRUCTION_WORDS: Record<NonNullable<Query['construction']>, string> = {
@@ -84,14 +84,15 @@ export const noSqlConcatenation: Rule = {
     }
     const how = context.query.construction ? CONSTRUCTION_WORDS[context.query.construction] : 'string building';
     const parameterisable = values.length === spliced.length && !values.some((p) => ESCAPED.test(p.expression ?? '') || ESCAPED.test(p.definition ?? ''));
-    const fix = context.query.parameterisationFix && parameterisable ? context.query.parameterisationFix : undefined;
+    const fix = context.query.parameterisationFix !== undefined && parameterisable;
+    const offer: ParameterisationOffer = { parameterise: true };
     for (const parameter of unsafe) {
       const expression = parameter.expression ?? 'a value';
       const message =
         `${quote(expression)} is spliced into the SQL text by ${how}: a value holding a quote breaks the query or injects SQL, ` +
         `and every distinct value makes a new statement the database parses and plans again. ` +
         `Pass it as a parameter (${context.query.origin} takes them)${fix ? ': the quick fix does it' : ''}.`;
-      context.report({ start: parameter.sqlStart, end: parameter.sqlEnd, message, ...(fix ? { data: { fix } } : {}) });
+      context.report({ start: parameter.sqlStart, end: parameter.sqlEnd, message, ...(fix ? { data: offer } : {}) });
     }
   },
 };

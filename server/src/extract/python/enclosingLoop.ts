@@ -59,7 +59,7 @@ function forHeader(first: SyntaxNode | null, end: number, text: string): ForHead
   const names: string[] = [];
   let node = first;
   while (node && node.name !== 'in') {
-    names.push(...variableNames(node, text));
+    for (const name of variableNames(node, text)) names.push(name);
     node = node.nextSibling;
   }
   const collectionStart = node?.nextSibling;

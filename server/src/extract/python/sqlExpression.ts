@@ -213,9 +213,11 @@ function readConcatenation(start: SyntaxNode, node: SyntaxNode, context: Express
     const part = read(operand, context, depth + 1, false);
     if (part) {
       strings++;
-      pieces.push(...part.pieces);
-      tokens.push(...part.tokens);
-      constants.push(...part.constants);
+      // Loops, not push(...): a spread passes each element on the stack, and a long
+      // concatenation's pieces are unbounded (past about 120,000 a RangeError).
+      for (const piece of part.pieces) pieces.push(piece);
+      for (const token of part.tokens) tokens.push(token);
+      for (const constant of part.constants) constants.push(constant);
     } else {
       pieces.push({
         kind: 'hole',

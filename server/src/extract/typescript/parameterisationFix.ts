@@ -127,9 +127,11 @@ function placeholderFix(site: SqlCall, pieces: readonly SqlPiece[], style: 'doll
   }
   const names = uniqueExpressions(pieces);
   const title =
-    style === 'dollar'
-      ? `Pass ${names.join(', ')} as ${names.length === 1 ? 'parameter' : 'parameters'} ${placeholders.join(', ')} of ${site.origin}`
-      : `Pass ${names.join(', ')} as ${names.length === 1 ? 'a parameter' : 'parameters'} of ${site.origin}`;
+    names.length > MAX_TITLE_NAMES
+      ? `Pass ${names.length} values as parameters of ${site.origin}`
+      : style === 'dollar'
+        ? `Pass ${names.join(', ')} as ${names.length === 1 ? 'parameter' : 'parameters'} ${placeholders.join(', ')} of ${site.origin}`
+        : `Pass ${names.join(', ')} as ${names.length === 1 ? 'a parameter' : 'parameters'} of ${site.origin}`;
   return { title, edits };
 }
 
@@ -165,7 +167,7 @@ function taggedTwinFix(site: SqlCall, pieces: readonly SqlPiece[], holes: Hole[]
   const tag = site.twin ? `${receiver.split('.').pop()}.${site.twin}` : receiver;
   const names = uniqueExpressions(holes);
   return {
-    title: `Pass ${names.join(', ')} as ${names.length === 1 ? 'a bound parameter' : 'bound parameters'} of ${tag}`,
+    title: names.length > MAX_TITLE_NAMES ? `Pass ${names.length} values as bound parameters of ${tag}` : `Pass ${names.join(', ')} as ${names.length === 1 ? 'a bound parameter' : 'bound parameters'} of ${tag}`,
     edits,
   };
 }
@@ -265,6 +267,12 @@ function questionMarkOrder(sql: string): ('existing' | 'hole')[] {
   }
   return order;
 }
+
+/**
+ * A title names the values up to this many, then counts them: a menu entry is one line, and a
+ * query of thousands of holes made one of tens of KB (Python's fix says the same).
+ */
+const MAX_TITLE_NAMES = 3;
 
 /** The holes' expressions, each once, for the fix's title. */
 function uniqueExpressions(pieces: readonly SqlPiece[]): string[] {

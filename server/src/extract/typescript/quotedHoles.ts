@@ -72,7 +72,8 @@ export function moveHolesOutOfQuotes(pieces: readonly SqlPiece[], dialect: Diale
     take(inside, region.start, region.end);
     const quote = text[region.start];
     if ((region.kind === Tok.String || region.kind === Tok.QuotedIdentifier) && (quote === "'" || quote === '"' || quote === '`')) {
-      out.push(...closeQuoted(inside, true, quote, dialect, !region.unterminated));
+      // A loop, not push(...): the holes of one quoted region are unbounded.
+      for (const piece of closeQuoted(inside, true, quote, dialect, !region.unterminated)) out.push(piece);
     } else {
       // Spliced into a comment, a dollar-quoted body or a prefixed literal: text, not a parameter.
       for (const piece of inside) {
@@ -148,7 +149,7 @@ function closeQuoted(quoted: SqlPiece[], hasHole: boolean, quote: string, dialec
     if (index > 0) {
       joined.push({ kind: 'synthetic', value: mysqlLike ? ', ' : ' || ', at: startOf(item[0]) });
     }
-    joined.push(...item);
+    for (const piece of item) joined.push(piece);
   });
   if (mysqlLike) {
     joined.push({ kind: 'synthetic', value: ')', at: endOf(joined[joined.length - 1]) });

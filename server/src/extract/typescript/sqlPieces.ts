@@ -258,9 +258,11 @@ export class SqlReader {
     if (viaName) {
       this.relocate(inner, reading, start, end, expression);
     } else {
-      reading.pieces.push(...inner.pieces);
-      reading.literalNodes.push(...inner.literalNodes);
-      reading.inlinedTemplates.push(...inner.inlinedTemplates);
+      // Loops, not push(...): a spread passes each element on the stack, and a template's holes
+      // are unbounded (past about 120,000 a RangeError).
+      appendAll(reading.pieces, inner.pieces);
+      appendAll(reading.literalNodes, inner.literalNodes);
+      appendAll(reading.inlinedTemplates, inner.inlinedTemplates);
       reading.uncertainHoles ||= inner.uncertainHoles;
     }
     if (inner.construction) {
@@ -296,8 +298,8 @@ export class SqlReader {
       }
       flush();
     }
-    reading.literalNodes.push(...inner.literalNodes);
-    reading.inlinedTemplates.push(...inner.inlinedTemplates);
+    appendAll(reading.literalNodes, inner.literalNodes);
+    appendAll(reading.inlinedTemplates, inner.inlinedTemplates);
     reading.uncertainHoles ||= inner.uncertainHoles;
   }
 
@@ -484,7 +486,7 @@ export class SqlReader {
     }
     const [start, end] = this.range(node);
     reading.pieces.push({ kind: 'reference', value: piecesText(inner.pieces), start, end, expression: this.source.slice(start, end), textOnly: true });
-    reading.literalNodes.push(...inner.literalNodes);
+    appendAll(reading.literalNodes, inner.literalNodes);
     return true;
   }
 
@@ -644,4 +646,9 @@ function stringArguments(args: readonly ts.Expression[]): (ts.StringLiteral | ts
 /** A column name as SQL writes it: bare when it is a plain lower-case name, else quoted. */
 function quoteIdentifierIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `target.push(...items)` for arrays of any length (a spread puts every item on the stack). */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
