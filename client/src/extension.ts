@@ -100,6 +100,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       showPlan(languageClient, output, planDocuments, uri, queryStart),
     ),
     vscode.commands.registerCommand(STATUS_ACTIONS_COMMAND, showStatusActions),
+    // The index quick fix's "Copy the CREATE INDEX statement": the server has no clipboard.
+    vscode.commands.registerCommand('queryLens.copyIndexStatement', async (statement: unknown) => {
+      if (typeof statement !== 'string') return;
+      await vscode.env.clipboard.writeText(statement);
+      void vscode.window.setStatusBarMessage('Query Lens: CREATE INDEX statement copied', 4000);
+    }),
   );
 
   try {

@@ -22,6 +22,7 @@ import {
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
+  WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisResult, CODES, DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
@@ -29,7 +30,10 @@ import { dialectLabel, initParsers } from './analyze/parse';
 import { DocumentKind, documentKindOfLanguage, ParameterisationFix, type ParameterisationOffer } from './extract/query';
 import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus } from './db/databaseService';
-import { PlanCache, planDocument, planKeyOf } from './db/planDocument';
+import { PlanCache, planDocument, planKeyOf, type IndexAdvice } from './db/planDocument';
+import { createIndexTitle, indexMigration, indexStatementOf } from './advise/indexQuickFix';
+import { describeIndex } from './advise/verifyIndex';
+import { listProjectFiles } from './db/embedded/workspaceSchema';
 import { documentRole, type DocumentRole } from './analyze/documentRole';
 import { mappedConnection } from './db/connectionMap';
 import {
@@ -157,6 +161,7 @@ connection.onInitialize((params) => {
       // A fix's edit is made when it is chosen, not for every diagnostic under the cursor.
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
       codeLensProvider: { resolveProvider: false },
+      executeCommandProvider: { commands: [OPEN_MIGRATION_COMMAND] },
     },
     serverInfo: { name: 'query-lens', version: SERVER_VERSION },
   };
@@ -364,6 +369,8 @@ interface PlanEntry {
   plan?: PlanResult;
   /** Codes of the query's static findings the plan shows to be moot (withdrawn). */
   settled?: string[];
+  /** The indexes its plan findings name, offsets relative to the query, for their quick fixes. */
+  indexAdvice?: IndexAdvice[];
 }
 
 /** Per document: the plan run in flight (to cancel) and the entries by plan key (`planKeyOf`). */
@@ -438,6 +445,11 @@ async function planAndPublish(uri: string): Promise<void> {
   }
   for (const [queryStart, codes] of plans.settled) {
     entryOf(queryStart).settled = codes;
+  }
+  for (const advice of plans.indexAdvice) {
+    const queryStart = last.result.queries[advice.queryIndex].start;
+    const entry = entryOf(queryStart);
+    (entry.indexAdvice ??= []).push({ ...advice, start: advice.start - queryStart, end: advice.end - queryStart });
   }
   state.bySql = bySql;
   connection.console.log(`[plans] ${uri}: ${plans.stats.planned} planned, ${plans.stats.cached} from cache`);
@@ -698,7 +710,7 @@ function docsHref(code: string): string | undefined {
   return documentedCodes.has(code) ? pathToFileURL(path.join(docsFolder, `${code}.md`)).href : undefined;
 }
 
-connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
+connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> => {
   const document = documents.get(params.textDocument.uri);
   if (!document) {
     return [];
@@ -730,12 +742,103 @@ connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
       }
       actions.push(action);
     }
+    const advice = indexAdviceOf(document, diagnostic, data.queryStart);
+    if (advice) {
+      const title = createIndexTitle(advice);
+      const create: CodeAction = { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true };
+      const createData: IndexActionData = { uri: document.uri, version: document.version, queryStart: data.queryStart, code: diagnostic.code, start: document.offsetAt(diagnostic.range.start) };
+      if (clientResolvesCodeActionEdits) create.data = createData;
+      else create.edit = (await indexMigrationEdit(document, advice, createData)).edit;
+      create.command = { title: 'Open the migration', command: OPEN_MIGRATION_COMMAND, arguments: [createData] };
+      actions.push(create, {
+        title: `Copy the CREATE INDEX statement for ${describeIndex(advice.candidate)}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        command: { title: 'Copy', command: COPY_INDEX_COMMAND, arguments: [`${indexStatementOf(advice, await existingIndexNames(document)).statement};`] },
+      });
+    }
     actions.push(ignoreAction(document, kind, diagnostic, diagnostic.code, data.queryStart));
   }
   return actions;
 });
 
-connection.onCodeActionResolve((action: CodeAction): CodeAction => {
+/** What a "Create index" action carries until it is chosen: enough to find its advice again. */
+interface IndexActionData {
+  uri: string;
+  version: number;
+  queryStart: number;
+  code: string;
+  /** The diagnostic's start in the document. */
+  start: number;
+}
+
+/** Run by the client after the migration is written: the server shows the file it wrote. */
+const OPEN_MIGRATION_COMMAND = 'queryLens.openIndexMigration';
+/** The statement alone, to the clipboard: the client's own command (the server has no clipboard). */
+const COPY_INDEX_COMMAND = 'queryLens.copyIndexStatement';
+
+/** The migration files written for each offered index, by action, for OPEN_MIGRATION_COMMAND. */
+const writtenMigrations = new Map<string, string>();
+
+/** The advice behind a plan diagnostic, from the plan entry of its query as it stands. */
+function indexAdviceOf(document: TextDocument, diagnostic: Diagnostic, queryStart: number): IndexAdvice | undefined {
+  const last = lastResultByUri.get(document.uri);
+  const bySql = plansByUri.get(document.uri)?.bySql;
+  if (!last || !bySql || last.version !== document.version) return undefined;
+  const index = last.result.queries.findIndex((query) => query.start === queryStart);
+  const key = index < 0 ? undefined : planKeyOf(last.result.statements[index], last.result.queries[index]);
+  const entry = key === undefined ? undefined : bySql.get(key);
+  const start = document.offsetAt(diagnostic.range.start) - queryStart;
+  return entry?.indexAdvice?.find((advice) => advice.code === diagnostic.code && advice.start === start);
+}
+
+/** The migration that creates the advised index, as a WorkspaceEdit that makes its files. */
+async function indexMigrationEdit(document: TextDocument, advice: IndexAdvice, data: IndexActionData): Promise<{ edit: WorkspaceEdit; uris: string[] }> {
+  const settings = await settingsFor(document.uri);
+  const file = document.uri.startsWith('file:') ? fileURLToPath(document.uri) : undefined;
+  const root = workspaceFolderPaths.find((folder) => file !== undefined && !path.relative(folder, file).startsWith('..')) ?? workspaceFolderPaths[0] ?? (file ? path.dirname(file) : process.cwd());
+  const existing = await existingIndexNames(document);
+  const where = `${file ? path.relative(root, file).split(path.sep).join('/') : document.uri}:${document.positionAt(data.queryStart).line + 1}`;
+  const migration = indexMigration(advice, root, await listProjectFiles(root), existing, where, settings.migrationsDir);
+  const uris = migration.files.map((written) => pathToFileURL(path.join(root, written.path)).href);
+  const documentChanges: WorkspaceEdit['documentChanges'] = [];
+  migration.files.forEach((written, i) => {
+    documentChanges.push({ kind: 'create', uri: uris[i], options: { ignoreIfExists: false, overwrite: false } });
+    documentChanges.push({ textDocument: { uri: uris[i], version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: written.content }] });
+  });
+  writtenMigrations.set(actionKey(data), uris[0]);
+  return { edit: { documentChanges }, uris };
+}
+
+/** The names of the indexes the document's database has: a new index is named apart from them. */
+async function existingIndexNames(document: TextDocument): Promise<Set<string>> {
+  const active = await databaseFor(document.uri, await settingsFor(document.uri))?.service.get({ startEmbedded: false });
+  return new Set([...(active?.tables.values() ?? [])].flatMap((table) => table.indexes.map((index) => index.name)));
+}
+
+function actionKey(data: IndexActionData): string {
+  return `${data.uri}|${data.version}|${data.start}|${data.code}`;
+}
+
+connection.onExecuteCommand(async (params) => {
+  const data = params.arguments?.[0] as IndexActionData | undefined;
+  if (!data || typeof data.uri !== 'string') return undefined;
+  if (params.command === OPEN_MIGRATION_COMMAND) {
+    const written = writtenMigrations.get(actionKey(data));
+    if (written) await connection.window.showDocument({ uri: written, takeFocus: true });
+    return written;
+  }
+  return undefined;
+});
+
+connection.onCodeActionResolve(async (action: CodeAction): Promise<CodeAction> => {
+  const indexData = action.data as IndexActionData | undefined;
+  if (indexData && typeof indexData.code === 'string' && typeof indexData.start === 'number') {
+    const document = documents.get(indexData.uri);
+    const diagnostic = action.diagnostics?.[0];
+    const advice = document && diagnostic && document.version === indexData.version ? indexAdviceOf(document, diagnostic, indexData.queryStart) : undefined;
+    return advice ? { ...action, edit: (await indexMigrationEdit(document!, advice, indexData)).edit } : action;
+  }
   const data = action.data as FixActionData | undefined;
   if (!data || typeof data.uri !== 'string' || typeof data.queryStart !== 'number') {
     return action;

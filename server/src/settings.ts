@@ -55,6 +55,8 @@ export interface Settings {
   unusedIndexMinDays: number;
   /** `queryLens.indexMinGainPercent`: how much an index must lower a query's estimated cost to be suggested. */
   indexMinGainPercent: number;
+  /** `queryLens.migrationsDir`: where the index quick fix writes its migration, instead of the folder the project's own migrations are in. */
+  migrationsDir: string;
 }
 
 /** `auto`: the configured database, else the embedded one; `off`: static analysis only. */
@@ -103,6 +105,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   oneOffAdvice: false,
   unusedIndexMinDays: 7,
   indexMinGainPercent: 50,
+  migrationsDir: '',
 });
 
 /** The settings keys the server reads, under the `queryLens` section (for the schema test). */
@@ -127,6 +130,7 @@ export const SERVER_SETTING_KEYS: readonly (keyof Settings)[] = [
   'oneOffAdvice',
   'unusedIndexMinDays',
   'indexMinGainPercent',
+  'migrationsDir',
 ];
 
 function integerIn(value: unknown, min: number, max: number, fallback: number): number {
@@ -168,6 +172,7 @@ export function normaliseSettings(raw: unknown): Settings {
     oneOffAdvice: typeof value.oneOffAdvice === 'boolean' ? value.oneOffAdvice : DEFAULT_SETTINGS.oneOffAdvice,
     unusedIndexMinDays: integerIn(value.unusedIndexMinDays, 0, 3650, DEFAULT_SETTINGS.unusedIndexMinDays),
     indexMinGainPercent: integerIn(value.indexMinGainPercent, 1, 99, DEFAULT_SETTINGS.indexMinGainPercent),
+    migrationsDir: typeof value.migrationsDir === 'string' ? value.migrationsDir.trim() : DEFAULT_SETTINGS.migrationsDir,
   };
 }
 

@@ -1,5 +1,9 @@
 import * as assert from 'assert';
-import { DiagnosticSeverity, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { DiagnosticSeverity, ExecuteCommandRequest, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { PlanRequest, RefreshSchemaRequest, WorkspaceTrustedNotification } from '../../server/src/protocol';
 import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
 import { createTestDatabase, SHOP_SCHEMA, withClient } from './database';
@@ -304,6 +308,46 @@ describe('plans from a development PostgreSQL, over LSP', function () {
       assert.deepStrictEqual(after.diagnostics, []);
     } finally {
       await withClient(database.url, (c) => c.query('DROP INDEX orders_total'));
+    }
+  });
+
+  it('offers the verified index as a quick fix that writes a migration the project’s way, and opens it', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-index-fix-'));
+    try {
+      fs.mkdirSync(path.join(root, 'migrations'));
+      fs.writeFileSync(path.join(root, 'migrations', '0001_init.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY);\n');
+      fs.writeFileSync(path.join(root, 'migrations', '0002_customers.sql'), 'CREATE TABLE customers (id integer PRIMARY KEY);\n');
+      const server = await start({}, { rootUri: pathToFileURL(root).href });
+      const uri = pathToFileURL(path.join(root, 'app', 'orders.sql')).href;
+      const text = 'SELECT id, total FROM orders WHERE customer_id = 42;\n';
+      await server.open(uri, 'sql', text);
+      const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+      const [warning] = planDiagnostics(published);
+      const actions = await server.codeActions(uri, warning);
+      assert.deepStrictEqual(
+        actions.map((action) => [action.title, action.isPreferred ?? false, action.edit !== undefined, action.command?.command ?? null]),
+        [
+          ['Create index on orders (customer_id) — est. cost 1,986 → 22.9', true, false, 'queryLens.openIndexMigration'],
+          ['Copy the CREATE INDEX statement for orders (customer_id)', false, false, 'queryLens.copyIndexStatement'],
+          ['Ignore plan-seq-scan for this query', false, true, null],
+        ],
+      );
+      assert.deepStrictEqual(actions[1].command?.arguments, ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id);']);
+      const created = await server.resolved(actions[0]);
+      const migration = pathToFileURL(path.join(root, 'migrations', '0003_add_orders_customer_id_idx.sql')).href;
+      const changes = created.edit?.documentChanges as ({ kind: string; uri: string } | { textDocument: { uri: string }; edits: { newText: string }[] })[];
+      assert.deepStrictEqual(changes.map((change) => ('kind' in change ? ['create', change.uri] : ['insert', change.textDocument.uri])), [
+        ['create', migration],
+        ['insert', migration],
+      ]);
+      const content = (changes[1] as { edits: { newText: string }[] }).edits[0].newText;
+      assert.match(content.split('\n')[0], /^-- .*Query Lens.*for the query at app\/orders\.sql:1 \(checked with a hypothetical index: estimated cost 1,986 → 22\.9\)/);
+      assert.ok(content.includes('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id);\n'), content);
+      // The editor runs the action's command once the edit is applied: the migration is shown.
+      await server.connection.sendRequest(ExecuteCommandRequest.type, actions[0].command!);
+      assert.deepStrictEqual(server.shownDocuments, [migration]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -26,6 +26,7 @@ import {
   InitializedNotification,
   InitializeRequest,
   LogMessageNotification,
+  ShowDocumentRequest,
   ProtocolConnection,
   PublishDiagnosticsNotification,
   PublishDiagnosticsParams,
@@ -91,6 +92,8 @@ export class TestLspClient {
   codeLensRefreshes = 0;
   /** The server's log lines (window/logMessage), oldest first. */
   readonly logs: string[] = [];
+  /** The documents the server asked the editor to show (`window/showDocument`), in order. */
+  readonly shownDocuments: string[] = [];
 
   private constructor(env?: Record<string, string>) {
     this.child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe', env: serverEnvironment(env) });
@@ -119,6 +122,10 @@ export class TestLspClient {
       return password === undefined ? {} : { password };
     });
     this.connection.onNotification(LogMessageNotification.type, (params) => this.logs.push(params.message));
+    this.connection.onRequest(ShowDocumentRequest.type, (params) => {
+      this.shownDocuments.push(params.uri);
+      return { success: true };
+    });
     this.connection.onRequest(CodeLensRefreshRequest.type, () => {
       this.codeLensRefreshes++;
     });
@@ -133,7 +140,8 @@ export class TestLspClient {
       processId: process.pid,
       rootUri: options.rootUri ?? null,
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true } },
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
+        window: { showDocument: { support: true } },
         textDocument: {
           publishDiagnostics: { versionSupport: true },
           ...(options.resolvesCodeActions === false ? {} : { codeAction: { dataSupport: true, resolveSupport: { properties: ['edit'] } } }),

@@ -28,6 +28,17 @@ export function createIndexStatement(candidate: IndexCandidate): string {
   return `CREATE INDEX ON ${quoteName(candidate.schema)}.${quoteName(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})`;
 }
 
+/** The statement a user runs: named, built without locking the table's writes, harmless when it exists. */
+export function namedIndexStatement(candidate: IndexCandidate, name: string): string {
+  const quoted = /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return createIndexStatement(candidate).replace(/^CREATE INDEX ON /, `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoted} ON `);
+}
+
+/** `orders (customer_id, created_at)`, as titles and messages name an index. */
+export function describeIndex(candidate: IndexCandidate): string {
+  return `${candidate.table} (${candidate.columns.join(', ')})`;
+}
+
 /**
  * Plans `sql` again with the candidate index and says whether the planner would use it, with the
  * estimated cost before and after. `costBefore` is the plan the finding came from; `values`, the

@@ -12,7 +12,7 @@ import type { IndexAdvice } from '../db/planDocument';
 import type { ExplainOutcome } from '../db/planner';
 import { planFromExplainJson, walkPlan } from '../plan/planModel';
 import type { TableStats } from '../plan/insights';
-import { createIndexStatement, type IndexCandidate } from './verifyIndex';
+import { createIndexStatement, namedIndexStatement, type IndexCandidate } from './verifyIndex';
 
 /** One query's finding that names an index, with where the query is. */
 export interface AdvisedQuery {
@@ -117,7 +117,7 @@ export async function adviseIndexes(active: ActivePlanner, advised: readonly Adv
 
 function suggestion(candidate: IndexCandidate, name: string): Omit<SuggestedIndex, 'queries' | 'verified'> {
   return {
-    statement: createIndexStatement(candidate).replace(/^CREATE INDEX ON /, `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteName(name)} ON `),
+    statement: namedIndexStatement(candidate, name),
     table: candidate.table,
     columns: candidate.columns,
   };

@@ -340,6 +340,22 @@ async function filesMatching(root: string, glob: CompiledGlob, budget: SearchBud
   return matched.sort(comparePaths);
 }
 
+/**
+ * The project's files (workspace-relative, `/` separators), dependency and build folders left
+ * out, at most MAX_FILES: what a migration's place and name are decided from.
+ */
+export async function listProjectFiles(root: string): Promise<string[]> {
+  const files: string[] = [];
+  const budget: SearchBudget = { files: MAX_FILES, folders: MAX_FOLDERS };
+  await walk(root, '', budget, (entry) => {
+    if (!entry.isFile) return !SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.');
+    files.push(entry.relative);
+    budget.files--;
+    return false;
+  });
+  return files;
+}
+
 /** A directory entry met by `walk`; `depth` counts the folders between the walk's start and it. */
 interface WalkEntry {
   name: string;
