@@ -5,9 +5,10 @@
  * ANALYZE (for statements with parameters, `PREPARE` + `EXPLAIN EXECUTE` of a generic plan, which
  * plans without running) and catalog reads are ever sent. See DESIGN.md, "Safety rules".
  */
-import { Pool, PoolClient, PoolConfig } from 'pg';
+import { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { codePointOffsetToIndex } from '../text/offsets';
 import type { IndexInfo, TableStats } from '../plan/insights';
+import { describeAddress } from './connectionConfig';
 
 declare module 'pg' {
   interface QueryConfig {
@@ -111,6 +112,27 @@ function sessionSetup(statementTimeoutMs: number): string {
 
 export class ConnectionFailure extends Error {}
 
+/**
+ * A client that closes its socket when connecting fails. pg leaves it open: a server waiting for
+ * a password no one has keeps it until its authentication_timeout (a minute), and the process,
+ * or the retries of a language server, would hold half-open connections that long.
+ */
+class ClosingClient extends Client {
+  override connect(): Promise<Client>;
+  override connect(callback: (err: Error) => void): void;
+  override connect(callback?: (err: Error) => void): Promise<Client> | void {
+    if (!callback) {
+      return super.connect();
+    }
+    super.connect((error: Error) => {
+      if (error) {
+        (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      }
+      callback(error);
+    });
+  }
+}
+
 export class Planner {
   private readonly prepared = new WeakSet<PoolClient>();
   private closed = false;
@@ -121,6 +143,8 @@ export class Planner {
   private constructor(
     private readonly pool: Pool,
     private readonly options: PlannerOptions,
+    /** Where the database is, for the reasons given when it is lost. */
+    private readonly target: Pick<PlannerTarget, 'host' | 'port'>,
     database: string,
   ) {
     this.facts = { version: '', versionNum: 0, database, workMemKb: 4096, hashMemMultiplier: 2, hypopg: false, statStatements: false };
@@ -153,10 +177,14 @@ export class Planner {
         return password;
       };
     }
-    const pool = new Pool(config);
+    const pool = new Pool({ ...config, Client: ClosingClient as unknown as typeof Client });
     // An idle connection that dies (server restart) emits here; the next use reconnects.
     pool.on('error', () => undefined);
-    const planner = new Planner(pool, options, target.database);
+    // A connection in use has no listener of the pool's: a server that stops (57P01) or a socket
+    // that drops while a client is checked out emits 'error' on the client itself, which would
+    // end the process. The query in flight is rejected all the same, and the client discarded.
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    const planner = new Planner(pool, options, { host: target.host, port: target.port }, target.database);
     try {
       planner.facts = await planner.withClient(async (client) => {
         const result = await client.query({
@@ -207,7 +235,7 @@ export class Planner {
         return this.explainOn(client, sql, parameterCount);
       });
     } catch (error) {
-      return { kind: 'unavailable', reason: describeConnectionError(error) };
+      return { kind: 'unavailable', reason: describeConnectionError(error, this.target) };
     }
   }
 
@@ -249,7 +277,7 @@ export class Planner {
       if (typeof pgError.code === 'string' && !CONNECTION_STATES.test(pgError.code)) {
         return { outcome: { kind: 'error', error: { message: pgError.message ?? String(error), sqlState: pgError.code } } };
       }
-      return { outcome: { kind: 'unavailable', reason: describeConnectionError(error) } };
+      return { outcome: { kind: 'unavailable', reason: describeConnectionError(error, this.target) } };
     }
   }
 
@@ -262,7 +290,7 @@ export class Planner {
     try {
       return await this.withClient((client) => this.explainOn(client, sql, parameterCount, values));
     } catch (error) {
-      return { kind: 'unavailable', reason: describeConnectionError(error) };
+      return { kind: 'unavailable', reason: describeConnectionError(error, this.target) };
     }
   }
 
@@ -496,15 +524,15 @@ function sslOption(sslmode: string | undefined): PoolConfig['ssl'] {
 }
 
 /** One line saying why a connection failed, in libpq's words where it has them. */
-export function describeConnectionError(error: unknown, target?: Pick<PlannerTarget, 'host' | 'port'>): string {
-  const e = error as { code?: string; message?: string; address?: string; port?: number };
-  const where = target ? `${target.host}:${target.port}` : e.address ? `${e.address}:${e.port}` : 'the database';
+export function describeConnectionError(error: unknown, target: Pick<PlannerTarget, 'host' | 'port'>): string {
+  const e = error as { code?: string; message?: string };
+  const where = describeAddress(target);
   switch (e.code) {
     case 'ECONNREFUSED':
       return `connection refused at ${where}`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `host not found: ${target?.host ?? where}`;
+      return `host not found: ${target.host}`;
     case 'ETIMEDOUT':
       return `timed out connecting to ${where}`;
     case 'ECONNRESET':
