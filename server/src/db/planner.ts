@@ -9,6 +9,7 @@ import { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { codePointOffsetToIndex } from '../text/offsets';
 import type { IndexInfo, TableStats } from '../plan/insights';
 import { describeAddress } from './connectionConfig';
+import { TurnCancelled, TurnQueue } from './turnQueue';
 
 declare module 'pg' {
   interface QueryConfig {
@@ -136,6 +137,8 @@ class ClosingClient extends Client {
 export class Planner {
   private readonly prepared = new WeakSet<PoolClient>();
   private closed = false;
+  /** One turn per connection: waiting for a free connection happens here, not in the pool. */
+  private readonly turns: TurnQueue;
 
   /** Read once, when the planner is opened. */
   facts: ServerFacts;
@@ -148,6 +151,7 @@ export class Planner {
     database: string,
   ) {
     this.facts = { version: '', versionNum: 0, database, workMemKb: 4096, hashMemMultiplier: 2, hypopg: false, statStatements: false };
+    this.turns = new TurnQueue(options.maxConnections);
   }
 
   /** Connects and reads the server's facts; a failure is a ConnectionFailure with one line saying why. */
@@ -160,6 +164,7 @@ export class Planner {
       application_name: 'query-lens',
       max: options.maxConnections,
       idleTimeoutMillis: 60_000,
+      // Connecting only: the wait for a free connection is the TurnQueue's, and unbounded.
       connectionTimeoutMillis: options.statementTimeoutMs + 1000,
       // A server that stops answering (not merely slow) is given up on from this side too.
       query_timeout: options.statementTimeoutMs + 2000,
@@ -233,8 +238,11 @@ export class Planner {
           return { kind: 'cancelled' } as const;
         }
         return this.explainOn(client, sql, parameterCount);
-      });
+      }, signal);
     } catch (error) {
+      if (error instanceof TurnCancelled) {
+        return { kind: 'cancelled' };
+      }
       return { kind: 'unavailable', reason: describeConnectionError(error, this.target) };
     }
   }
@@ -461,12 +469,25 @@ export class Planner {
   async close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      this.turns.close(new Error(`the connection to ${describeAddress(this.target)} was closed`));
       await this.pool.end().catch(() => undefined);
     }
   }
 
-  /** A pooled connection with the read-only session set up; a broken one is discarded. */
-  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * A pooled connection with the read-only session set up, once it is this caller's turn; a
+   * broken one is discarded. Throws TurnCancelled when `signal` aborts while waiting.
+   */
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const endTurn = await this.turns.take(signal);
+    try {
+      return await this.onConnection(work);
+    } finally {
+      endTurn();
+    }
+  }
+
+  private async onConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
