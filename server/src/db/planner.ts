@@ -3,7 +3,9 @@
  * statement timeout and `application_name = 'query-lens'`; statements go over the extended
  * protocol, which refuses a string holding more than one command; only `EXPLAIN` without
  * ANALYZE (for statements with parameters, `PREPARE` + `EXPLAIN EXECUTE` of a generic plan, which
- * plans without running) and catalog reads are ever sent. See DESIGN.md, "Safety rules".
+ * plans without running) and catalog reads are ever sent. Each is a unit of work in a `BEGIN READ
+ * ONLY` transaction that is rolled back, after which the session is reset (see `onConnection`):
+ * functions the planner folds cannot leave anything behind. See DESIGN.md, "Safety rules".
  */
 import { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { codePointOffsetToIndex } from '../text/offsets';
@@ -182,7 +184,8 @@ export class Planner {
         return password;
       };
     }
-    const pool = new Pool({ ...config, Client: ClosingClient as unknown as typeof Client });
+    // Pipelined: a unit of work's statements are sent without waiting for each answer (see onConnection).
+    const pool = new Pool({ ...config, pipeline: true, Client: ClosingClient as unknown as typeof Client });
     // An idle connection that dies (server restart) emits here; the next use reconnects.
     pool.on('error', () => undefined);
     // A connection in use has no listener of the pool's: a server that stops (57P01) or a socket
@@ -238,7 +241,7 @@ export class Planner {
           return { kind: 'cancelled' } as const;
         }
         return this.explainOn(client, sql, parameterCount);
-      }, signal);
+      }, signal, 'BEGIN READ ONLY', false, parameterCount === 0);
     } catch (error) {
       if (error instanceof TurnCancelled) {
         return { kind: 'cancelled' };
@@ -255,31 +258,27 @@ export class Planner {
    * rolled back. Returns the plan, and the name the planner knows the index by.
    */
   async explainWithIndex(sql: string, parameterCount: number, createIndex: string, method: 'hypopg' | 'embedded', values?: readonly (string | null)[]): Promise<{ outcome: ExplainOutcome; indexName?: string }> {
+    // The embedded database only: its tables are empty, so a real index is made at once, in a
+    // read-write transaction that is rolled back whatever happens.
+    if (method === 'embedded' && !this.options.embedded) {
+      throw new Error('a real index is made only on the embedded database');
+    }
     try {
-      return await this.withClient(async (client) => {
-        if (method === 'hypopg') {
-          let indexName: string | undefined;
-          try {
+      return await this.withClient(
+        async (client) => {
+          if (method === 'hypopg') {
+            // Changes nothing but this session's planner; withClient resets it afterwards.
             const created = await client.query({ text: 'SELECT indexname::text AS name FROM hypopg_create_index($1)', values: [createIndex], queryMode: 'extended' });
-            indexName = String(created.rows[0]?.name ?? '');
+            const indexName = String(created.rows[0]?.name ?? '');
             return { outcome: await this.explainOn(client, sql, parameterCount, values), indexName };
-          } finally {
-            await client.query({ text: 'SELECT hypopg_reset()', queryMode: 'extended' });
           }
-        }
-        // The embedded database only: its tables are empty, so the index is made at once, and
-        // the transaction is rolled back whatever happens.
-        if (!this.options.embedded) {
-          throw new Error('a real index is made only on the embedded database');
-        }
-        await client.query('BEGIN READ WRITE');
-        try {
           await client.query({ text: createIndex.replace(/^CREATE INDEX /i, 'CREATE INDEX query_lens_candidate '), queryMode: 'extended' });
           return { outcome: await this.explainOn(client, sql, parameterCount, values), indexName: 'query_lens_candidate' };
-        } finally {
-          await client.query('ROLLBACK');
-        }
-      });
+        },
+        undefined,
+        method === 'embedded' ? 'BEGIN READ WRITE' : 'BEGIN READ ONLY',
+        method === 'hypopg',
+      );
     } catch (error) {
       const pgError = error as { code?: string; message?: string };
       if (typeof pgError.code === 'string' && !CONNECTION_STATES.test(pgError.code)) {
@@ -342,6 +341,9 @@ export class Planner {
     // text no longer uses) is typed as text, as a driver that sends strings would: one retry
     // per such parameter.
     const types: string[] = new Array(parameterCount).fill('unknown');
+    // A failed PREPARE aborts the transaction; a retry goes back to here (and keeps what the
+    // transaction holds before it, such as the embedded database's candidate index).
+    await client.query('SAVEPOINT query_lens_prepare');
     let prepared = await this.run(client, 'PREPARE query_lens_plan AS ', sql);
     for (let retry = 0; retry < parameterCount && prepared.kind === 'error' && prepared.error.sqlState === INDETERMINATE_DATATYPE; retry++) {
       const number = Number(/\$(\d+)/.exec(prepared.error.message)?.[1]);
@@ -349,26 +351,21 @@ export class Planner {
         break;
       }
       types[number - 1] = 'text';
+      await client.query('ROLLBACK TO SAVEPOINT query_lens_prepare');
       prepared = await this.run(client, `PREPARE query_lens_plan (${types.join(', ')}) AS `, sql);
     }
     if (prepared.kind !== 'plan') {
       return prepared;
     }
-    try {
-      const literals = values ? values.map((value) => (value === null ? 'NULL' : `'${value.replace(/'/g, "''")}'`)) : new Array(parameterCount).fill('NULL');
-      if (values) {
-        // One call's plan, as PostgreSQL makes it for the first calls of a prepared statement.
-        await client.query({ text: 'SET plan_cache_mode = force_custom_plan', queryMode: 'extended' });
-      }
-      const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${literals.join(', ')})`);
-      // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
-      return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
-    } finally {
-      if (values) {
-        await client.query({ text: 'SET plan_cache_mode = force_generic_plan', queryMode: 'extended' });
-      }
-      await client.query({ text: 'DEALLOCATE query_lens_plan', queryMode: 'extended' });
+    const literals = values ? values.map((value) => (value === null ? 'NULL' : `'${value.replace(/'/g, "''")}'`)) : new Array(parameterCount).fill('NULL');
+    if (values) {
+      // One call's plan, as PostgreSQL makes it for the first calls of a prepared statement;
+      // the transaction's rollback restores the session's generic plans.
+      await client.query({ text: 'SET LOCAL plan_cache_mode = force_custom_plan', queryMode: 'extended' });
     }
+    const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${literals.join(', ')})`);
+    // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
+    return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
   }
 
   /** Every user table with its size estimate, its indexes and its upkeep counts (one catalog read). */
@@ -475,27 +472,59 @@ export class Planner {
   }
 
   /**
-   * A pooled connection with the read-only session set up, once it is this caller's turn; a
-   * broken one is discarded. Throws TurnCancelled when `signal` aborts while waiting.
+   * One unit of work on a pooled connection, once it is this caller's turn (throws TurnCancelled
+   * when `signal` aborts while waiting): in a transaction of its own, read-only unless the
+   * embedded database's index path asks otherwise, that is always rolled back. A broken
+   * connection is discarded. `singleStatement`: `work` sends one statement, before its first
+   * await, so the rollback can be sent right behind it.
    */
-  private async withClient<T>(work: (client: PoolClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async withClient<T>(
+    work: (client: PoolClient) => Promise<T>,
+    signal?: AbortSignal,
+    begin: 'BEGIN READ ONLY' | 'BEGIN READ WRITE' = 'BEGIN READ ONLY',
+    hypothetical = false,
+    singleStatement = false,
+  ): Promise<T> {
     const endTurn = await this.turns.take(signal);
     try {
-      return await this.onConnection(work);
+      return await this.onConnection(work, begin, hypothetical, singleStatement);
     } finally {
       endTurn();
     }
   }
 
-  private async onConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  private async onConnection<T>(work: (client: PoolClient) => Promise<T>, begin: string, hypothetical: boolean, singleStatement: boolean): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // The planner evaluates immutable functions while planning, and they can reach the session:
+    // the rollback undoes their set_config() and SET; advisory locks, prepared statements and
+    // hypothetical indexes outlive a rollback, so they are released too; and our settings are
+    // applied again, so that the next unit finds the session as we set it up.
+    const reset = `ROLLBACK; SELECT pg_advisory_unlock_all(); DEALLOCATE ALL;${hypothetical ? ' SELECT hypopg_reset();' : ''} ${sessionSetup(this.options.statementTimeoutMs)}`;
     try {
       if (!this.prepared.has(client)) {
         await client.query(sessionSetup(this.options.statementTimeoutMs));
         this.prepared.add(client);
       }
-      return await work(client);
+      // The connections are pipelined: BEGIN (and, for one statement, the reset) go out with
+      // the unit's statements instead of a round trip each. Each is synced on its own, so the
+      // reset runs whether or not the statements before it failed.
+      const began = client.query(begin).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const done = work(client);
+      const resetting = singleStatement ? client.query(reset) : undefined;
+      try {
+        const result = await done;
+        const failed = await began;
+        if (failed) {
+          throw failed;
+        }
+        return result;
+      } finally {
+        await (resetting ?? client.query(reset));
+      }
     } catch (error) {
       broken = true;
       throw error;
@@ -558,6 +587,9 @@ export function describeConnectionError(error: unknown, target: Pick<PlannerTarg
       return `timed out connecting to ${where}`;
     case 'ECONNRESET':
       return `connection reset by ${where}`;
+    case 'EPIPE':
+      // A statement written after the server closed the socket (the connections are pipelined).
+      return `connection to ${where} was lost`;
     case '57P01':
     case '57P02':
     case '57P03':
@@ -567,7 +599,8 @@ export function describeConnectionError(error: unknown, target: Pick<PlannerTarg
   if (/timeout/i.test(message)) {
     return `timed out talking to ${where}`;
   }
-  if (/terminated|Connection terminated/i.test(message)) {
+  // pg's words for a connection that died between two statements of a unit of work.
+  if (/terminated|not queryable/i.test(message)) {
     return `connection to ${where} was lost`;
   }
   return message;
