@@ -20,6 +20,7 @@ import {
   toReportedDiagnostics,
   toReportedQueries,
 } from './cli/report';
+import { parseConnectionUrl, redactPasswords } from './db/connectionConfig';
 import { ActivePlanner, DatabaseService } from './db/databaseService';
 import { isReportedUnused, PlanCache, planDocument, type DocumentPlans } from './db/planDocument';
 import { accountQueries, QueryTally } from './cli/accounting';
@@ -153,8 +154,13 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       }
       format = value as Format;
     } else if (name === '--db') {
-      if (value !== 'embedded' && !/^postgres(ql)?:\/\//i.test(value)) {
-        throw new UsageError(`--db takes a postgres:// URL or 'embedded', not '${value}'`);
+      if (value !== 'embedded') {
+        try {
+          // Checked here, to be reported as --db's; the message never repeats the URL (a password).
+          parseConnectionUrl(value, '--db');
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
       }
       db = value;
     } else if (name === '--settings') {
@@ -201,9 +207,11 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
 export async function runCli(
   argv: string[],
   out: (text: string) => void,
-  err: (text: string) => void,
+  writeErr: (text: string) => void,
   cwd = process.cwd(),
 ): Promise<number> {
+  // Everything on stderr may quote a URL or a driver's error: never a password.
+  const err = (text: string) => writeErr(redactPasswords(text));
   let invocation: ReturnType<typeof parseArguments>;
   try {
     invocation = parseArguments(argv);
@@ -531,7 +539,7 @@ if (require.main === module) {
       process.exitCode = status;
     },
     (error: unknown) => {
-      process.stderr.write(`query-lens: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.stderr.write(redactPasswords(`query-lens: internal error: ${error instanceof Error ? error.stack : String(error)}\n`));
       process.exitCode = EXIT_CANNOT_RUN;
     },
   );

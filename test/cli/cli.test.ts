@@ -239,7 +239,7 @@ describe('query-lens CLI', function () {
     const cases: [string, string[], string][] = [
       ['no command', [], ''],
       ['an unknown command', ['lint', 'db'], "query-lens: unknown command 'lint' (expected check, queries, explain or advise; see query-lens --help)\n"],
-      ['a --db that is not a URL', ['check', '--db', 'localhost', 'db'], "query-lens: --db takes a postgres:// URL or 'embedded', not 'localhost'\n"],
+      ['a --db that is not a URL', ['check', '--db', 'localhost', 'db'], 'query-lens: --db is not a valid URL (expected postgres://user@host:5432/database)\n'],
       ['--schema for queries without --db', ['queries', '--schema', 'sql/*.sql', 'db'], 'query-lens: --schema is for --db embedded\n'],
       ['--schema without --db', ['check', '--schema', 'sql/*.sql', 'db'], 'query-lens: --schema is for --db embedded\n'],
       ['--schema without a glob', ['check', '--db', 'embedded', 'db', '--schema'], "query-lens: option '--schema' needs a value\n"],

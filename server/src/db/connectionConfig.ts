@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse as parseDotenv } from 'dotenv';
+import { parse as parsePgUrl } from 'pg-connection-string';
 import type { ConnectionFields, Settings } from '../settings';
 
 /** A connection as the server uses it: libpq's parts, never a password. */
@@ -36,6 +37,19 @@ export function describeAddress(target: Pick<ConnectionTarget, 'host' | 'port'>)
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
+ * `text` with every password a connection string can carry replaced by `***`: the one in a
+ * URL's user info (`postgres://app:***@db/app`, up to the last `@` before the path), and
+ * `password=` as a URL parameter or a libpq keyword. Every line that may hold a URL or a driver's
+ * error goes through it before it is printed, logged or shown in the status (the messages are
+ * written not to repeat URLs; this is what holds if one ever does).
+ */
+export function redactPasswords(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*):[^\s/?#]*@/gi, '$1:***@')
+    .replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)/gi, '$1***');
+}
+
+/**
  * The connection target for a workspace folder, or undefined when nothing is configured (the
  * embedded database is then used). A malformed URL is an error with a one-line reason.
  */
@@ -46,13 +60,13 @@ export function resolveConnection(settings: Pick<Settings, 'connection' | 'useEn
   const sourceOf = (name: string) => (env[name] !== undefined ? name : `${name} in .env`);
   if (settings.connection) {
     if ('url' in settings.connection) {
-      return fromUrl(settings.connection.url, 'queryLens.connection', merged);
+      return parseConnectionUrl(settings.connection.url, 'queryLens.connection', merged);
     }
     return fromFields(settings.connection, 'queryLens.connection', merged);
   }
   const databaseUrl = merged.DATABASE_URL;
   if (databaseUrl && /^postgres(ql)?:/i.test(databaseUrl)) {
-    return fromUrl(databaseUrl, sourceOf('DATABASE_URL'), merged);
+    return parseConnectionUrl(databaseUrl, sourceOf('DATABASE_URL'), merged);
   }
   const pgNames = ['PGHOST', 'PGDATABASE', 'PGUSER', 'PGPORT', 'PGHOSTADDR'];
   const named = pgNames.find((name) => merged[name] !== undefined && merged[name] !== '');
@@ -62,28 +76,74 @@ export function resolveConnection(settings: Pick<Settings, 'connection' | 'useEn
   return undefined;
 }
 
-function fromUrl(text: string, source: string, env: Environment): ConnectionTarget {
-  let url: URL;
+/**
+ * A `postgres://` URL as libpq reads it, parsed by pg's own pg-connection-string with libpq's
+ * semantics: `?host=` (a socket folder too), `?port=`, `?user=`, `?password=`, `?dbname=` and
+ * `?sslmode=` override the parts before them, and the parts left out come from PG*. A malformed
+ * URL is an Error with one line that names `source` and the part at fault, never the URL itself:
+ * it may hold a password.
+ */
+export function parseConnectionUrl(text: string, source: string, env: Environment = process.env): ConnectionTarget {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
+  if (scheme !== undefined && !/^postgres(ql)?$/i.test(scheme)) {
+    throw new Error(`${source} must start with postgres:// or postgresql://, not ${scheme}://`);
+  }
+  let url: URL | undefined;
   try {
     url = new URL(text);
   } catch {
+    // reported below, in the words of the expected form
+  }
+  if (scheme === undefined || url === undefined) {
     throw new Error(`${source} is not a valid URL (expected postgres://user@host:5432/database)`);
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new Error(`${source} must start with postgres:// or postgresql://, not ${url.protocol}//`);
+  const badlyEncoded = misencodedPart(url);
+  if (badlyEncoded) {
+    throw new Error(`${source}: the ${badlyEncoded} is not percent-encoded correctly (write % as %25; @ : / ? # as %40 %3A %2F %3F %23)`);
   }
-  const decode = (value: string) => (value === '' ? undefined : decodeURIComponent(value));
-  // libpq's URL form puts a socket folder in ?host=, and the parts left out come from PG*.
+  let parsed: ReturnType<typeof parsePgUrl>;
+  try {
+    parsed = parsePgUrl(text, { useLibpqCompat: true });
+  } catch (error) {
+    throw new Error(`${source}: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
+  }
+  const given = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const portText = given(parsed.port);
   const fields: ConnectionFields = {
-    host: url.searchParams.get('host') ?? decode(url.hostname.replace(/^\[|\]$/g, '')),
-    port: url.port ? Number(url.port) : undefined,
-    database: decode(url.pathname.replace(/^\//, '')),
-    user: decode(url.username),
-    sslmode: url.searchParams.get('sslmode') ?? undefined,
+    host: given(parsed.host),
+    port: portText === undefined ? undefined : Number(portText),
+    // libpq's `?dbname=` wins over the path; pg-connection-string keeps it under its own name.
+    database: given(parsed.dbname) ?? given(parsed.database),
+    user: given(parsed.user),
+    sslmode: given(parsed.sslmode),
   };
   const target = fromFields(fields, source, env);
-  const password = decode(url.password);
+  const password = given(parsed.password);
   return password === undefined ? target : { ...target, inlinePassword: password };
+}
+
+/** The first part of the URL whose %-escapes do not decode (`%zz`, a lone `%`), by name. */
+function misencodedPart(url: URL): string | undefined {
+  const decodes = (value: string) => {
+    try {
+      decodeURIComponent(value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const parts: [string, string][] = [
+    ['user name', url.username],
+    ['password', url.password],
+    ['host', url.hostname],
+    ['database name', url.pathname],
+  ];
+  for (const pair of url.search.replace(/^\?/, '').split('&')) {
+    const equals = pair.indexOf('=');
+    const name = equals < 0 ? pair : pair.slice(0, equals);
+    parts.push([decodes(name) ? `value of the ${decodeURIComponent(name)} parameter` : 'name of a parameter', equals < 0 ? name : pair.slice(equals + 1)]);
+  }
+  return parts.find(([, value]) => !decodes(value))?.[0];
 }
 
 /** libpq's defaults: the PG* variables, then localhost:5432, the OS user, a database named after the user. */

@@ -8,7 +8,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import type { Settings } from '../settings';
-import { ConnectionTarget, describeAddress, lookUpPassword, resolveConnection, secretKey } from './connectionConfig';
+import { ConnectionTarget, describeAddress, lookUpPassword, redactPasswords, resolveConnection, secretKey } from './connectionConfig';
 // The driver (pg, ~15 MB once loaded) is loaded when the first plan is wanted, not with the server:
 // with plans off, or in a workspace with no query to plan, it never is.
 import type { Planner } from './planner';
@@ -85,12 +85,17 @@ export class DatabaseService {
   private schemaCheckedAt = 0;
   private disposed = false;
 
+  private readonly host: DatabaseServiceHost;
+
   constructor(
-    private readonly host: DatabaseServiceHost,
+    host: DatabaseServiceHost,
     private readonly workspaceRoot: string | undefined,
     private readonly storagePath: string | undefined,
     private trusted: boolean,
-  ) {}
+  ) {
+    // What is logged or shown of the database side may quote a URL or a driver's error.
+    this.host = { ...host, log: (line) => host.log(redactPasswords(line)) };
+  }
 
   get currentStatus(): DatabaseStatus {
     return this.status;
@@ -444,7 +449,13 @@ export class DatabaseService {
     return true;
   }
 
-  private setStatus(status: DatabaseStatus): void {
+  private setStatus(shown: DatabaseStatus): void {
+    const status: DatabaseStatus = {
+      ...shown,
+      text: redactPasswords(shown.text),
+      detail: redactPasswords(shown.detail),
+      ...(shown.reason !== undefined ? { reason: redactPasswords(shown.reason) } : {}),
+    };
     if (status.text !== this.status.text || status.detail !== this.status.detail) {
       this.status = status;
       this.host.statusChanged(status);

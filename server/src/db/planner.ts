@@ -3,11 +3,15 @@
  * statement timeout and `application_name = 'query-lens'`; statements go over the extended
  * protocol, which refuses a string holding more than one command; only `EXPLAIN` without
  * ANALYZE (for statements with parameters, `PREPARE` + `EXPLAIN EXECUTE` of a generic plan, which
- * plans without running) and catalog reads are ever sent. See DESIGN.md, "Safety rules".
+ * plans without running) and catalog reads are ever sent. Each is a unit of work in a `BEGIN READ
+ * ONLY` transaction that is rolled back, after which the session is reset (see `onConnection`):
+ * functions the planner folds cannot leave anything behind. See DESIGN.md, "Safety rules".
  */
-import { Pool, PoolClient, PoolConfig } from 'pg';
+import { Client, Pool, PoolClient, PoolConfig } from 'pg';
 import { codePointOffsetToIndex } from '../text/offsets';
 import type { IndexInfo, TableStats } from '../plan/insights';
+import { describeAddress } from './connectionConfig';
+import { TurnCancelled, TurnQueue } from './turnQueue';
 
 declare module 'pg' {
   interface QueryConfig {
@@ -111,9 +115,32 @@ function sessionSetup(statementTimeoutMs: number): string {
 
 export class ConnectionFailure extends Error {}
 
+/**
+ * A client that closes its socket when connecting fails. pg leaves it open: a server waiting for
+ * a password no one has keeps it until its authentication_timeout (a minute), and the process,
+ * or the retries of a language server, would hold half-open connections that long.
+ */
+class ClosingClient extends Client {
+  override connect(): Promise<Client>;
+  override connect(callback: (err: Error) => void): void;
+  override connect(callback?: (err: Error) => void): Promise<Client> | void {
+    if (!callback) {
+      return super.connect();
+    }
+    super.connect((error: Error) => {
+      if (error) {
+        (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      }
+      callback(error);
+    });
+  }
+}
+
 export class Planner {
   private readonly prepared = new WeakSet<PoolClient>();
   private closed = false;
+  /** One turn per connection: waiting for a free connection happens here, not in the pool. */
+  private readonly turns: TurnQueue;
 
   /** Read once, when the planner is opened. */
   facts: ServerFacts;
@@ -121,9 +148,12 @@ export class Planner {
   private constructor(
     private readonly pool: Pool,
     private readonly options: PlannerOptions,
+    /** Where the database is, for the reasons given when it is lost. */
+    private readonly target: Pick<PlannerTarget, 'host' | 'port'>,
     database: string,
   ) {
     this.facts = { version: '', versionNum: 0, database, workMemKb: 4096, hashMemMultiplier: 2, hypopg: false, statStatements: false };
+    this.turns = new TurnQueue(options.maxConnections);
   }
 
   /** Connects and reads the server's facts; a failure is a ConnectionFailure with one line saying why. */
@@ -136,6 +166,7 @@ export class Planner {
       application_name: 'query-lens',
       max: options.maxConnections,
       idleTimeoutMillis: 60_000,
+      // Connecting only: the wait for a free connection is the TurnQueue's, and unbounded.
       connectionTimeoutMillis: options.statementTimeoutMs + 1000,
       // A server that stops answering (not merely slow) is given up on from this side too.
       query_timeout: options.statementTimeoutMs + 2000,
@@ -153,10 +184,15 @@ export class Planner {
         return password;
       };
     }
-    const pool = new Pool(config);
+    // Pipelined: a unit of work's statements are sent without waiting for each answer (see onConnection).
+    const pool = new Pool({ ...config, pipeline: true, Client: ClosingClient as unknown as typeof Client });
     // An idle connection that dies (server restart) emits here; the next use reconnects.
     pool.on('error', () => undefined);
-    const planner = new Planner(pool, options, target.database);
+    // A connection in use has no listener of the pool's: a server that stops (57P01) or a socket
+    // that drops while a client is checked out emits 'error' on the client itself, which would
+    // end the process. The query in flight is rejected all the same, and the client discarded.
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    const planner = new Planner(pool, options, { host: target.host, port: target.port }, target.database);
     try {
       planner.facts = await planner.withClient(async (client) => {
         const result = await client.query({
@@ -205,9 +241,12 @@ export class Planner {
           return { kind: 'cancelled' } as const;
         }
         return this.explainOn(client, sql, parameterCount);
-      });
+      }, signal, 'BEGIN READ ONLY', false, parameterCount === 0);
     } catch (error) {
-      return { kind: 'unavailable', reason: describeConnectionError(error) };
+      if (error instanceof TurnCancelled) {
+        return { kind: 'cancelled' };
+      }
+      return { kind: 'unavailable', reason: describeConnectionError(error, this.target) };
     }
   }
 
@@ -229,43 +268,38 @@ export class Planner {
    * holds the name the planner knows each index by, in the order given.
    */
   async explainWithIndexes(sql: string, parameterCount: number, createIndexes: readonly string[], method: 'hypopg' | 'embedded', values?: readonly (string | null)[]): Promise<{ outcome: ExplainOutcome; indexNames: string[] }> {
+    // The embedded database only: its tables are empty, so real indexes are made at once, in a
+    // read-write transaction that is rolled back whatever happens.
+    if (method === 'embedded' && !this.options.embedded) {
+      throw new Error('a real index is made only on the embedded database');
+    }
     try {
-      return await this.withClient(async (client) => {
-        const indexNames: string[] = [];
-        if (method === 'hypopg') {
-          try {
-            for (const createIndex of createIndexes) {
+      return await this.withClient(
+        async (client) => {
+          const indexNames: string[] = [];
+          for (const [i, createIndex] of createIndexes.entries()) {
+            if (method === 'hypopg') {
+              // Changes nothing but this session's planner; withClient resets it afterwards.
               const created = await client.query({ text: 'SELECT indexname::text AS name FROM hypopg_create_index($1)', values: [createIndex], queryMode: 'extended' });
               indexNames.push(String(created.rows[0]?.name ?? ''));
+            } else {
+              const name = `query_lens_candidate_${i + 1}`;
+              await client.query({ text: createIndex.replace(/^CREATE INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?(?:(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*) )?(?=ON )/i, `CREATE INDEX ${name} `), queryMode: 'extended' });
+              indexNames.push(name);
             }
-            return { outcome: await this.explainOn(client, sql, parameterCount, values), indexNames };
-          } finally {
-            await client.query({ text: 'SELECT hypopg_reset()', queryMode: 'extended' });
-          }
-        }
-        // The embedded database only: its tables are empty, so the indexes are made at once, and
-        // the transaction is rolled back whatever happens.
-        if (!this.options.embedded) {
-          throw new Error('a real index is made only on the embedded database');
-        }
-        await client.query('BEGIN READ WRITE');
-        try {
-          for (const [i, createIndex] of createIndexes.entries()) {
-            const name = `query_lens_candidate_${i + 1}`;
-            await client.query({ text: createIndex.replace(/^CREATE INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?(?:(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*) )?(?=ON )/i, `CREATE INDEX ${name} `), queryMode: 'extended' });
-            indexNames.push(name);
           }
           return { outcome: await this.explainOn(client, sql, parameterCount, values), indexNames };
-        } finally {
-          await client.query('ROLLBACK');
-        }
-      });
+        },
+        undefined,
+        method === 'embedded' ? 'BEGIN READ WRITE' : 'BEGIN READ ONLY',
+        method === 'hypopg',
+      );
     } catch (error) {
       const pgError = error as { code?: string; message?: string };
       if (typeof pgError.code === 'string' && !CONNECTION_STATES.test(pgError.code)) {
         return { outcome: { kind: 'error', error: { message: pgError.message ?? String(error), sqlState: pgError.code } }, indexNames: [] };
       }
-      return { outcome: { kind: 'unavailable', reason: describeConnectionError(error) }, indexNames: [] };
+      return { outcome: { kind: 'unavailable', reason: describeConnectionError(error, this.target) }, indexNames: [] };
     }
   }
 
@@ -278,7 +312,7 @@ export class Planner {
     try {
       return await this.withClient((client) => this.explainOn(client, sql, parameterCount, values));
     } catch (error) {
-      return { kind: 'unavailable', reason: describeConnectionError(error) };
+      return { kind: 'unavailable', reason: describeConnectionError(error, this.target) };
     }
   }
 
@@ -322,6 +356,9 @@ export class Planner {
     // text no longer uses) is typed as text, as a driver that sends strings would: one retry
     // per such parameter.
     const types: string[] = new Array(parameterCount).fill('unknown');
+    // A failed PREPARE aborts the transaction; a retry goes back to here (and keeps what the
+    // transaction holds before it, such as the embedded database's candidate index).
+    await client.query('SAVEPOINT query_lens_prepare');
     let prepared = await this.run(client, 'PREPARE query_lens_plan AS ', sql);
     for (let retry = 0; retry < parameterCount && prepared.kind === 'error' && prepared.error.sqlState === INDETERMINATE_DATATYPE; retry++) {
       const number = Number(/\$(\d+)/.exec(prepared.error.message)?.[1]);
@@ -329,26 +366,21 @@ export class Planner {
         break;
       }
       types[number - 1] = 'text';
+      await client.query('ROLLBACK TO SAVEPOINT query_lens_prepare');
       prepared = await this.run(client, `PREPARE query_lens_plan (${types.join(', ')}) AS `, sql);
     }
     if (prepared.kind !== 'plan') {
       return prepared;
     }
-    try {
-      const literals = values ? values.map((value) => (value === null ? 'NULL' : `'${value.replace(/'/g, "''")}'`)) : new Array(parameterCount).fill('NULL');
-      if (values) {
-        // One call's plan, as PostgreSQL makes it for the first calls of a prepared statement.
-        await client.query({ text: 'SET plan_cache_mode = force_custom_plan', queryMode: 'extended' });
-      }
-      const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${literals.join(', ')})`);
-      // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
-      return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
-    } finally {
-      if (values) {
-        await client.query({ text: 'SET plan_cache_mode = force_generic_plan', queryMode: 'extended' });
-      }
-      await client.query({ text: 'DEALLOCATE query_lens_plan', queryMode: 'extended' });
+    const literals = values ? values.map((value) => (value === null ? 'NULL' : `'${value.replace(/'/g, "''")}'`)) : new Array(parameterCount).fill('NULL');
+    if (values) {
+      // One call's plan, as PostgreSQL makes it for the first calls of a prepared statement;
+      // the transaction's rollback restores the session's generic plans.
+      await client.query({ text: 'SET LOCAL plan_cache_mode = force_custom_plan', queryMode: 'extended' });
     }
+    const outcome = await this.run(client, '', `EXPLAIN (FORMAT JSON) EXECUTE query_lens_plan(${literals.join(', ')})`);
+    // The error of EXPLAIN EXECUTE points into our text, not the user's: drop its position.
+    return outcome.kind === 'error' ? { kind: 'error', error: { ...outcome.error, position: undefined } } : outcome;
   }
 
   /** Every user table with its size estimate, its indexes and its upkeep counts (one catalog read). */
@@ -506,20 +538,65 @@ export class Planner {
   async close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      this.turns.close(new Error(`the connection to ${describeAddress(this.target)} was closed`));
       await this.pool.end().catch(() => undefined);
     }
   }
 
-  /** A pooled connection with the read-only session set up; a broken one is discarded. */
-  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * One unit of work on a pooled connection, once it is this caller's turn (throws TurnCancelled
+   * when `signal` aborts while waiting): in a transaction of its own, read-only unless the
+   * embedded database's index path asks otherwise, that is always rolled back. A broken
+   * connection is discarded. `singleStatement`: `work` sends one statement, before its first
+   * await, so the rollback can be sent right behind it.
+   */
+  private async withClient<T>(
+    work: (client: PoolClient) => Promise<T>,
+    signal?: AbortSignal,
+    begin: 'BEGIN READ ONLY' | 'BEGIN READ WRITE' = 'BEGIN READ ONLY',
+    hypothetical = false,
+    singleStatement = false,
+  ): Promise<T> {
+    const endTurn = await this.turns.take(signal);
+    try {
+      return await this.onConnection(work, begin, hypothetical, singleStatement);
+    } finally {
+      endTurn();
+    }
+  }
+
+  private async onConnection<T>(work: (client: PoolClient) => Promise<T>, begin: string, hypothetical: boolean, singleStatement: boolean): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // The planner evaluates immutable functions while planning, and they can reach the session:
+    // the rollback undoes their set_config() and SET; advisory locks, prepared statements and
+    // hypothetical indexes outlive a rollback, so they are released too; and our settings are
+    // applied again, so that the next unit finds the session as we set it up.
+    const reset = `ROLLBACK; SELECT pg_advisory_unlock_all(); DEALLOCATE ALL;${hypothetical ? ' SELECT hypopg_reset();' : ''} ${sessionSetup(this.options.statementTimeoutMs)}`;
     try {
       if (!this.prepared.has(client)) {
         await client.query(sessionSetup(this.options.statementTimeoutMs));
         this.prepared.add(client);
       }
-      return await work(client);
+      // The connections are pipelined: BEGIN (and, for one statement, the reset) go out with
+      // the unit's statements instead of a round trip each. Each is synced on its own, so the
+      // reset runs whether or not the statements before it failed.
+      const began = client.query(begin).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const done = work(client);
+      const resetting = singleStatement ? client.query(reset) : undefined;
+      try {
+        const result = await done;
+        const failed = await began;
+        if (failed) {
+          throw failed;
+        }
+        return result;
+      } finally {
+        await (resetting ?? client.query(reset));
+      }
     } catch (error) {
       broken = true;
       throw error;
@@ -569,19 +646,22 @@ function sslOption(sslmode: string | undefined): PoolConfig['ssl'] {
 }
 
 /** One line saying why a connection failed, in libpq's words where it has them. */
-export function describeConnectionError(error: unknown, target?: Pick<PlannerTarget, 'host' | 'port'>): string {
-  const e = error as { code?: string; message?: string; address?: string; port?: number };
-  const where = target ? `${target.host}:${target.port}` : e.address ? `${e.address}:${e.port}` : 'the database';
+export function describeConnectionError(error: unknown, target: Pick<PlannerTarget, 'host' | 'port'>): string {
+  const e = error as { code?: string; message?: string };
+  const where = describeAddress(target);
   switch (e.code) {
     case 'ECONNREFUSED':
       return `connection refused at ${where}`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `host not found: ${target?.host ?? where}`;
+      return `host not found: ${target.host}`;
     case 'ETIMEDOUT':
       return `timed out connecting to ${where}`;
     case 'ECONNRESET':
       return `connection reset by ${where}`;
+    case 'EPIPE':
+      // A statement written after the server closed the socket (the connections are pipelined).
+      return `connection to ${where} was lost`;
     case '57P01':
     case '57P02':
     case '57P03':
@@ -591,7 +671,8 @@ export function describeConnectionError(error: unknown, target?: Pick<PlannerTar
   if (/timeout/i.test(message)) {
     return `timed out talking to ${where}`;
   }
-  if (/terminated|Connection terminated/i.test(message)) {
+  // pg's words for a connection that died between two statements of a unit of work.
+  if (/terminated|not queryable/i.test(message)) {
     return `connection to ${where} was lost`;
   }
   return message;
