@@ -9,6 +9,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse as parseDotenv } from 'dotenv';
 import { parse as parsePgUrl } from 'pg-connection-string';
+// pgpass ships no types: its line parser and libpq's matching rules, as pg uses them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pgpass = require('pgpass/lib/helper') as {
+  parseLine(line: string): { host: string; port: string; database: string; user: string; password: string } | null;
+  isValidEntry(entry: object): boolean;
+  match(connection: { host: string; port: number; database: string; user: string }, entry: object): boolean;
+};
 import type { ConnectionFields, Settings } from '../settings';
 
 /** A connection as the server uses it: libpq's parts, never a password. */
@@ -197,51 +204,31 @@ export async function lookUpPassword(target: ConnectionTarget, fromSecretStorage
   return readPgpass(target, env);
 }
 
-/** `hostname:port:database:username:password` lines; `*` matches anything; `\:` and `\\` escape. */
+/**
+ * The password ~/.pgpass (or `PGPASSFILE`) holds for a target, each line read and matched by
+ * `pgpass`, the package `pg` itself uses (libpq's rules: `*` wildcards, `\:` and `\\` escapes).
+ * The first matching line wins, as in libpq: pgpass's own streaming reader lets a later line of
+ * the same chunk overwrite an earlier match, so the lines are walked here. A file others can
+ * read is ignored, as libpq ignores it.
+ */
 export function readPgpass(target: Pick<ConnectionTarget, 'host' | 'port' | 'database' | 'user'>, env: Environment = process.env): string | undefined {
   const file = env.PGPASSFILE ?? path.join(os.homedir(), '.pgpass');
   let text: string;
   try {
     const stat = fs.statSync(file);
-    // libpq ignores a password file others can read; so do we.
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+    if (!stat.isFile() || (process.platform !== 'win32' && (stat.mode & 0o077) !== 0)) {
       return undefined;
     }
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  const host = target.host.startsWith('/') ? 'localhost' : target.host;
-  const wanted = [host, String(target.port), target.database, target.user];
+  // A socket directory is `localhost` to libpq's password file.
+  const wanted = { host: target.host.startsWith('/') ? 'localhost' : target.host, port: target.port, database: target.database, user: target.user };
   for (const line of text.split(/\r?\n/)) {
-    if (line.startsWith('#') || line.trim() === '') {
-      continue;
-    }
-    const fields = splitPgpassLine(line);
-    if (fields.length < 5) {
-      continue;
-    }
-    if (wanted.every((value, index) => fields[index] === '*' || fields[index] === value)) {
-      return fields.slice(4).join(':');
-    }
+    if (line.trimStart().startsWith('#')) continue;
+    const entry = pgpass.parseLine(line);
+    if (entry && pgpass.isValidEntry(entry) && pgpass.match(wanted, entry)) return entry.password;
   }
   return undefined;
-}
-
-function splitPgpassLine(line: string): string[] {
-  const fields: string[] = [];
-  let current = '';
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '\\' && i + 1 < line.length) {
-      current += line[++i];
-    } else if (c === ':' && fields.length < 4) {
-      fields.push(current);
-      current = '';
-    } else {
-      current += c;
-    }
-  }
-  fields.push(current);
-  return fields;
 }
