@@ -569,10 +569,11 @@ export class Planner {
     const client = await this.pool.connect();
     let broken = false;
     // The planner evaluates immutable functions while planning, and they can reach the session:
-    // the rollback undoes their set_config() and SET; advisory locks, prepared statements and
-    // hypothetical indexes outlive a rollback, so they are released too; and our settings are
-    // applied again, so that the next unit finds the session as we set it up.
-    const reset = `ROLLBACK; SELECT pg_advisory_unlock_all(); DEALLOCATE ALL;${hypothetical ? ' SELECT hypopg_reset();' : ''} ${sessionSetup(this.options.statementTimeoutMs)}`;
+    // the rollback undoes their set_config() and SET (session-level ones too: a SET made in a
+    // transaction that is rolled back is undone, so our settings need no second SET);
+    // advisory locks, prepared statements and hypothetical indexes outlive a rollback, so they
+    // are released.
+    const reset = `ROLLBACK; SELECT pg_advisory_unlock_all(); DEALLOCATE ALL;${hypothetical ? ' SELECT hypopg_reset();' : ''}`;
     try {
       if (!this.prepared.has(client)) {
         await client.query(sessionSetup(this.options.statementTimeoutMs));
