@@ -763,10 +763,7 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
 });
 
 /** What a "Create index" action carries until it is chosen: enough to find its advice again. */
-interface IndexActionData {
-  uri: string;
-  version: number;
-  queryStart: number;
+interface IndexActionData extends FixActionData {
   code: string;
   /** The diagnostic's start in the document. */
   start: number;

@@ -78,7 +78,8 @@ function planCost(outcome: ExplainOutcome, indexName: string | undefined): { cos
   }
 }
 
-function quoteName(name: string): string {
+/** A name as PostgreSQL reads it back: bare when lower-case and plain, else in double quotes. */
+export function quoteName(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 

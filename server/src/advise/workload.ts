@@ -12,7 +12,8 @@ import type { IndexAdvice } from '../db/planDocument';
 import type { ExplainOutcome } from '../db/planner';
 import { planFromExplainJson, walkPlan } from '../plan/planModel';
 import type { TableStats } from '../plan/insights';
-import { createIndexStatement, namedIndexStatement, type IndexCandidate } from './verifyIndex';
+import { createIndexStatement, namedIndexStatement, quoteName, type IndexCandidate } from './verifyIndex';
+import { closingParenthesis, splitTopLevel } from '../text/parentheses';
 
 /** One query's finding that names an index, with where the query is. */
 export interface AdvisedQuery {
@@ -177,9 +178,6 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function quoteName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
 
 /** A foreign key's table below this many rows is read whole in no time: no index needed for its checks. */
 const FOREIGN_KEY_MIN_ROWS = 1000;
@@ -314,43 +312,6 @@ function sameDefinition(a: IndexDefinition, b: IndexDefinition): boolean {
 
 export function dropStatement(index: Pick<IndexDefinition, 'schema' | 'name'>): string {
   return `DROP INDEX CONCURRENTLY IF EXISTS ${quoteName(index.schema)}.${quoteName(index.name)}`;
-}
-
-/** The index of the closing parenthesis that matches the one at `open`, quotes respected; -1 when none. */
-function closingParenthesis(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i];
-    if (c === "'" || c === '"') {
-      const close = text.indexOf(c, i + 1);
-      if (close < 0) return -1;
-      i = close;
-    } else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/** `a, lower(b), c` → its three parts, commas inside parentheses or quotes kept. */
-function splitTopLevel(list: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i];
-    if (c === "'" || c === '"') {
-      const close = list.indexOf(c, i + 1);
-      i = close < 0 ? list.length : close;
-    } else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(list.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = list.slice(start).trim();
-  if (last !== '') parts.push(last);
-  return parts;
 }
 
 /** Unused indexes among `tables` by the same test as `unused-index` (see isReportedUnused), as drops. */

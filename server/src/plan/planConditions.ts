@@ -5,6 +5,7 @@
  * a condition it cannot read answers "no columns".
  */
 import { parseStatement } from '../analyze/parse';
+import { parenthesisDepth } from '../text/parentheses';
 
 /** The columns of one table a b-tree index could serve in a condition, in the condition's order. */
 export interface IndexableColumns {
@@ -156,27 +157,13 @@ function comparedExpression(term: Node, qualifiers: readonly string[], sql: stri
   if (/\b(random|now|clock_timestamp|nextval|gen_random_uuid)\s*\(/i.test(sql.slice(start, comparison.location))) return undefined;
   let text = sql.slice(start, comparison.location).trim();
   // The comparison's own parentheses close after the left side's: keep the left side balanced.
-  while (text.endsWith(')') && depthOf(text) < 0) text = text.slice(0, -1).trimEnd();
-  if (depthOf(text) !== 0 || text === '') return undefined;
+  while (text.endsWith(')') && parenthesisDepth(text) < 0) text = text.slice(0, -1).trimEnd();
+  if (parenthesisDepth(text) !== 0 || text === '') return undefined;
   for (const qualifier of qualifiers) {
     const name = /^[a-z_][a-z0-9_$]*$/.test(qualifier) ? qualifier : `"${qualifier.replace(/"/g, '""')}"`;
     text = text.replace(new RegExp(`(?<![A-Za-z0-9_$."])${name.replace(/[.*+?^${}()|[\]\\$]/g, '\\$&')}\\.`, 'g'), '');
   }
   return { column: text, kind: operator === '=' ? 'equality' : 'range' };
-}
-
-/** Opening minus closing parentheses outside quotes. */
-function depthOf(text: string): number {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "'" || c === '"') {
-      const close = text.indexOf(c, i + 1);
-      i = close < 0 ? text.length : close;
-    } else if (c === '(') depth++;
-    else if (c === ')') depth--;
-  }
-  return depth;
 }
 
 function operatorOf(expression: Node): string | undefined {
