@@ -663,6 +663,21 @@ interface DiagnosticData {
   fix?: true;
 }
 
+/**
+ * A fix whose edits write more than this many characters (a query of hundreds of holes) is sent
+ * without them, and `codeAction/resolve` makes them when it is chosen. Smaller ones are sent
+ * whole: in VS Code 1.100 (code-server 4.100.3) a fix chosen from the light bulb menu with
+ * Enter reached the server with no `codeAction/resolve` and applied nothing (the editor tier's
+ * A9), while its executeCodeActionProvider API did resolve. A small fix must not depend on it.
+ */
+const EAGER_FIX_EDIT_LIMIT = 8 * 1024;
+
+function editLength(fix: ParameterisationFix): number {
+  let length = 0;
+  for (const edit of fix.edits) length += edit.newText.length;
+  return length;
+}
+
 /** What a parameterisation fix carries until `codeAction/resolve` makes its edit. */
 interface FixActionData {
   uri: string;
@@ -734,7 +749,7 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
     if (fix && !seenFixes.has(fix.title)) {
       seenFixes.add(fix.title);
       const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true };
-      if (clientResolvesCodeActionEdits) {
+      if (clientResolvesCodeActionEdits && editLength(fix) > EAGER_FIX_EDIT_LIMIT) {
         const fixData: FixActionData = { uri: document.uri, version: document.version, queryStart: data.queryStart };
         action.data = fixData;
       } else {

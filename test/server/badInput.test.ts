@@ -40,6 +40,14 @@ describe('language server over LSP: bad input', function () {
     // An error in the first statement is at its characters, one past the mark.
     const first = await client.open('file:///ws/bom-first.sql', 'sql', '\uFEFFSELECT FROM WHERE;');
     assert.deepStrictEqual(first.diagnostics.map((d) => [d.range, d.message]), [[{ start: { line: 0, character: 13 }, end: { line: 0, character: 18 } }, 'syntax error at or near "WHERE"']]);
+    // TypeScript's and Python's parsers skip the mark themselves; the SQL in their strings is where it is.
+    for (const [name, languageId, source] of [
+      ['bom.ts', 'typescript', '\uFEFFpool.query("SELECT FROM WHERE");\n'],
+      ['bom.py', 'python', '\uFEFFcur.execute("SELECT FROM WHERE")\n'],
+    ]) {
+      const published = await client.open(`file:///ws/${name}`, languageId, source);
+      assert.deepStrictEqual(published.diagnostics.map((d) => [d.range, d.message]), [[rangeOf(source, 'WHERE'), 'syntax error at or near "WHERE"']], name);
+    }
   });
 
   it('a binary file: one note that it is not analysed', async () => {

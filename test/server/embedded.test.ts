@@ -117,12 +117,22 @@ describe('language server over LSP: SQL in application code', function () {
       );
     });
 
-    it('a fix offered for an older version of the document resolves to no edit', async () => {
+    it('a small fix comes with its edit; a large one (over 8 KB) is resolved, and not when offered for an older version', async () => {
       const published = await server().open(uri, 'typescript', text);
-      const [fix] = await server().codeActions(uri, published.diagnostics[0]);
-      await server().change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
-      const resolved = await server().resolved(fix);
-      assert.deepStrictEqual(resolved, fix);
+      const [small] = await server().codeActions(uri, published.diagnostics[0]);
+      assert.deepStrictEqual([small.data, small.edit?.changes?.[uri]?.length], [undefined, 2]);
+
+      const names = Array.from({ length: 1500 }, (_, i) => `v${i}`);
+      const wide = 'export const insert = () => pool.query(`INSERT INTO t VALUES (' + names.map((name) => '${' + name + '}').join(', ') + ')`);\n';
+      const wideUri = 'file:///ws/src/wide.ts';
+      const opened = await server().open(wideUri, 'typescript', wide);
+      const [large] = await server().codeActions(wideUri, opened.diagnostics[0]);
+      assert.deepStrictEqual([large.title, large.edit, large.data], ['Pass 1500 values as parameters of pool.query', undefined, { uri: wideUri, version: 1, queryStart: wide.indexOf('INSERT') }]);
+      const resolved = await server().resolved(large);
+      assert.strictEqual(resolved.edit?.changes?.[wideUri]?.[1].newText, `, [${names.join(', ')}]`);
+      // After an edit its offsets no longer hold: resolved, it has no edit.
+      await server().change(wideUri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }]);
+      assert.deepStrictEqual(await server().resolved(large), large);
     });
 
     it('finds no query in prose, log messages and comments', async () => {

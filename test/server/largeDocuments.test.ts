@@ -65,6 +65,24 @@ describe('language server over LSP: documents with thousands of findings', funct
     assert.ok(!server().exited, 'the server is still running');
   });
 
+  it('a template with 8,000 holes (a RangeError when each diagnostic carried the fix): published, small, and the server serves the next document', async () => {
+    const many = Array.from({ length: 8000 }, (_, i) => '${w' + i + '}').join(', ');
+    const source = `export const insert = () => pool.query(\`INSERT INTO t VALUES (${many})\`);\n`;
+    const published = await server().open('file:///ws/src/wider.ts', 'typescript', source);
+    assert.ok(JSON.stringify(published).length < 2 * 1024 * 1024);
+    assert.deepStrictEqual(
+      [published.diagnostics.length, published.diagnostics[1000].code, published.diagnostics[1000].message],
+      [
+        1001,
+        'too-many-findings',
+        'Query Lens shows the first 1,000 findings of this document; 7,000 more from here on are left out. ' +
+          'Fix or silence those above (queryLens.rules, query-lens-ignore), or run the query-lens CLI on the file to list them all.',
+      ],
+    );
+    const next = await server().open('file:///ws/src/next.sql', 'sql', 'SELECT FROM WHERE;');
+    assert.deepStrictEqual(next.diagnostics.map((d) => d.message), ['syntax error at or near "WHERE"']);
+  });
+
   /** The range of the name in the `i`-th hole. */
   function rangeOfName(i: number): Diagnostic['range'] {
     const at = text.indexOf('${' + names[i] + '}') + 2;

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { DocumentAnalysis, Finding } from '../../server/src/analyze/analyzeDocument';
+import { DocumentAnalysis, DOCUMENT_TIME_BUDGET_MS, Finding } from '../../server/src/analyze/analyzeDocument';
 import { initParsers } from '../../server/src/analyze/parse';
 import { DEFAULT_SETTINGS, Settings } from '../../server/src/settings';
 
@@ -95,6 +95,17 @@ describe('DocumentAnalysis', () => {
       ['`name` is …: the quick fix does it'],
       ['`name` is …'],
     ]);
+  });
+
+  it('analyses a template of 20,000 holes in well under its time budget: the cost of each hole does not grow with the others', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `v${i}`);
+    const text = 'pool.query(`INSERT INTO t VALUES (' + names.map((name) => '${' + name + '}').join(', ') + ')`);\n';
+    new DocumentAnalysis().run('pool.query(`SELECT 1`);\n', 'typescript', settings, 'typescript'); // loads the TypeScript compiler
+    const result = new DocumentAnalysis().run(text, 'typescript', settings, 'typescript');
+    assert.strictEqual(result.findings.length, 20_000);
+    assert.deepStrictEqual(result.findings.map((f) => covered(text, f)), names);
+    // Not a benchmark: with quadratic steps (a whole-text test per hole, an indexOf per hole) it took 4.4 s here; now under 1 s.
+    assert.ok(result.stats.elapsedMs < DOCUMENT_TIME_BUDGET_MS / 2, `${Math.round(result.stats.elapsedMs)} ms`);
   });
 
   it('accepts psql variables in SQL files', () => {

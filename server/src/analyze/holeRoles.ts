@@ -74,8 +74,11 @@ export function holeRoles(sql: string, statements: readonly PgStatement[], param
     return roles;
   }
   let byteToIndex: Int32Array | undefined;
+  // Asked once, not at each hole: a statement of thousands of holes read its whole text each time.
+  let ascii: boolean | undefined;
   const offsetOf = (location: number) => {
-    if (!/[^\x00-\x7f]/.test(sql)) {
+    ascii ??= !/[^\x00-\x7f]/.test(sql);
+    if (ascii) {
       return location;
     }
     byteToIndex ??= utf8OffsetTable(sql);

@@ -276,16 +276,13 @@ const MAX_TITLE_NAMES = 3;
 
 /** The holes' expressions, each once, for the fix's title. */
 function uniqueExpressions(pieces: readonly SqlPiece[]): string[] {
-  const names: string[] = [];
+  const names = new Set<string>();
   for (const piece of pieces) {
     if (piece.kind === 'hole') {
-      const name = displayExpression(piece.expression);
-      if (!names.includes(name)) {
-        names.push(name);
-      }
+      names.add(displayExpression(piece.expression));
     }
   }
-  return names;
+  return [...names];
 }
 
 function displayExpression(expression: string): string {
