@@ -762,8 +762,8 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
       const title = createIndexTitle(advice);
       const create: CodeAction = { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true };
       const createData: IndexActionData = { uri: document.uri, version: document.version, queryStart: data.queryStart, code: diagnostic.code, start: document.offsetAt(diagnostic.range.start) };
-      if (clientResolvesCodeActionEdits) create.data = createData;
-      else create.edit = (await indexMigrationEdit(document, advice, createData)).edit;
+      // A migration is a few hundred bytes: sent with the action, like a small fix (see EAGER_FIX_EDIT_LIMIT).
+      create.edit = (await indexMigrationEdit(document, advice, createData)).edit;
       create.command = { title: 'Open the migration', command: OPEN_MIGRATION_COMMAND, arguments: [createData] };
       actions.push(create, {
         title: `Copy the CREATE INDEX statement for ${describeIndex(advice.candidate)}`,
@@ -811,7 +811,7 @@ async function indexMigrationEdit(document: TextDocument, advice: IndexAdvice, d
   const root = workspaceFolderPaths.find((folder) => file !== undefined && !path.relative(folder, file).startsWith('..')) ?? workspaceFolderPaths[0] ?? (file ? path.dirname(file) : process.cwd());
   const existing = await existingIndexNames(document);
   const where = `${file ? path.relative(root, file).split(path.sep).join('/') : document.uri}:${document.positionAt(data.queryStart).line + 1}`;
-  const migration = indexMigration(advice, root, await listProjectFiles(root), existing, where, settings.migrationsDir);
+  const migration = indexMigration(advice, root, await projectFiles(root), existing, where, settings.migrationsDir);
   const uris = migration.files.map((written) => pathToFileURL(path.join(root, written.path)).href);
   const documentChanges: WorkspaceEdit['documentChanges'] = [];
   migration.files.forEach((written, i) => {
@@ -826,6 +826,18 @@ async function indexMigrationEdit(document: TextDocument, advice: IndexAdvice, d
 async function existingIndexNames(document: TextDocument): Promise<Set<string>> {
   const active = await databaseFor(document.uri, await settingsFor(document.uri))?.service.get({ startEmbedded: false });
   return new Set([...(active?.tables.values() ?? [])].flatMap((table) => table.indexes.map((index) => index.name)));
+}
+
+/** The project's files by folder, read again after PROJECT_FILES_MS: the light bulb asks on every cursor move. */
+const projectFilesByRoot = new Map<string, { at: number; files: Promise<string[]> }>();
+const PROJECT_FILES_MS = 10_000;
+
+function projectFiles(root: string): Promise<string[]> {
+  const known = projectFilesByRoot.get(root);
+  if (known && Date.now() - known.at < PROJECT_FILES_MS) return known.files;
+  const files = listProjectFiles(root);
+  projectFilesByRoot.set(root, { at: Date.now(), files });
+  return files;
 }
 
 function actionKey(data: IndexActionData): string {
@@ -844,13 +856,6 @@ connection.onExecuteCommand(async (params) => {
 });
 
 connection.onCodeActionResolve(async (action: CodeAction): Promise<CodeAction> => {
-  const indexData = action.data as IndexActionData | undefined;
-  if (indexData && typeof indexData.code === 'string' && typeof indexData.start === 'number') {
-    const document = documents.get(indexData.uri);
-    const diagnostic = action.diagnostics?.[0];
-    const advice = document && diagnostic && document.version === indexData.version ? indexAdviceOf(document, diagnostic, indexData.queryStart) : undefined;
-    return advice ? { ...action, edit: (await indexMigrationEdit(document!, advice, indexData)).edit } : action;
-  }
   const data = action.data as FixActionData | undefined;
   if (!data || typeof data.uri !== 'string' || typeof data.queryStart !== 'number') {
     return action;

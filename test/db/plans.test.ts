@@ -327,7 +327,7 @@ describe('plans from a development PostgreSQL, over LSP', function () {
       assert.deepStrictEqual(
         actions.map((action) => [action.title, action.isPreferred ?? false, action.edit !== undefined, action.command?.command ?? null]),
         [
-          ['Create index on orders (customer_id) — est. cost 1,986 → 22.9', true, false, 'queryLens.openIndexMigration'],
+          ['Create index on orders (customer_id) — est. cost 1,986 → 22.9', true, true, 'queryLens.openIndexMigration'],
           ['Copy the CREATE INDEX statement for orders (customer_id)', false, false, 'queryLens.copyIndexStatement'],
           ['Ignore plan-seq-scan for this query', false, true, null],
         ],
