@@ -397,6 +397,46 @@ async function partA() {
     return `${title}; the plan tab shows "Seq Scan on orders"`;
   }]);
 
+  list.push(['A14 the seq scan\'s light bulb offers "Create index on orders (customer_id)" with the planner\'s costs; Enter writes the migration and opens it; saved, the embedded database has the index and the finding goes', async () => {
+    // The plan of A12 is open beside it: the query's own tab, in the first group.
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
+    const at = placeIn(A.plansWs, 'orders.sql', 'orders WHERE customer_id');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${at.line}:${Number(/Col (\d+)/.exec(at.label)[1]) + 2}`); // inside the underlined `orders`
+    await page.keyboard.press('Enter');
+    const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
+    await bulb.waitFor({ timeout: 20000 });
+    await bulb.click();
+    const title = /^Create index on orders \(customer_id\) — est\. cost [\d.,]+ → [\d.,]+ \(embedded database\)$/;
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    await item.waitFor({ timeout: 20000 }).catch(async (error) => {
+      const rows = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
+      throw new Error(`${error.message.split('\n')[0]}; the menu lists ${JSON.stringify(rows)}`);
+    });
+    const offered = (await item.innerText()).trim();
+    await shot(page, '19-create-index-menu');
+    await page.locator('.action-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    // No migrations in this workspace: a timestamped SQL file in migrations/, opened for review.
+    const tab = page.locator('.tabs-container .tab.active', { hasText: /_add_orders_customer_id_idx\.sql/ });
+    await tab.waitFor({ timeout: 20000 });
+    await waitFor(page, 'the CREATE INDEX in the migration', async () =>
+      (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id);'));
+    await page.keyboard.press('Control+S');
+    const written = fs.readdirSync(path.join(A.plansWs, 'migrations'));
+    if (written.length !== 1 || !/^\d{14}_add_orders_customer_id_idx\.sql$/.test(written[0])) throw new Error(`migrations/: ${JSON.stringify(written)}`);
+    await shot(page, '20-index-migration');
+    // Saving a schema file rebuilds the embedded database with it: the index is there, the scan goes.
+    await waitFor(page, 'the seq-scan finding to go', async () => {
+      const rows = (await problemRows(page)).filter((r) => r.file.includes('orders.sql') && r.source === 'query-lens');
+      return rows.length === 1 && rows[0].code === 'unknown-column';
+    }, 60000);
+    await shot(page, '21-index-applied');
+    return `${offered} → migrations/${written[0]}; after saving it, orders.sql has no plan-seq-scan`;
+  }]);
+
   list.push(['A13 Configure Connection: the URL goes to the workspace settings without its password, and plans come from that database', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
     await runCommand(page, 'Query Lens: Configure Connection');
