@@ -29,7 +29,7 @@ import { splitGlobList } from './db/embedded/workspaceSchema';
 import { ConnectionSetting, DIALECTS, normaliseSettings, Settings } from './settings';
 import { mappedConnection } from './db/connectionMap';
 import type { IndexCandidate } from './advise/verifyIndex';
-import { adviseIndexes, foreignKeyIndexes, readIndexDefinition, redundantIndexes, unusedIndexDrops, type AdvisedQuery, type IndexDefinition, type IndexToDrop, type WorkloadAdvice } from './advise/workload';
+import { adviseIndexes, foreignKeyIndexes, redundantIndexesOf, unusedIndexDrops, type AdvisedQuery, type IndexToDrop, type WorkloadAdvice } from './advise/workload';
 import { formatAdviceAsText } from './advise/adviceReport';
 import { indexName } from './advise/migrationFile';
 import { DEFAULT_SETTINGS_FILE, readProjectSettings } from './cli/projectSettings';
@@ -369,7 +369,7 @@ export async function runCli(
       advice.indexes.push(...suggested, ...foreignKeyIndexes(foreignKeys, suggested, name, taken));
     }
     for (const target of new Set([plans, ...advised.keys()])) {
-      advice.drop.push(...(await indexesToDrop(target, invocation.settings.unusedIndexMinDays)));
+      advice.drop.push(...indexesToDrop(target, invocation.settings.unusedIndexMinDays));
     }
   }
   await disposeAll();
@@ -402,13 +402,10 @@ export async function runCli(
 }
 
 /** The indexes a database can do without: duplicates, prefixes of others, and (not on the embedded database) unused ones. */
-async function indexesToDrop(target: Planning, unusedIndexMinDays: number): Promise<IndexToDrop[]> {
-  const definitions = (await target.active.planner.indexDefinitions().catch(() => []))
-    .map((row) => readIndexDefinition(row.schema, row.table, row.name, row.constraint, row.definition))
-    .filter((definition): definition is IndexDefinition => definition !== undefined);
-  const redundant = redundantIndexes(definitions);
+function indexesToDrop(target: Planning, unusedIndexMinDays: number): IndexToDrop[] {
+  const redundant = [...target.active.tables.values()].flatMap((table) => [...redundantIndexesOf(table).values()].map(({ statement, reason }) => ({ statement, reason })));
   const named = new Set(redundant.map((drop) => drop.statement));
-  const unused = target.active.embedded ? [] : unusedIndexDrops(target.active.tables.values(), (table, name) => isReportedUnused(table, name, unusedIndexMinDays), definitions).filter((drop) => !named.has(drop.statement));
+  const unused = target.active.embedded ? [] : unusedIndexDrops(target.active.tables.values(), (table, name) => isReportedUnused(table, name, unusedIndexMinDays)).filter((drop) => !named.has(drop.statement));
   return [...redundant, ...unused].sort((a, b) => a.statement.localeCompare(b.statement));
 }
 

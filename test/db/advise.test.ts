@@ -179,3 +179,44 @@ ANALYZE events;`;
     assert.deepStrictEqual(await adviseOn("SELECT id FROM orders WHERE status = 'open';"), []);
   });
 });
+
+describe('redundant-index on the CREATE INDEX statements of a file', function () {
+  this.timeout(60_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let workspace: string;
+
+  before(async () => {
+    database = await createTestDatabase('redundant', SHOP_SCHEMA + REDUNDANT_INDEXES);
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-redundant-'));
+    fs.mkdirSync(path.join(workspace, 'migrations'));
+    fs.writeFileSync(
+      path.join(workspace, 'migrations', '0002_indexes.sql'),
+      [
+        'CREATE INDEX orders_total_idx ON orders (total);',
+        'CREATE INDEX orders_total_again ON orders (total);',
+        'CREATE INDEX orders_status_idx ON orders (status);',
+        'CREATE INDEX orders_status_created_idx ON orders (status, created_at);',
+        'CREATE UNIQUE INDEX customers_id_twin ON customers (id);',
+        '',
+      ].join('\n'),
+    );
+  });
+  after(async () => {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  it('says which index makes each redundant one so, at its name, with the DROP to write; the one kept says nothing', async () => {
+    const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'migrations']);
+    assert.strictEqual(run.status, 0, run.stderr);
+    const findings = (JSON.parse(run.stdout).diagnostics as { line: number; column: number; endColumn: number; severity: string; code: string; message: string }[]).filter((d) => d.code === 'redundant-index');
+    assert.deepStrictEqual(
+      findings.map((d) => [d.line, d.column, d.endColumn, d.severity, d.message.replace(/ \(\S+ takes [\d.]+ [kM]B\)/, '')]),
+      [
+        [1, 14, 30, 'information', 'orders_total_idx duplicates orders_total_again: the same keys, method and predicate, while both are written on every change to orders. Drop it, in a migration of its own: DROP INDEX CONCURRENTLY IF EXISTS public.orders_total_idx;'],
+        [3, 14, 31, 'information', 'orders_status_idx is a prefix of orders_status_created_idx (status, created_at): a b-tree is read by any leading part of its keys, so every query orders_status_idx serves, orders_status_created_idx serves too, while both are written on every change to orders. Drop it, in a migration of its own: DROP INDEX CONCURRENTLY IF EXISTS public.orders_status_idx;'],
+        [5, 21, 38, 'information', 'customers_id_twin duplicates customers_pkey: the same keys, method and predicate, while both are written on every change to customers. Drop it, in a migration of its own: DROP INDEX CONCURRENTLY IF EXISTS public.customers_id_twin;'],
+      ],
+    );
+  });
+});

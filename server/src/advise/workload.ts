@@ -314,13 +314,25 @@ export function dropStatement(index: Pick<IndexDefinition, 'schema' | 'name'>): 
   return `DROP INDEX CONCURRENTLY IF EXISTS ${quoteName(index.schema)}.${quoteName(index.name)}`;
 }
 
+/** The redundant indexes of one table, read from its catalog statistics (see redundantIndexes), by index name. */
+export function redundantIndexesOf(table: TableStats): Map<string, IndexToDrop & { of: string }> {
+  const definitions = table.indexes
+    .map((index) => (index.definition ? readIndexDefinition(table.schema, table.name, index.name, index.constraint === true, index.definition) : undefined))
+    .filter((definition): definition is IndexDefinition => definition !== undefined);
+  const byName = new Map<string, IndexToDrop & { of: string }>();
+  for (const drop of redundantIndexes(definitions)) {
+    const name = definitions.find((definition) => drop.statement === dropStatement(definition))?.name;
+    if (name) byName.set(name, { ...drop, of: drop.reason.replace(/^(?:duplicate|prefix) of (\S+).*$/, '$1') });
+  }
+  return byName;
+}
+
 /** Unused indexes among `tables` by the same test as `unused-index` (see isReportedUnused), as drops. */
-export function unusedIndexDrops(tables: Iterable<TableStats>, isUnused: (table: TableStats, name: string) => boolean, definitions: readonly IndexDefinition[]): IndexToDrop[] {
-  const constraintBacked = new Set(definitions.filter((d) => d.constraint).map((d) => `${d.schema}.${d.name}`));
+export function unusedIndexDrops(tables: Iterable<TableStats>, isUnused: (table: TableStats, name: string) => boolean): IndexToDrop[] {
   const drop: IndexToDrop[] = [];
   for (const table of tables) {
     for (const index of table.indexes) {
-      if (constraintBacked.has(`${table.schema}.${index.name}`) || !isUnused(table, index.name)) continue;
+      if (index.constraint || !isUnused(table, index.name)) continue;
       const since = table.maintenance?.countedSince ? ` since ${table.maintenance.countedSince.toISOString().slice(0, 10)}` : '';
       drop.push({ statement: dropStatement({ schema: table.schema, name: index.name }), reason: `never used${since} while ${table.name} was read ${Math.round(table.maintenance?.scans ?? 0).toLocaleString('en-US')} times` });
     }

@@ -15,6 +15,7 @@ import { scanSqlTokens } from '../scan/sqlTokens';
 import { Suppressions } from '../analyze/suppressions';
 import type { Query } from '../extract/query';
 import { formatCost, formatMegabytes, formatTimestamp } from '../plan/figures';
+import { redundantIndexesOf } from '../advise/workload';
 import { createIndexStatement, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
 import { prefersCustomPlans, representativeValues, type ValueSet } from './customPlans';
 import { planInsights, PlanInsight, type TableStats } from '../plan/insights';
@@ -137,7 +138,7 @@ export function normaliseSql(sql: string): string {
 }
 
 /** The codes of what planning reports besides the plan insights (each has a docs page). */
-export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'slow-query', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table', 'unused-index'] as const;
+export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'redundant-index', 'slow-query', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table', 'unused-index'] as const;
 
 /**
  * What a document's plan findings are filed under, per query: the SQL that was explained, or for
@@ -324,17 +325,18 @@ export async function planDocument(
       insights: insights.map((insight) => ({ code: insight.code, severity: insight.severity, message: insight.message })),
     });
   }
-  // CREATE INDEX statements: an index the database has, on a table it reads, that it never uses.
-  if (!active.embedded) {
-    analysis.statements.forEach((statement, index) => {
-      const created = statement?.index;
-      if (created) {
-        const query = analysis.queries[index];
-        const finding = cache.usedIndexes.has(created.name) ? undefined : unusedIndexFinding(query, created, context.table(created.schema, created.table), active.label, settings.unusedIndexMinDays);
-        if (finding) add(query, finding);
-      }
-    });
-  }
+  // CREATE INDEX statements: an index the database has, on a table it reads, that it never uses;
+  // one another index of its table makes redundant (the schema's, so the embedded database too).
+  analysis.statements.forEach((statement, index) => {
+    const created = statement?.index;
+    if (!created) return;
+    const query = analysis.queries[index];
+    const table = context.table(created.schema, created.table);
+    const unused = active.embedded || cache.usedIndexes.has(created.name) ? undefined : unusedIndexFinding(query, created, table, active.label, settings.unusedIndexMinDays);
+    if (unused) add(query, unused);
+    const redundant = table ? redundantIndexFinding(query, created.name, table) : undefined;
+    if (redundant) add(query, redundant);
+  });
   result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return result;
 }
@@ -371,8 +373,7 @@ function unusedIndexFinding(query: Query, created: NonNullable<StatementInfo['in
   }
   const index = table.indexes.find((candidate) => candidate.name === created.name)!;
   const upkeep = table.maintenance!;
-  const name = scanSqlTokens(query.sql).find((token) => token.text === created.name.toLowerCase() || token.text === `"${created.name.toLowerCase()}"`);
-  const [start, end] = query.sqlRangeToDocument(...(name ? ([name.start, name.end] as [number, number]) : firstToken(query.sql)));
+  const [start, end] = indexNameRange(query, created.name);
   const since = `since ${formatTimestamp(upkeep.countedSince!)} (when its statistics began counting)`;
   const size = typeof index.bytes === 'number' ? ` takes ${formatMegabytes(index.bytes)} and` : '';
   return {
@@ -385,6 +386,37 @@ function unusedIndexFinding(query: Query, created: NonNullable<StatementInfo['in
       `${created.name} has not been used in ${database} ${since}: ${table.name} was read ${formatCount(upkeep.scans)} times, never through this index, which${size} is updated on every write to ${table.name}. ` +
       `If the production database agrees (idx_scan = 0 in its pg_stat_user_indexes), drop it: DROP INDEX CONCURRENTLY ${created.name};`,
   };
+}
+
+/**
+ * `redundant-index`: the index a `CREATE INDEX` names exists, and another index of its table
+ * does all it does: an exact duplicate, or a plain b-tree whose keys lead another's (see
+ * advise/workload.ts's redundantIndexes; never one that backs a constraint).
+ */
+function redundantIndexFinding(query: Query, name: string, table: TableStats): Omit<Finding, 'queryStart'> | undefined {
+  const redundant = redundantIndexesOf(table).get(name);
+  if (!redundant) return undefined;
+  const other = table.indexes.find((index) => index.name === redundant.of);
+  const bytes = table.indexes.find((index) => index.name === name)?.bytes;
+  const size = typeof bytes === 'number' ? ` (${name} takes ${formatMegabytes(bytes)})` : '';
+  const [start, end] = indexNameRange(query, name);
+  const why = redundant.reason.startsWith('duplicate')
+    ? `${name} duplicates ${redundant.of}: the same keys, method and predicate`
+    : `${name} is a prefix of ${redundant.of} (${other?.columns.join(', ') ?? ''}): a b-tree is read by any leading part of its keys, so every query ${name} serves, ${redundant.of} serves too`;
+  return {
+    start,
+    end,
+    severity: 'information',
+    code: 'redundant-index',
+    rule: true,
+    message: `${why}, while both are written on every change to ${table.name}${size}. Drop it, in a migration of its own: ${redundant.statement};`,
+  };
+}
+
+/** The index's name in its CREATE INDEX, or the statement's first token when the name is not written. */
+function indexNameRange(query: Query, name: string): [number, number] {
+  const token = scanSqlTokens(query.sql).find((t) => t.text === name.toLowerCase() || t.text === `"${name.toLowerCase()}"`);
+  return query.sqlRangeToDocument(...(token ? ([token.start, token.end] as [number, number]) : firstToken(query.sql)));
 }
 
 /** What pg_stat_statements measured for a slow query, and where to look for the time. */

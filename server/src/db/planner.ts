@@ -395,7 +395,9 @@ export class Planner {
                      'partial', x.indpred IS NOT NULL,
                      'method', am.amname,
                      'scans', (SELECT si.idx_scan FROM pg_stat_user_indexes si WHERE si.indexrelid = x.indexrelid),
-                     'bytes', pg_relation_size(x.indexrelid)) ORDER BY i.relname)
+                     'bytes', pg_relation_size(x.indexrelid),
+                     'definition', pg_get_indexdef(x.indexrelid),
+                     'constraint', EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))) ORDER BY i.relname)
                    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
                    WHERE x.indrelid = c.oid), '[]'::json) AS indexes,
                  s.n_live_tup::float8 AS live_rows, s.n_dead_tup::float8 AS dead_rows, s.n_mod_since_analyze::float8 AS modified_since_analyze,
@@ -467,24 +469,6 @@ export class Planner {
         queryMode: 'extended',
       });
       return String(result.rows[0].fingerprint);
-    });
-  }
-
-  /**
-   * Every index of the user's tables as the catalog defines it (`pg_get_indexdef`), and whether
-   * it backs a primary key, unique or exclusion constraint: what `advise` reads duplicates from.
-   */
-  async indexDefinitions(): Promise<{ schema: string; table: string; name: string; definition: string; constraint: boolean }[]> {
-    return this.withClient(async (client) => {
-      const result = await client.query({
-        text: `SELECT n.nspname::text AS schema, t.relname::text AS table, i.relname::text AS name, pg_get_indexdef(x.indexrelid) AS definition,
-                      EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')) AS constraint
-                 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
-                ORDER BY 1, 2, 3`,
-        queryMode: 'extended',
-      });
-      return result.rows.map((row) => ({ schema: String(row.schema), table: String(row.table), name: String(row.name), definition: String(row.definition), constraint: row.constraint === true }));
     });
   }
 

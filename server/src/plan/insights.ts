@@ -39,6 +39,10 @@ export interface IndexInfo {
   scans?: number;
   /** Its size on disk. */
   bytes?: number;
+  /** `pg_get_indexdef`: the whole definition, with operator classes, INCLUDE and predicate. */
+  definition?: string;
+  /** Backs a primary key, unique or exclusion constraint. */
+  constraint?: boolean;
 }
 
 export interface TableStats {
