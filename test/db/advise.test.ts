@@ -132,7 +132,11 @@ describe('query-lens advise: the index each kind of query needs', function () {
   const EVENTS = `
 CREATE TABLE events (id bigint PRIMARY KEY, payload jsonb NOT NULL);
 INSERT INTO events SELECT g, jsonb_build_object('type', 'type' || (g % 400), 'n', g) FROM generate_series(1, 100000) AS g;
-ANALYZE events;`;
+ANALYZE events;
+-- A job queue: one job in a hundred waits, the rest are done.
+CREATE TABLE jobs (id bigint PRIMARY KEY, state text NOT NULL, queue text NOT NULL, run_at timestamptz NOT NULL);
+INSERT INTO jobs SELECT g, CASE WHEN g % 100 = 0 THEN 'pending' ELSE 'done' END, 'q' || (g % 50), timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, 200000) AS g;
+ANALYZE jobs;`;
 
   before(async () => {
     database = await createTestDatabase('advise_kinds', SHOP_SCHEMA + EVENTS);
@@ -169,6 +173,16 @@ ANALYZE events;`;
     ]);
     assert.deepStrictEqual(await adviseOn("SELECT id FROM events WHERE payload->>'type' = 'type7';"), [
       ["CREATE INDEX CONCURRENTLY IF NOT EXISTS events_payload_type_idx ON public.events ((payload ->> 'type'::text))", ["payload ->> 'type'::text"], 'hypopg'],
+    ]);
+  });
+
+  it('a partial index where a literal picks a few rows of a column of few values', async () => {
+    assert.deepStrictEqual(await adviseOn("SELECT id FROM jobs WHERE state = 'pending' ORDER BY run_at LIMIT 10;"), [
+      ["CREATE INDEX CONCURRENTLY IF NOT EXISTS jobs_run_at_idx ON public.jobs (run_at) WHERE state = 'pending'::text", ['run_at'], 'hypopg'],
+    ]);
+    // Fifty queues: a partial index per queue is no remedy, a composite one is.
+    assert.deepStrictEqual(await adviseOn("SELECT id FROM jobs WHERE queue = 'q7' ORDER BY run_at LIMIT 10;"), [
+      ['CREATE INDEX CONCURRENTLY IF NOT EXISTS jobs_queue_run_at_idx ON public.jobs (queue, run_at)', ['queue', 'run_at'], 'hypopg'],
     ]);
   });
 

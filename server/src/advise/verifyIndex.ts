@@ -15,6 +15,8 @@ export interface IndexCandidate {
   schema: string;
   table: string;
   columns: string[];
+  /** A partial index's predicate (`status = 'pending'::text`). */
+  where?: string;
 }
 
 /** What trying a candidate on the database said. */
@@ -25,7 +27,7 @@ export type IndexVerdict =
 
 /** `CREATE INDEX ON public.orders (customer_id, created_at)`, names quoted where PostgreSQL needs it. */
 export function createIndexStatement(candidate: IndexCandidate): string {
-  return `CREATE INDEX ON ${quoteName(candidate.schema)}.${quoteName(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})`;
+  return `CREATE INDEX ON ${quoteName(candidate.schema)}.${quoteName(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
 }
 
 /** The statement a user runs: named, built without locking the table's writes, harmless when it exists. */
@@ -36,7 +38,7 @@ export function namedIndexStatement(candidate: IndexCandidate, name: string): st
 
 /** `orders (customer_id, created_at)`, as titles and messages name an index. */
 export function describeIndex(candidate: IndexCandidate): string {
-  return `${candidate.table} (${candidate.columns.join(', ')})`;
+  return `${candidate.table} (${candidate.columns.join(', ')})${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
 }
 
 /**

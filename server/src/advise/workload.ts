@@ -129,6 +129,7 @@ function leadsWith(longer: IndexCandidate, shorter: IndexCandidate): boolean {
   return (
     longer.schema === shorter.schema &&
     longer.table === shorter.table &&
+    longer.where === shorter.where &&
     longer.columns.length > shorter.columns.length &&
     shorter.columns.every((column, i) => longer.columns[i] === column)
   );

@@ -101,6 +101,12 @@ export interface PlanInsight {
   /** Columns the remedy concerns (e.g. the filtered columns an index would serve), in index order. */
   columns?: string[];
   /**
+   * Partial indexes that may serve instead, one per column compared with a literal
+   * (`status = 'pending'`): the other keys, and that comparison as the predicate. Whether the
+   * column is one of few values, and which index wins, is for the verification to say.
+   */
+  partialAlternatives?: { column: string; keys: string[]; where: string }[];
+  /**
    * The message without its index remedy, for when the planner turns out not to use that index
    * (see advise/verifyIndex.ts); absent when the finding is nothing without its index.
    */
@@ -188,7 +194,23 @@ function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<Pl
     node,
     relation: relationOf(node),
     columns: suggested,
+    ...partialAlternativesOf(columns, suggested),
   };
+}
+
+/**
+ * See PlanInsight.partialAlternatives: for a plain column compared with a literal, the index on
+ * the other keys, when those are only order or range keys (`state = 'pending' ORDER BY run_at`,
+ * a queue). Where another equality finds the rows (`customer_id = $1 AND status = 'paid'`), a
+ * composite index serves every status as well, and a partial one would only be smaller.
+ */
+function partialAlternativesOf(columns: IndexableColumns, suggested: string[]): Pick<PlanInsight, 'partialAlternatives'> {
+  if (columns.equality.length !== 1) return {};
+  const alternatives = (columns.literals ?? [])
+    .filter(({ column }) => /^[a-z_][a-z0-9_$]*$/.test(column))
+    .map(({ column, literal }) => ({ column, keys: suggested.filter((key) => key.replace(/ (?:ASC|DESC).*$| NULLS .*$/, '') !== column), where: `${column} = ${literal}` }))
+    .filter((alternative) => alternative.keys.length > 0);
+  return alternatives.length > 0 ? { partialAlternatives: alternatives } : {};
 }
 
 /**

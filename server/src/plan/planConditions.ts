@@ -13,6 +13,8 @@ export interface IndexableColumns {
   equality: string[];
   /** Compared with `<`, `<=`, `>`, `>=`. */
   range: string[];
+  /** Equality columns compared with a literal (`status = 'pending'::text`), the literal as written: what a partial index's predicate can hold. */
+  literals?: { column: string; literal: string }[];
 }
 
 type Node = Record<string, unknown>;
@@ -39,13 +41,16 @@ export function indexableColumns(condition: string, qualifiers: readonly string[
   if (!where) return undefined;
   const equality: string[] = [];
   const range: string[] = [];
+  const literals: { column: string; literal: string }[] = [];
   for (const term of andTerms(where)) {
     const found = comparedColumn(term, qualifiers) ?? comparedExpression(term, qualifiers, `${CONDITION_PREFIX}${condition}`);
     if (!found) continue;
     const list = found.kind === 'equality' ? equality : range;
     if (!list.includes(found.column)) list.push(found.column);
+    const literal = found.kind === 'equality' ? literalCompared(term) : undefined;
+    if (literal !== undefined && !literals.some((l) => l.column === found.column)) literals.push({ column: found.column, literal });
   }
-  return { equality, range: range.filter((column) => !equality.includes(column)) };
+  return { equality, range: range.filter((column) => !equality.includes(column)), ...(literals.length > 0 ? { literals } : {}) };
 }
 
 /**
@@ -164,6 +169,39 @@ function comparedExpression(term: Node, qualifiers: readonly string[], sql: stri
     text = text.replace(new RegExp(`(?<![A-Za-z0-9_$."])${name.replace(/[.*+?^${}()|[\]\\$]/g, '\\$&')}\\.`, 'g'), '');
   }
   return { column: text, kind: operator === '=' ? 'equality' : 'range' };
+}
+
+/**
+ * The literal a `column = literal` term compares with, written back as SQL (`'pending'::text`,
+ * `42`, `true`): a string, number or boolean constant, possibly cast to a named type.
+ */
+function literalCompared(term: Node): string | undefined {
+  const comparison = term.A_Expr as Node | undefined;
+  if (!comparison || comparison.kind !== 'AEXPR_OP' || operatorOf(comparison) !== '=') return undefined;
+  return literalOf(columnRefOf(comparison.lexpr) || isNode((comparison.lexpr as Node | undefined)?.TypeCast) ? comparison.rexpr : comparison.lexpr);
+}
+
+function literalOf(expression: unknown): string | undefined {
+  if (!isNode(expression)) return undefined;
+  const cast = expression.TypeCast as Node | undefined;
+  if (cast) {
+    const names = ((cast.typeName as Node | undefined)?.names ?? []) as Node[];
+    const type = (names[names.length - 1]?.String as Node | undefined)?.sval;
+    const inner = literalOf(cast.arg);
+    return inner !== undefined && typeof type === 'string' && /^[a-z_][a-z0-9_]*$/.test(type) && !Array.isArray((cast.typeName as Node | undefined)?.arrayBounds) ? `${inner}::${type}` : undefined;
+  }
+  const constant = expression.A_Const as Node | undefined;
+  if (!constant) return undefined;
+  const text = (constant.sval as Node | undefined)?.sval;
+  if (typeof text === 'string') return `'${text.replace(/'/g, "''")}'`;
+  const integer = (constant.ival as Node | undefined)?.ival;
+  if (typeof integer === 'number') return String(integer);
+  if (isNode(constant.ival)) return '0'; // libpg-query leaves a zero's value out
+  const decimal = (constant.fval as Node | undefined)?.fval;
+  if (typeof decimal === 'string') return decimal;
+  const boolean = (constant.boolval as Node | undefined)?.boolval;
+  if (isNode(constant.boolval)) return boolean === true ? 'true' : 'false';
+  return undefined;
 }
 
 function operatorOf(expression: Node): string | undefined {

@@ -426,14 +426,16 @@ describe('plan conditions', () => {
   before(() => initParsers());
 
   it('finds the columns an index serves in a filter as EXPLAIN prints it', () => {
-    const cases: [string, { equality: string[]; range: string[] } | undefined][] = [
-      ["((customer_id = $1) AND (status = 'paid'::text))", { equality: ['customer_id', 'status'], range: [] }],
+    const cases: [string, { equality: string[]; range: string[]; literals?: { column: string; literal: string }[] } | undefined][] = [
+      ["((customer_id = $1) AND (status = 'paid'::text))", { equality: ['customer_id', 'status'], range: [], literals: [{ column: 'status', literal: "'paid'::text" }] }],
+      // Literals, as a partial index's predicate would hold them; a parameter is none.
+      ['((flag = true) AND (n = 0) AND (m = 42) AND (r = 1.5) AND (p = $1))', { equality: ['flag', 'n', 'm', 'r', 'p'], range: [], literals: [{ column: 'flag', literal: 'true' }, { column: 'n', literal: '0' }, { column: 'm', literal: '42' }, { column: 'r', literal: '1.5' }] }],
       ['($1 = customer_id)', { equality: ['customer_id'], range: [] }],
       ["(id = ANY ('{1,2,3}'::integer[]))", { equality: ['id'], range: [] }],
       ['((deleted_at IS NULL) AND (created_at >= now()))', { equality: ['deleted_at'], range: ['created_at'] }],
       ['((amount >= 10) AND (amount <= 20) AND (created_at < $2))', { equality: [], range: ['amount', 'created_at'] }],
-      ["((name)::text = 'x'::text)", { equality: ['name'], range: [] }],
-      ["(c.country = 'FR'::text)", { equality: ['country'], range: [] }],
+      ["((name)::text = 'x'::text)", { equality: ['name'], range: [], literals: [{ column: 'name', literal: "'x'::text" }] }],
+      ["(c.country = 'FR'::text)", { equality: ['country'], range: [], literals: [{ column: 'country', literal: "'FR'::text" }] }],
       ['(created_at > (InitPlan 1).col1)', { equality: [], range: ['created_at'] }],
       // An expression of one column, as an expression index's key, in EXPLAIN's own spelling.
       ["(lower(email) = 'a@b.c'::text)", { equality: ['lower(email)'], range: [] }],
