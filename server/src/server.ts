@@ -33,6 +33,7 @@ import { DatabaseService, DatabaseStatus } from './db/databaseService';
 import { PlanCache, planDocument, planKeyOf, type IndexAdvice } from './db/planDocument';
 import { createIndexTitle, indexMigration, indexStatementOf } from './advise/indexQuickFix';
 import { describeIndex } from './advise/verifyIndex';
+import { formatCount } from './text/numbers';
 import { listProjectFiles } from './db/embedded/workspaceSchema';
 import { documentRole, type DocumentRole } from './analyze/documentRole';
 import { mappedConnection } from './db/connectionMap';
@@ -512,8 +513,8 @@ function capDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
     source: 'query-lens',
     code: CODES.tooManyFindings,
     message:
-      `Query Lens shows the first ${MAX_DIAGNOSTICS_PER_DOCUMENT.toLocaleString('en-US')} findings of this document; ` +
-      `${leftOut.toLocaleString('en-US')} more from here on are left out. Fix or silence those above (queryLens.rules, query-lens-ignore), ` +
+      `Query Lens shows the first ${formatCount(MAX_DIAGNOSTICS_PER_DOCUMENT)} findings of this document; ` +
+      `${formatCount(leftOut)} more from here on are left out. Fix or silence those above (queryLens.rules, query-lens-ignore), ` +
       `or run the query-lens CLI on the file to list them all.`,
   };
   const href = docsHref(note.code as string);

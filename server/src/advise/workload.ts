@@ -14,6 +14,7 @@ import { planFromExplainJson, walkPlan } from '../plan/planModel';
 import type { TableStats } from '../plan/insights';
 import { createIndexStatement, namedIndexStatement, quoteName, type IndexCandidate } from './verifyIndex';
 import { closingParenthesis, splitTopLevel } from '../text/parentheses';
+import { formatCount } from '../text/numbers';
 
 /** One query's finding that names an index, with where the query is. */
 export interface AdvisedQuery {
@@ -208,7 +209,7 @@ export function foreignKeyIndexes(
       queries: [],
       verified: 'none',
       unverified: 'EXPLAIN does not show foreign-key checks',
-      reason: `foreign key ${key.constraint} to ${key.references}: no index leads with (${key.columns.join(', ')}), so each delete or key update in ${key.references} reads all ~${Math.round(key.rows).toLocaleString('en-US')} rows of ${key.table}`,
+      reason: `foreign key ${key.constraint} to ${key.references}: no index leads with (${key.columns.join(', ')}), so each delete or key update in ${key.references} reads all ~${formatCount(key.rows)} rows of ${key.table}`,
     });
   }
   return indexes;
@@ -335,7 +336,7 @@ export function unusedIndexDrops(tables: Iterable<TableStats>, isUnused: (table:
     for (const index of table.indexes) {
       if (index.constraint || !isUnused(table, index.name)) continue;
       const since = table.maintenance?.countedSince ? ` since ${table.maintenance.countedSince.toISOString().slice(0, 10)}` : '';
-      drop.push({ statement: dropStatement({ schema: table.schema, name: index.name }), reason: `never used${since} while ${table.name} was read ${Math.round(table.maintenance?.scans ?? 0).toLocaleString('en-US')} times` });
+      drop.push({ statement: dropStatement({ schema: table.schema, name: index.name }), reason: `never used${since} while ${table.name} was read ${formatCount(table.maintenance?.scans ?? 0)} times` });
     }
   }
   return drop;
