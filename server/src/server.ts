@@ -34,6 +34,7 @@ import { PlanCache, planDocument, planKeyOf, type IndexAdvice } from './db/planD
 import { createIndexTitle, indexMigration, indexStatementOf } from './advise/indexQuickFix';
 import { describeIndex } from './advise/verifyIndex';
 import { formatCount } from './text/numbers';
+import { formatDuration } from './db/runtimeStatistics';
 import { listProjectFiles } from './db/embedded/workspaceSchema';
 import { documentRole, type DocumentRole } from './analyze/documentRole';
 import { mappedConnection } from './db/connectionMap';
@@ -162,7 +163,7 @@ connection.onInitialize((params) => {
       // A fix's edit is made when it is chosen, not for every diagnostic under the cursor.
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
       codeLensProvider: { resolveProvider: false },
-      executeCommandProvider: { commands: [OPEN_MIGRATION_COMMAND] },
+      executeCommandProvider: { commands: [OPEN_MIGRATION_COMMAND, CREATE_INDEX_COMMAND] },
     },
     serverInfo: { name: 'query-lens', version: SERVER_VERSION },
   };
@@ -772,6 +773,16 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
         diagnostics: [diagnostic],
         command: { title: 'Copy', command: COPY_INDEX_COMMAND, arguments: [`${indexStatementOf(advice, await existingIndexNames(document)).statement};`] },
       });
+      // A development database only (the embedded one is rebuilt from the schema files): asked first.
+      const active = await databaseFor(document.uri, await settingsFor(document.uri))?.service.get({ startEmbedded: false });
+      if (active && !active.embedded) {
+        actions.push({
+          title: `Create index on ${describeIndex(advice.candidate)} in ${active.label}…`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          command: { title: 'Create index', command: CREATE_INDEX_COMMAND, arguments: [createData] },
+        });
+      }
     }
     actions.push(ignoreAction(document, kind, diagnostic, diagnostic.code, data.queryStart));
   }
@@ -787,6 +798,8 @@ interface IndexActionData extends FixActionData {
 
 /** Run by the client after the migration is written: the server shows the file it wrote. */
 const OPEN_MIGRATION_COMMAND = 'queryLens.openIndexMigration';
+/** Runs the CREATE INDEX on the development database, once the user says yes. */
+const CREATE_INDEX_COMMAND = 'queryLens.createIndexOnDatabase';
 /** The statement alone, to the clipboard: the client's own command (the server has no clipboard). */
 const COPY_INDEX_COMMAND = 'queryLens.copyIndexStatement';
 
@@ -841,6 +854,34 @@ function projectFiles(root: string): Promise<string[]> {
   return files;
 }
 
+/**
+ * "Create index … in <database>": says the statement and the database, asks, and runs that one
+ * statement only when the user says so. Then the schema is read again, so the finding goes.
+ */
+async function createIndexOnDatabase(data: IndexActionData): Promise<string> {
+  const document = documents.get(data.uri);
+  const diagnostic = (publishedByUri.get(data.uri) ?? []).find((d) => d.code === data.code && document?.offsetAt(d.range.start) === data.start);
+  const advice = document && diagnostic ? indexAdviceOf(document, diagnostic, data.queryStart) : undefined;
+  const active = document ? await databaseFor(document.uri, await settingsFor(document.uri))?.service.get({ startEmbedded: false }) : undefined;
+  if (!document || !advice || !active || active.embedded) {
+    void connection.window.showWarningMessage('Query Lens: that finding has changed since; nothing was created.');
+    return 'stale';
+  }
+  const { statement } = indexStatementOf(advice, await existingIndexNames(document));
+  const create = 'Create index';
+  const answer = await connection.window.showWarningMessage(`Query Lens: run this in ${active.label}? ${statement};`, { title: create }, { title: 'Cancel' });
+  if (answer?.title !== create) return 'cancelled';
+  const outcome = await active.planner.createIndex(statement);
+  if (!outcome.ok) {
+    void connection.window.showErrorMessage(`Query Lens: the index was not created in ${active.label}: ${outcome.reason}`);
+    return 'failed';
+  }
+  connection.console.log(`[database] ${active.label}: ${statement} (${Math.round(outcome.ms)} ms, asked for from the quick fix)`);
+  void connection.window.showInformationMessage(`Query Lens: created in ${active.label} in ${formatDuration(outcome.ms)}. Add it to a migration too, so that other databases get it.`);
+  await refreshSchema();
+  return 'created';
+}
+
 function actionKey(data: IndexActionData): string {
   return `${data.uri}|${data.version}|${data.start}|${data.code}`;
 }
@@ -848,6 +889,9 @@ function actionKey(data: IndexActionData): string {
 connection.onExecuteCommand(async (params) => {
   const data = params.arguments?.[0] as IndexActionData | undefined;
   if (!data || typeof data.uri !== 'string') return undefined;
+  if (params.command === CREATE_INDEX_COMMAND) {
+    return createIndexOnDatabase(data);
+  }
   if (params.command === OPEN_MIGRATION_COMMAND) {
     const written = writtenMigrations.get(actionKey(data));
     if (written) await connection.window.showDocument({ uri: written, takeFocus: true });

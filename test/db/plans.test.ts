@@ -329,6 +329,7 @@ describe('plans from a development PostgreSQL, over LSP', function () {
         [
           ['Create index on orders (customer_id) — est. cost 1,986 → 22.9', true, true, 'queryLens.openIndexMigration'],
           ['Copy the CREATE INDEX statement for orders (customer_id)', false, false, 'queryLens.copyIndexStatement'],
+          [`Create index on orders (customer_id) in ${label}…`, false, false, 'queryLens.createIndexOnDatabase'],
           ['Ignore plan-seq-scan for this query', false, true, null],
         ],
       );
@@ -348,6 +349,33 @@ describe('plans from a development PostgreSQL, over LSP', function () {
       assert.deepStrictEqual(server.shownDocuments, [migration]);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('creates the index in the development database only when the user says yes, and the finding goes', async () => {
+    const server = await start();
+    const uri = 'file:///ws/create-index.sql';
+    const text = 'SELECT id FROM orders WHERE total = 17;\n';
+    await server.open(uri, 'sql', text);
+    const [warning] = planDiagnostics(await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0));
+    const create = (await server.codeActions(uri, warning)).find((action) => action.command?.command === 'queryLens.createIndexOnDatabase')!;
+    const indexes = () => withClient(database.url, async (c) => (await c.query("SELECT indexname FROM pg_indexes WHERE tablename = 'orders' ORDER BY 1")).rows.map((row) => row.indexname as string));
+    // Asked, and the user cancels: nothing runs.
+    server.answer = 'Cancel';
+    assert.strictEqual(await server.connection.sendRequest(ExecuteCommandRequest.type, create.command!), 'cancelled');
+    assert.deepStrictEqual(server.asked, [`Query Lens: run this in ${label}? CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_total_idx ON public.orders (total);`]);
+    assert.deepStrictEqual(await indexes(), ['orders_pkey']);
+    // Asked again, and the user says yes: that one statement runs, and the finding goes.
+    server.answer = 'Create index';
+    try {
+      assert.strictEqual(await server.connection.sendRequest(ExecuteCommandRequest.type, create.command!), 'created');
+      assert.deepStrictEqual(await indexes(), ['orders_pkey', 'orders_total_idx']);
+      assert.strictEqual(server.asked.length, 3);
+      assert.match(server.asked[2], new RegExp(`^Query Lens: created in ${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} in [\\d.,]+ m?s\\. Add it to a migration too, so that other databases get it\\.$`));
+      const after = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 0);
+      assert.deepStrictEqual(after.diagnostics, []);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP INDEX IF EXISTS orders_total_idx'));
     }
   });
 

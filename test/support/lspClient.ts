@@ -27,6 +27,7 @@ import {
   InitializeRequest,
   LogMessageNotification,
   ShowDocumentRequest,
+  ShowMessageRequest,
   ProtocolConnection,
   PublishDiagnosticsNotification,
   PublishDiagnosticsParams,
@@ -92,6 +93,12 @@ export class TestLspClient {
   codeLensRefreshes = 0;
   /** The server's log lines (window/logMessage), oldest first. */
   readonly logs: string[] = [];
+  /**
+   * The messages the server showed with `window/showMessageRequest` (vscode-languageserver sends
+   * every message that way), and the button this client answers with.
+   */
+  readonly asked: string[] = [];
+  answer: string | undefined;
   /** The documents the server asked the editor to show (`window/showDocument`), in order. */
   readonly shownDocuments: string[] = [];
 
@@ -122,6 +129,10 @@ export class TestLspClient {
       return password === undefined ? {} : { password };
     });
     this.connection.onNotification(LogMessageNotification.type, (params) => this.logs.push(params.message));
+    this.connection.onRequest(ShowMessageRequest.type, (params) => {
+      this.asked.push(params.message);
+      return params.actions?.find((action) => action.title === this.answer) ?? null;
+    });
     this.connection.onRequest(ShowDocumentRequest.type, (params) => {
       this.shownDocuments.push(params.uri);
       return { success: true };

@@ -457,6 +457,32 @@ export class Planner {
   }
 
   /**
+   * Runs one `CREATE INDEX CONCURRENTLY IF NOT EXISTS` the user asked for, and nothing else: the
+   * only statement Query Lens ever runs that writes, on a connection of its own (CONCURRENTLY
+   * cannot run in a transaction block, and the pool's sessions are read-only), with no statement
+   * timeout (a large table takes minutes) but a lock timeout, so that it never queues behind a
+   * long transaction while holding up the writes queued behind it. Never on the embedded database.
+   */
+  async createIndex(statement: string): Promise<{ ok: true; ms: number } | { ok: false; reason: string }> {
+    if (this.options.embedded || !/^CREATE INDEX CONCURRENTLY IF NOT EXISTS [^;]+$/.test(statement)) {
+      return { ok: false, reason: 'only a CREATE INDEX CONCURRENTLY of Query Lens\'s own, on a configured database, is run' };
+    }
+    const client = new ClosingClient({ ...this.pool.options, application_name: 'query-lens (create index)' } as ConstructorParameters<typeof Client>[0]);
+    client.on('error', () => undefined);
+    const started = performance.now();
+    try {
+      await client.connect();
+      await client.query("SET lock_timeout = '5s'; SET statement_timeout = 0");
+      await client.query(statement);
+      return { ok: true, ms: performance.now() - started };
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message ?? String(error) };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /**
    * A digest of the user's relations (each table, index and view with its column count, and
    * whether each index is ready): it changes when one is created, dropped, altered or rebuilt.
    */
