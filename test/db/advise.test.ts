@@ -161,6 +161,12 @@ ANALYZE jobs;`;
     ]);
   });
 
+  it('equality columns most selective first, by pg_stats, whatever order the query wrote them in', async () => {
+    assert.deepStrictEqual(await adviseOn("SELECT id FROM orders WHERE status = 'paid' AND customer_id = 42;"), [
+      ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_status_idx ON public.orders (customer_id, status)', ['customer_id', 'status'], 'hypopg'],
+    ]);
+  });
+
   it('DESC written only where directions are mixed', async () => {
     assert.deepStrictEqual(await adviseOn('SELECT id FROM orders WHERE customer_id = $1 ORDER BY total DESC, created_at LIMIT 5;'), [
       ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_total_created_at_idx ON public.orders (customer_id, total DESC, created_at)', ['customer_id', 'total DESC', 'created_at'], 'hypopg'],

@@ -213,7 +213,7 @@ describe('plans as PostgreSQL would run them', function () {
     const finding = run.stdout.split('\n').find((line) => line.startsWith('warning plan-seq-scan'));
     assert.match(
       finding ?? run.stdout,
-      /^warning plan-seq-scan: Seq Scan on ways reads all ~100,000 rows to keep ~1 \(Filter: \(kind = 'R'::text\) AND \(osm_id = '\d+'::bigint\)\): an index on ways \(kind, osm_id\) lets PostgreSQL read only those rows \(as PostgreSQL plans a call with \$1 = 'R', a rare kind and \$2 = '\d+'\) \(checked with a hypothetical index: estimated cost [\d,.]+ → [\d,.]+\)\.$/,
+      /^warning plan-seq-scan: Seq Scan on ways reads all ~100,000 rows to keep ~1 \(Filter: \(kind = 'R'::text\) AND \(osm_id = '\d+'::bigint\)\): an index on ways \(osm_id, kind\) lets PostgreSQL read only those rows \(as PostgreSQL plans a call with \$1 = 'R', a rare kind and \$2 = '\d+'\) \(checked with a hypothetical index: estimated cost [\d,.]+ → [\d,.]+\)\.$/,
     );
   });
 });

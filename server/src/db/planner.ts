@@ -79,6 +79,8 @@ export interface ColumnStatistics {
   mostCommon: string[];
   histogram: string[];
   nullFraction: number;
+  /** `pg_stats.n_distinct`: distinct values, or (negative) minus their share of the rows. */
+  distinct: number;
 }
 
 /** One row of `pg_stat_statements` for the connected database: a statement's measured run times. */
@@ -328,13 +330,13 @@ export class Planner {
     }
     const value = await this.withClient(async (client) => {
       const result = await client.query({
-        text: `SELECT most_common_vals::text::text[] AS common, most_common_freqs AS freqs, histogram_bounds::text::text[] AS histogram, null_frac
+        text: `SELECT most_common_vals::text::text[] AS common, most_common_freqs AS freqs, histogram_bounds::text::text[] AS histogram, null_frac, n_distinct
                  FROM pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = $3`,
         values: [schema, table, column],
         queryMode: 'extended',
       });
       const row = result.rows[0];
-      return row ? { mostCommon: (row.common as string[] | null) ?? [], histogram: (row.histogram as string[] | null) ?? [], nullFraction: Number(row.null_frac) } : undefined;
+      return row ? { mostCommon: (row.common as string[] | null) ?? [], histogram: (row.histogram as string[] | null) ?? [], nullFraction: Number(row.null_frac), distinct: Number(row.n_distinct) } : undefined;
     }).catch(() => undefined);
     this.statistics.set(key, { at: Date.now(), value });
     return value;

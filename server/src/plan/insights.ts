@@ -106,6 +106,8 @@ export interface PlanInsight {
    * column is one of few values, and which index wins, is for the verification to say.
    */
   partialAlternatives?: { column: string; keys: string[]; where: string }[];
+  /** How many of `columns` lead as equality columns (their order is the verification's to choose). */
+  equalityCount?: number;
   /**
    * The message without its index remedy, for when the planner turns out not to use that index
    * (see advise/verifyIndex.ts); absent when the finding is nothing without its index.
@@ -194,6 +196,7 @@ function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<Pl
     node,
     relation: relationOf(node),
     columns: suggested,
+    equalityCount: columns.equality.length,
     ...partialAlternativesOf(columns, suggested),
   };
 }

@@ -62,6 +62,7 @@ describe('plan insights', () => {
           node: plan.root,
           relation: { name: 'orders' },
           columns: ['customer_id'],
+          equalityCount: 1,
         },
       ]);
     });
@@ -81,6 +82,7 @@ describe('plan insights', () => {
             'Seq Scan on orders reads all ~500,000 rows to keep ~3 (Filter: (created_at >= $2) AND (customer_id = $1)): an index on orders (customer_id, created_at) lets PostgreSQL read only those rows.',
           relation: { name: 'orders' },
           columns: ['customer_id', 'created_at'],
+          equalityCount: 1,
         },
       ]);
     });
@@ -149,6 +151,7 @@ describe('plan insights', () => {
             'Seq Scan on empty_orders reads the whole table to keep ~3 rows (Filter: customer_id = $1): an index on empty_orders (customer_id) lets PostgreSQL read only those rows (embedded database: tables are empty, so row counts are estimates).',
           relation: { name: 'empty_orders' },
           columns: ['customer_id'],
+          equalityCount: 1,
         },
       ]);
     });
