@@ -379,6 +379,41 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     }
   });
 
+  it('says where a foreign key has no index of its own, and offers to write it', async () => {
+    const server = await start();
+    const uri = 'file:///ws/fk.sql';
+    const text = 'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n';
+    await server.open(uri, 'sql', text);
+    const published = await server.diagnosticsWhere(uri, (p) => p.diagnostics.some((d) => d.code === 'unindexed-foreign-key'));
+    assert.deepStrictEqual(
+      published.diagnostics.map((d) => [d.code, d.severity, d.range, d.message]),
+      [
+        [
+          'unindexed-foreign-key',
+          DiagnosticSeverity.Information,
+          rangeOf(text, 'CONSTRAINT'),
+          'No index of orders leads with customer_id, the columns of its foreign key to customers: each DELETE of a customers row, and each change of its key, reads all ~100,000 rows of orders to find the rows that reference it, and so does a join from customers to orders. Create one: CREATE INDEX CONCURRENTLY ON public.orders (customer_id);',
+        ],
+      ],
+    );
+    const actions = await server.codeActions(uri, published.diagnostics[0]);
+    assert.deepStrictEqual(actions.map((action) => action.title), [
+      'Create index on orders (customer_id) for its foreign key',
+      'Copy the CREATE INDEX statement for orders (customer_id)',
+      `Create index on orders (customer_id) in ${label}…`,
+      'Ignore unindexed-foreign-key for this query',
+    ]);
+    // An index that leads with the key's columns serves it: nothing to say.
+    await withClient(database.url, (c) => c.query('CREATE INDEX orders_customer_created ON orders (customer_id, created_at)'));
+    try {
+      await server.connection.sendRequest(RefreshSchemaRequest.type);
+      const after = await server.diagnosticsWhere(uri, (p) => !p.diagnostics.some((d) => d.code === 'unindexed-foreign-key'));
+      assert.deepStrictEqual(after.diagnostics, []);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP INDEX orders_customer_created'));
+    }
+  });
+
   it('notices an index created outside the editor on the next plan, with no Refresh Schema', async () => {
     const server = await start();
     const text = "SELECT id FROM orders WHERE status = 'paid' AND total = 14;\n";

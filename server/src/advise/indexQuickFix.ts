@@ -15,6 +15,7 @@ import { describeIndex, namedIndexStatement } from './verifyIndex';
 export function createIndexTitle(advice: IndexAdvice): string {
   const verdict = advice.verdict;
   const index = describeIndex(advice.candidate);
+  if (advice.code === 'unindexed-foreign-key') return `Create index on ${index} for its foreign key`;
   if (verdict.method === 'none') return `Create index on ${index} (unverified)`;
   const costs = `est. cost ${formatCost(verdict.costBefore)} → ${formatCost(verdict.costAfter)}`;
   return `Create index on ${index} — ${costs}${verdict.method === 'embedded' ? ' (embedded database)' : ''}`;
@@ -34,7 +35,9 @@ export function indexMigration(advice: IndexAdvice, root: string, files: readonl
   const { statement, name } = indexStatementOf(advice, existingNames);
   const verdict = advice.verdict;
   const proof =
-    verdict.method === 'none'
+    advice.code === 'unindexed-foreign-key'
+      ? 'its foreign key: deletes and key changes of the referenced rows look the referencing rows up'
+      : verdict.method === 'none'
       ? `unverified: ${verdict.reason}`
       : `${verdict.method === 'hypopg' ? 'checked with a hypothetical index' : 'checked on the embedded database'}: estimated cost ${formatCost(verdict.costBefore)} → ${formatCost(verdict.costAfter)}`;
   return migrationFor(

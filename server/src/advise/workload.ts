@@ -182,7 +182,7 @@ function round2(value: number): number {
 
 
 /** A foreign key's table below this many rows is read whole in no time: no index needed for its checks. */
-const FOREIGN_KEY_MIN_ROWS = 1000;
+export const FOREIGN_KEY_MIN_ROWS = 1000;
 
 /**
  * An index for each foreign key whose columns lead no index of their table (and no index the

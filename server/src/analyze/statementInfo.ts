@@ -62,6 +62,11 @@ export interface StatementInfo {
   creates?: string[];
   /** The index a `CREATE INDEX` statement names, and its table: the database may say how it is used. */
   index?: { name: string; table: string; schema?: string };
+  /**
+   * The foreign keys a `CREATE TABLE` or `ALTER TABLE` declares: the referencing table and
+   * columns, the referenced table, and where the constraint is written (an offset in the query).
+   */
+  foreignKeys?: { table: string; schema?: string; columns: string[]; references: string; at: number }[];
 }
 
 /** Statements EXPLAIN plans (`SELECT … INTO` creates a table, so it is not one of them). */
@@ -99,7 +104,14 @@ export function statementInfo(query: Query, parsed: ParsedQuery, statements: rea
   const fields = ((node as Record<string, unknown>)[type] ?? {}) as Record<string, unknown>;
   if (DDL_TYPES.has(type)) {
     const index = type === 'IndexStmt' ? createdIndex(fields) : undefined;
-    return { kind: 'ddl', creates: createdNames(type, fields), ...(index ? { index } : {}), notPlanned: { category: 'DDL', reason: 'DDL: EXPLAIN plans queries, not schema changes' } };
+    const foreignKeys = type === 'CreateStmt' || type === 'AlterTableStmt' ? declaredForeignKeys(fields) : [];
+    return {
+      kind: 'ddl',
+      creates: createdNames(type, fields),
+      ...(index ? { index } : {}),
+      ...(foreignKeys.length > 0 ? { foreignKeys } : {}),
+      notPlanned: { category: 'DDL', reason: 'DDL: EXPLAIN plans queries, not schema changes' },
+    };
   }
   if (!QUERY_TYPES.has(type) || (type === 'SelectStmt' && fields.intoClause !== undefined)) {
     return { kind: 'other', notPlanned: { category: 'not a query', reason: `${statementWord(type)}: not a query EXPLAIN plans` } };
@@ -209,6 +221,33 @@ function createdIndex(fields: Record<string, unknown>): StatementInfo['index'] {
     return undefined; // an unnamed index gets its name from PostgreSQL: nothing to look up
   }
   return { name: fields.idxname, table: relation.relname, ...(relation.schemaname ? { schema: relation.schemaname } : {}) };
+}
+
+type Fields = Record<string, unknown>;
+
+/** `REFERENCES` on a column, `FOREIGN KEY (…) REFERENCES` in a table or an `ALTER TABLE … ADD CONSTRAINT`. */
+function declaredForeignKeys(fields: Fields): NonNullable<StatementInfo['foreignKeys']> {
+  const relation = fields.relation as { relname?: string; schemaname?: string } | undefined;
+  if (!relation?.relname) return [];
+  const keys: NonNullable<StatementInfo['foreignKeys']> = [];
+  const add = (constraint: Fields | undefined, column?: string) => {
+    if (constraint?.contype !== 'CONSTR_FOREIGN') return;
+    const attributes = ((constraint.fk_attrs ?? []) as { String?: { sval?: string } }[]).map((a) => a.String?.sval).filter((a): a is string => typeof a === 'string');
+    const columns = column !== undefined ? [column] : attributes;
+    const references = (constraint.pktable as { relname?: string } | undefined)?.relname;
+    if (columns.length === 0 || !references || typeof constraint.location !== 'number') return;
+    keys.push({ table: relation.relname!, ...(relation.schemaname ? { schema: relation.schemaname } : {}), columns, references, at: constraint.location });
+  };
+  for (const element of (fields.tableElts ?? []) as Fields[]) {
+    const column = element.ColumnDef as Fields | undefined;
+    if (column) for (const c of (column.constraints ?? []) as Fields[]) add(c.Constraint as Fields | undefined, column.colname as string);
+    else add(element.Constraint as Fields | undefined);
+  }
+  for (const command of (fields.cmds ?? []) as Fields[]) {
+    const alter = command.AlterTableCmd as Fields | undefined;
+    if (alter?.subtype === 'AT_AddConstraint') add((alter.def as Fields | undefined)?.Constraint as Fields | undefined);
+  }
+  return keys;
 }
 
 function createdNames(type: string, fields: Record<string, unknown>): string[] | undefined {

@@ -15,10 +15,10 @@ import { scanSqlTokens } from '../scan/sqlTokens';
 import { Suppressions } from '../analyze/suppressions';
 import type { Query } from '../extract/query';
 import { formatCost, formatMegabytes, formatTimestamp } from '../plan/figures';
-import { redundantIndexesOf } from '../advise/workload';
+import { FOREIGN_KEY_MIN_ROWS, redundantIndexesOf } from '../advise/workload';
 import { createIndexStatement, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
 import { prefersCustomPlans, representativeValues, type ValueSet } from './customPlans';
-import { planInsights, PlanInsight, type TableStats } from '../plan/insights';
+import { planInsights, PlanInsight, unquoteIdentifier, type TableStats } from '../plan/insights';
 import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan, walkPlan } from '../plan/planModel';
 import type { PlanResult } from '../protocol';
 import type { Settings } from '../settings';
@@ -138,7 +138,7 @@ export function normaliseSql(sql: string): string {
 }
 
 /** The codes of what planning reports besides the plan insights (each has a docs page). */
-export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'redundant-index', 'slow-query', 'type-mismatch', 'unknown-column', 'unknown-function', 'unknown-table', 'unused-index'] as const;
+export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planned', 'plan-timeout', 'redundant-index', 'slow-query', 'type-mismatch', 'unindexed-foreign-key', 'unknown-column', 'unknown-function', 'unknown-table', 'unused-index'] as const;
 
 /**
  * What a document's plan findings are filed under, per query: the SQL that was explained, or for
@@ -146,7 +146,7 @@ export const DATABASE_CODES = ['ambiguous-column', 'database-error', 'not-planne
  * query the database side has nothing to say about.
  */
 export function planKeyOf(statement: StatementInfo | undefined, query: Query): string | undefined {
-  return statement?.explainSql ?? (statement?.index ? `index ${query.sql}` : undefined);
+  return statement?.explainSql ?? (statement?.index || statement?.foreignKeys ? `ddl ${query.sql}` : undefined);
 }
 
 /** Plan-derived codes, by SQLSTATE, for the errors a user most often meets. */
@@ -337,6 +337,20 @@ export async function planDocument(
     const redundant = table ? redundantIndexFinding(query, created.name, table) : undefined;
     if (redundant) add(query, redundant);
   });
+  // Foreign keys declared in the file whose columns lead no index of their table, by the
+  // database's statistics (the embedded database's empty tables say nothing of their size).
+  if (!active.embedded) {
+    analysis.statements.forEach((statement, index) => {
+      for (const key of statement?.foreignKeys ?? []) {
+        const query = analysis.queries[index];
+        const table = context.table(key.schema, key.table);
+        const unindexed = table ? unindexedForeignKey(query, key, table) : undefined;
+        if (!unindexed) continue;
+        add(query, unindexed.finding);
+        result.indexAdvice.push({ queryIndex: index, start: unindexed.finding.start, end: unindexed.finding.end, code: unindexed.finding.code, sql: query.sql, parameterCount: 0, candidate: unindexed.candidate, verdict: { method: 'none', reason: 'EXPLAIN does not show foreign-key checks', statement: createIndexStatement(unindexed.candidate) } });
+      }
+    });
+  }
   result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return result;
 }
@@ -410,6 +424,36 @@ function redundantIndexFinding(query: Query, name: string, table: TableStats): O
     code: 'redundant-index',
     rule: true,
     message: `${why}, while both are written on every change to ${table.name}${size}. Drop it, in a migration of its own: ${redundant.statement};`,
+  };
+}
+
+/**
+ * `unindexed-foreign-key`: a foreign key whose columns lead no index of the referencing table,
+ * a table of FOREIGN_KEY_MIN_ROWS rows or more. Deleting a referenced row (or changing its key)
+ * makes PostgreSQL look for the rows that reference it: without an index, a scan of the whole
+ * table for each row, which EXPLAIN of the DELETE never shows.
+ */
+function unindexedForeignKey(query: Query, key: NonNullable<StatementInfo['foreignKeys']>[number], table: TableStats): { finding: Omit<Finding, 'queryStart'>; candidate: IndexCandidate } | undefined {
+  if (table.rows < FOREIGN_KEY_MIN_ROWS) return undefined;
+  const wanted = new Set(key.columns);
+  const served = table.indexes.some((index) => !index.partial && index.columns.length >= key.columns.length && index.columns.slice(0, key.columns.length).every((column) => wanted.has(unquoteIdentifier(column))));
+  if (served) return undefined;
+  const candidate: IndexCandidate = { schema: table.schema, table: table.name, columns: key.columns };
+  const word = /^\w+/.exec(query.sql.slice(key.at))?.[0] ?? '';
+  const [start, end] = query.sqlRangeToDocument(key.at, key.at + Math.max(word.length, 1));
+  return {
+    candidate,
+    finding: {
+      start,
+      end,
+      severity: 'information',
+      code: 'unindexed-foreign-key',
+      rule: true,
+      message:
+        `No index of ${table.name} leads with ${key.columns.join(', ')}, the columns of its foreign key to ${key.references}: each DELETE of a ${key.references} row, and each change of its key, ` +
+        `reads all ~${formatCount(table.rows)} rows of ${table.name} to find the rows that reference it, and so does a join from ${key.references} to ${table.name}. ` +
+        `Create one: ${createIndexStatement(candidate).replace(/^CREATE INDEX ON /, 'CREATE INDEX CONCURRENTLY ON ')};`,
+    },
   };
 }
 

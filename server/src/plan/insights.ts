@@ -583,6 +583,6 @@ function closingParenthesis(text: string): number {
 }
 
 /** pg_get_indexdef quotes the key columns that need it. */
-function unquoteIdentifier(name: string): string {
+export function unquoteIdentifier(name: string): string {
   return name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
 }
