@@ -240,3 +240,45 @@ describe('redundant-index on the CREATE INDEX statements of a file', function ()
     );
   });
 });
+
+describe('query-lens advise: a table written far more than it is read', function () {
+  this.timeout(90_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let workspace: string;
+
+  before(async () => {
+    database = await createTestDatabase(
+      'write_heavy',
+      `CREATE EXTENSION IF NOT EXISTS hypopg;
+       CREATE TABLE audit_log (id bigint PRIMARY KEY, k integer NOT NULL, n integer NOT NULL, note text NOT NULL);
+       INSERT INTO audit_log SELECT g, (g * 7919) % 100000, 0, repeat('x', 40) FROM generate_series(1, 100000) g;
+       ANALYZE audit_log;`,
+    );
+    // Counting starts now: the load above is not the workload.
+    await withClient(database.url, (c) => c.query('SELECT pg_stat_reset()'));
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-write-heavy-'));
+    // An index halves this query's cost (2,387 → ~900-1,200): enough on most tables.
+    fs.writeFileSync(path.join(workspace, 'report.sql'), 'SELECT id FROM audit_log WHERE k < 500;\n');
+  });
+  after(async () => {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  const suggested = async () => {
+    const run = await queryLens(workspace, ['advise', '--db', database.url, '--format', 'json', 'report.sql']);
+    assert.ok(run.status === 0 || run.status === 1, run.stderr);
+    return (JSON.parse(run.stdout).indexes as { statement: string }[]).map((index) => index.statement);
+  };
+
+  it('suggests an index that halves a query’s cost, until the table is written ten times more than it is read', async () => {
+    assert.deepStrictEqual(await suggested(), ['CREATE INDEX CONCURRENTLY IF NOT EXISTS audit_log_k_idx ON public.audit_log (k)']);
+    // 300,000 rows updated by 3 scans: every index there is paid for on each of those writes.
+    await withClient(database.url, async (c) => {
+      for (let i = 0; i < 3; i++) await c.query('UPDATE audit_log SET n = n + 1');
+    });
+    const counted = await withClient(database.url, async (c) => (await c.query("SELECT n_tup_upd::int AS writes FROM pg_stat_user_tables WHERE relname = 'audit_log'")).rows[0].writes);
+    assert.strictEqual(counted, 300_000);
+    assert.deepStrictEqual(await suggested(), []);
+  });
+});

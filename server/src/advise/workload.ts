@@ -45,6 +45,10 @@ export interface WorkloadAdvice {
   drop: IndexToDrop[];
 }
 
+/** A table counts as written far more than read from this many written rows, at this many per scan. */
+const WRITE_HEAVY_MIN_WRITES = 10_000;
+const WRITE_HEAVY_RATIO = 10;
+
 /** Rounds of "plan everything with the set, then mend the set"; two settle every workload tried so far. */
 const MAX_ROUNDS = 4;
 
@@ -59,8 +63,23 @@ interface Candidate {
  * The index set for `advised` (every finding of the workload whose remedy is an index), proven
  * together on `active`. `name` gives each index its readable name.
  */
-export async function adviseIndexes(active: ActivePlanner, advised: readonly AdvisedQuery[], name: (candidate: IndexCandidate, taken: ReadonlySet<string>) => string, minGainShare: number): Promise<SuggestedIndex[]> {
-  const gains = (method: 'hypopg' | 'embedded', before: number, after: number) => method === 'embedded' || after <= before * (1 - minGainShare);
+export async function adviseIndexes(active: ActivePlanner, allAdvised: readonly AdvisedQuery[], name: (candidate: IndexCandidate, taken: ReadonlySet<string>) => string, minGainShare: number): Promise<SuggestedIndex[]> {
+  // A table written far more than it is read pays for another index on every write: an index
+  // there must earn twice as much of what is left (50% → 75%).
+  const heavilyWritten = (query: AdvisedQuery) => {
+    const table = active.tables.get(`${query.advice.candidate.schema}.${query.advice.candidate.table}`);
+    const upkeep = table?.maintenance;
+    return upkeep?.writes !== undefined && upkeep.writes >= WRITE_HEAVY_MIN_WRITES && upkeep.writes > WRITE_HEAVY_RATIO * Math.max(upkeep.scans, 1);
+  };
+  const gains = (method: 'hypopg' | 'embedded', before: number, after: number, query?: AdvisedQuery) => {
+    const share = query && heavilyWritten(query) ? 1 - (1 - minGainShare) / 2 : minGainShare;
+    return method === 'embedded' || after <= before * (1 - share);
+  };
+  // A query on such a table whose own index, verified alone, does not earn that much is left out.
+  const advised = allAdvised.filter((query) => {
+    const verdict = query.advice.verdict;
+    return verdict.method === 'none' || gains(verdict.method, verdict.costBefore, verdict.costAfter, query);
+  });
   const candidates = new Map<string, Candidate>();
   for (const query of advised) {
     const key = createIndexStatement(query.advice.candidate);
@@ -92,11 +111,11 @@ export async function adviseIndexes(active: ActivePlanner, advised: readonly Adv
   let served = new Map<string, { costAfter: number; uses: Set<string> }>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     served = await planWith(active, method, queries, set);
-    const useful = set.filter((entry) => queries.some((query) => served.get(queryKey(query))?.uses.has(entry.key) && gains(method, costBeforeOf(query), served.get(queryKey(query))!.costAfter)));
+    const useful = set.filter((entry) => queries.some((query) => served.get(queryKey(query))?.uses.has(entry.key) && gains(method, costBeforeOf(query), served.get(queryKey(query))!.costAfter, query)));
     // A query the set leaves unserved gets its own index back (the one it was verified with alone).
     const unserved = queries.filter((query) => {
       const after = served.get(queryKey(query));
-      return !after || !gains(method, costBeforeOf(query), after.costAfter);
+      return !after || !gains(method, costBeforeOf(query), after.costAfter, query);
     });
     const restored = unserved.map((query) => candidates.get(createIndexStatement(query.advice.candidate))!).filter((entry) => !useful.includes(entry));
     const next = [...new Set([...useful, ...restored])];

@@ -406,6 +406,7 @@ export class Planner {
                  greatest(s.last_analyze, s.last_autoanalyze) AS last_analyzed,
                  (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS current_pages,
                  (coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0))::float8 AS scans,
+                 (coalesce(s.n_tup_upd, 0) + coalesce(s.n_tup_del, 0))::float8 AS writes,
                  coalesce((SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()), pg_postmaster_start_time()) AS stats_reset
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
@@ -426,6 +427,7 @@ export class Planner {
                 modifiedSinceAnalyze: Number(row.modified_since_analyze),
                 currentPages: Number(row.current_pages),
                 scans: Number(row.scans),
+                writes: Number(row.writes),
                 ...(row.stats_reset ? { countedSince: new Date(row.stats_reset) } : {}),
                 ...(row.last_analyzed ? { lastAnalyzed: new Date(row.last_analyzed) } : {}),
               },

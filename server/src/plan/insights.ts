@@ -69,6 +69,11 @@ export interface TableMaintenance {
   /** Sequential and index scans of the table since the statistics were reset. */
   scans: number;
   /**
+   * Rows updated and deleted since the statistics were reset: the churn every index pays for.
+   * Inserts are left out: a development database loaded from a dump counts every row as one.
+   */
+  writes?: number;
+  /**
    * Since when the database's statistics have been counting: their last reset, or else the
    * server's start (statistics may be older still; this errs on the side of too young).
    */
