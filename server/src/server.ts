@@ -766,7 +766,10 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
       const createData: IndexActionData = { uri: document.uri, version: document.version, queryStart: data.queryStart, code: diagnostic.code, start: document.offsetAt(diagnostic.range.start) };
       // A migration is a few hundred bytes: sent with the action, like a small fix (see EAGER_FIX_EDIT_LIMIT).
       create.edit = (await indexMigrationEdit(document, advice, createData)).edit;
-      create.command = { title: 'Open the migration', command: OPEN_MIGRATION_COMMAND, arguments: [createData] };
+      // No arguments: VS Code keeps a command's arguments only while its action list lives, and
+      // applying the edit (a new file) refreshes the list before the command runs ("Actual
+      // command not found", seen in code-server 4.100). The server knows what it offered.
+      create.command = { title: 'Open the migration', command: OPEN_MIGRATION_COMMAND };
       actions.push(create, {
         title: `Copy the CREATE INDEX statement for ${describeIndex(advice.candidate)}`,
         kind: CodeActionKind.QuickFix,
@@ -803,8 +806,9 @@ const CREATE_INDEX_COMMAND = 'queryLens.createIndexOnDatabase';
 /** The statement alone, to the clipboard: the client's own command (the server has no clipboard). */
 const COPY_INDEX_COMMAND = 'queryLens.copyIndexStatement';
 
-/** The migration files written for each offered index, by action, for OPEN_MIGRATION_COMMAND. */
-const writtenMigrations = new Map<string, string>();
+/** The migration files of the index actions offered last, newest last, for OPEN_MIGRATION_COMMAND. */
+const offeredMigrations: string[] = [];
+const OFFERED_MIGRATIONS_KEPT = 20;
 
 /** The advice behind a plan diagnostic, from the plan entry of its query as it stands. */
 function indexAdviceOf(document: TextDocument, diagnostic: Diagnostic, queryStart: number): IndexAdvice | undefined {
@@ -832,7 +836,8 @@ async function indexMigrationEdit(document: TextDocument, advice: IndexAdvice, d
     documentChanges.push({ kind: 'create', uri: uris[i], options: { ignoreIfExists: false, overwrite: false } });
     documentChanges.push({ textDocument: { uri: uris[i], version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: written.content }] });
   });
-  writtenMigrations.set(actionKey(data), uris[0]);
+  offeredMigrations.push(uris[0]);
+  if (offeredMigrations.length > OFFERED_MIGRATIONS_KEPT) offeredMigrations.shift();
   return { edit: { documentChanges }, uris };
 }
 
@@ -882,20 +887,17 @@ async function createIndexOnDatabase(data: IndexActionData): Promise<string> {
   return 'created';
 }
 
-function actionKey(data: IndexActionData): string {
-  return `${data.uri}|${data.version}|${data.start}|${data.code}`;
-}
 
 connection.onExecuteCommand(async (params) => {
-  const data = params.arguments?.[0] as IndexActionData | undefined;
-  if (!data || typeof data.uri !== 'string') return undefined;
-  if (params.command === CREATE_INDEX_COMMAND) {
-    return createIndexOnDatabase(data);
-  }
   if (params.command === OPEN_MIGRATION_COMMAND) {
-    const written = writtenMigrations.get(actionKey(data));
+    // The edit that ran before this command made its file: the newest offered file that exists.
+    const written = [...offeredMigrations].reverse().find((uri) => fs.existsSync(fileURLToPath(uri)));
     if (written) await connection.window.showDocument({ uri: written, takeFocus: true });
     return written;
+  }
+  const data = params.arguments?.[0] as IndexActionData | undefined;
+  if (params.command === CREATE_INDEX_COMMAND && data && typeof data.uri === 'string') {
+    return createIndexOnDatabase(data);
   }
   return undefined;
 });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
+import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, ExecuteCommandRequest, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { PlanRequest, RefreshSchemaRequest, WorkspaceTrustedNotification } from '../../server/src/protocol';
 import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
@@ -344,7 +344,8 @@ describe('plans from a development PostgreSQL, over LSP', function () {
       const content = (changes[1] as { edits: { newText: string }[] }).edits[0].newText;
       assert.match(content.split('\n')[0], /^-- .*Query Lens.*for the query at app\/orders\.sql:1 \(checked with a hypothetical index: estimated cost 1,986 → 22\.9\)/);
       assert.ok(content.includes('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id);\n'), content);
-      // The editor runs the action's command once the edit is applied: the migration is shown.
+      // The editor applies the edit (the file is made), then runs the action's command: the migration is shown.
+      fs.writeFileSync(fileURLToPath(migration), content);
       await server.connection.sendRequest(ExecuteCommandRequest.type, actions[0].command!);
       assert.deepStrictEqual(server.shownDocuments, [migration]);
     } finally {

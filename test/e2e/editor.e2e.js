@@ -437,6 +437,42 @@ async function partA() {
     return `${offered} → migrations/${written[0]}; after saving it, orders.sql has no plan-seq-scan`;
   }]);
 
+  list.push(['A15 the same in TypeScript: on the query in orders.ts, "Create index on orders (total_cents)" writes the next migration; saved, the finding goes', async () => {
+    await quickOpen(page, 'orders.ts');
+    const text = fs.readFileSync(path.join(A.plansWs, 'orders.ts'), 'utf8');
+    const at = text.indexOf('orders WHERE total_cents');
+    const before = text.slice(0, at);
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${before.split('\n').length}:${at - before.lastIndexOf('\n') + 2}`); // inside `orders` in the string
+    await page.keyboard.press('Enter');
+    const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
+    await bulb.waitFor({ timeout: 30000 });
+    await bulb.click();
+    const title = /^Create index on orders \(total_cents\) — est\. cost [\d.,]+ → [\d.,]+ \(embedded database\)$/;
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    await item.waitFor({ timeout: 20000 }).catch(async (error) => {
+      const rows = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
+      throw new Error(`${error.message.split('\n')[0]}; the menu lists ${JSON.stringify(rows)}`);
+    });
+    const offered = (await item.innerText()).trim();
+    await page.locator('.action-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: /_add_orders_total_cents_idx\.sql/ }).waitFor({ timeout: 20000 });
+    await waitFor(page, 'the CREATE INDEX in the migration', async () =>
+      (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_total_cents_idx ON public.orders (total_cents);'));
+    await page.keyboard.press('Control+S');
+    const written = fs.readdirSync(path.join(A.plansWs, 'migrations')).sort();
+    if (written.length !== 2 || !/^\d{14}_add_orders_total_cents_idx\.sql$/.test(written[1])) throw new Error(`migrations/: ${JSON.stringify(written)}`);
+    await waitFor(page, 'the seq-scan finding on orders.ts to go', async () => {
+      const rows = (await problemRows(page)).filter((r) => r.file.includes('orders.ts') && r.source === 'query-lens');
+      return rows.length === 0;
+    }, 60000);
+    await shot(page, '22-index-applied-ts');
+    return `${offered} → migrations/${written[1]}; after saving it, orders.ts has no plan-seq-scan`;
+  }]);
+
   list.push(['A13 Configure Connection: the URL goes to the workspace settings without its password, and plans come from that database', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
     await runCommand(page, 'Query Lens: Configure Connection');
@@ -455,7 +491,7 @@ async function partA() {
     // is no error in them. Each says so, as information, and none is an unknown-table error.
     await waitFor(page, 'not-planned rows from the configured database', async () => {
       const rows = await problemRows(page);
-      return rows.filter((r) => r.code === 'not-planned' && r.message.includes('none of its tables (orders) is in PostgreSQL') && r.message.includes('· postgres: it runs against another database')).length === 2 && !rows.some((r) => r.code === 'unknown-table');
+      return rows.filter((r) => r.code === 'not-planned' && r.message.includes('none of its tables (orders) is in PostgreSQL') && r.message.includes('· postgres: it runs against another database')).length === 3 && !rows.some((r) => r.code === 'unknown-table');
     });
     await shot(page, '18-connected');
     return `${(await item.innerText()).replace(/\s+/g, ' ').trim()}; settings.json holds the URL without the password`;
