@@ -10,6 +10,7 @@
  * wins (a project's fixtures and examples hold fewer than its real folder).
  */
 import { createHash } from 'crypto';
+import { quoteIdentifier } from '../text/identifiers';
 
 export interface IndexToCreate {
   /** `CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON public.orders (customer_id, created_at)`. */
@@ -539,11 +540,7 @@ function bare(statement: string): string {
 /** The index lives in its table's schema, which the search path may not hold. */
 function dropStatement(index: IndexToCreate): string {
   const { schema } = splitQualified(index.table);
-  return `DROP INDEX CONCURRENTLY IF EXISTS ${schema ? `${schema}.` : ''}${quoteName(index.name)}`;
-}
-
-function quoteName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  return `DROP INDEX CONCURRENTLY IF EXISTS ${schema ? `${schema}.` : ''}${quoteIdentifier(index.name)}`;
 }
 
 function headerLine(commentMark: string, index: IndexToCreate): string {

@@ -9,6 +9,7 @@
 import type { ExplainOutcome } from '../db/planner';
 import type { ActivePlanner } from '../db/databaseService';
 import { planFromExplainJson, walkPlan } from '../plan/planModel';
+import { quoteIdentifier } from '../text/identifiers';
 
 /** The index a finding suggests: a b-tree on these columns (or expressions), in this order. */
 export interface IndexCandidate {
@@ -27,7 +28,7 @@ export type IndexVerdict =
 
 /** `CREATE INDEX ON public.orders (customer_id, created_at)`, names quoted where PostgreSQL needs it. */
 export function createIndexStatement(candidate: IndexCandidate): string {
-  return `CREATE INDEX ON ${quoteName(candidate.schema)}.${quoteName(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
+  return `CREATE INDEX ON ${quoteIdentifier(candidate.schema)}.${quoteIdentifier(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
 }
 
 /** The statement a user runs: named, built without locking the table's writes, harmless when it exists. */
@@ -80,10 +81,6 @@ function planCost(outcome: ExplainOutcome, indexName: string | undefined): { cos
   }
 }
 
-/** A name as PostgreSQL reads it back: bare when lower-case and plain, else in double quotes. */
-export function quoteName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
 
 /** A plain column name is quoted as a name; an expression (`lower(email)`) is written in parentheses. */
 function quoteColumn(key: string): string {

@@ -12,7 +12,8 @@ import type { IndexAdvice } from '../db/planDocument';
 import type { ExplainOutcome } from '../db/planner';
 import { planFromExplainJson, walkPlan } from '../plan/planModel';
 import type { TableStats } from '../plan/insights';
-import { createIndexStatement, namedIndexStatement, quoteName, type IndexCandidate } from './verifyIndex';
+import { createIndexStatement, namedIndexStatement, type IndexCandidate } from './verifyIndex';
+import { quoteIdentifier } from '../text/identifiers';
 import { closingParenthesis, splitTopLevel } from '../text/parentheses';
 import { formatCount } from '../text/numbers';
 
@@ -332,7 +333,7 @@ function sameDefinition(a: IndexDefinition, b: IndexDefinition): boolean {
 }
 
 export function dropStatement(index: Pick<IndexDefinition, 'schema' | 'name'>): string {
-  return `DROP INDEX CONCURRENTLY IF EXISTS ${quoteName(index.schema)}.${quoteName(index.name)}`;
+  return `DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdentifier(index.schema)}.${quoteIdentifier(index.name)}`;
 }
 
 /** The redundant indexes of one table, read from its catalog statistics (see redundantIndexes), by index name. */

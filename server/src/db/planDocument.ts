@@ -28,6 +28,7 @@ import { formatCount } from '../text/numbers';
 import type { ActivePlanner } from './databaseService';
 import { formatDuration, type Measurements, type MeasuredQuery } from './runtimeStatistics';
 import type { ExplainOutcome, QueryError } from './planner';
+import { quoteIdentifier } from '../text/identifiers';
 
 /** The plan outcomes of recent queries, by schema version and normalised SQL (least recently used dropped first). */
 export class PlanCache {
@@ -691,11 +692,6 @@ function resolveSchemaHoles(statement: StatementInfo, active: ActivePlanner): Ex
     return [map(range[0]), Math.max(map(range[0]), map(range[1]))];
   };
   return { sql: resolved, toQuery };
-}
-
-/** A name as PostgreSQL would need it written: quoted unless it is a plain lower-case identifier. */
-function quoteIdentifier(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

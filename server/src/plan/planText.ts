@@ -13,6 +13,7 @@ import { SqlScanner, Tok, TokenFlag } from '../scan/sqlScanner';
 import { numberOf } from './figures';
 import { PlanParseError, pastedPlanLines } from './pastedPlan';
 import type { Plan, PlanNode } from './planModel';
+import { quoteIdentifier } from '../text/identifiers';
 
 type JsonObject = Record<string, unknown>;
 interface JsonNode extends JsonObject {
@@ -891,9 +892,4 @@ function targetOf(node: PlanNode): string {
   if (object !== undefined) target += node.schema !== undefined ? ` ${quoteIdentifier(node.schema)}.${quoteIdentifier(object)}` : ` ${quoteIdentifier(object)}`;
   if (node.alias !== undefined && node.alias !== object) target += ` ${quoteIdentifier(node.alias)}`;
   return target;
-}
-
-/** PostgreSQL's quote_identifier, short of its keyword list: quotes what is not a plain lower-case name. */
-function quoteIdentifier(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }

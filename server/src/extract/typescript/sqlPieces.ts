@@ -3,6 +3,7 @@ import { CookedText, cookLiteral, offsetOfCookedChar, sliceCooked } from './lite
 import { concatenationOperands, isConcatenation, isPlainStringLiteral, isStringRawTemplate, namePath, unwrapExpression } from './expressionShapes';
 import { isStructuralSqlHelper, recogniseSqlTag } from './driverCalls';
 import type { Scopes } from './scopes';
+import { quoteIdentifier } from '../../text/identifiers';
 
 /** Read once: every `ts.X` access goes through a module getter. */
 const SyntaxKind = ts.SyntaxKind;
@@ -412,7 +413,7 @@ export class SqlReader {
       const update = /\bset\s*$/i.test(before);
       if (columns && columns.length > 0 && (insert || update)) {
         const value = this.source.slice(args[0].getStart(this.sourceFile), args[0].end);
-        const names = columns.map((column) => quoteIdentifierIfNeeded(column.text));
+        const names = columns.map((column) => quoteIdentifier(column.text));
         reading.pieces.push({ kind: 'synthetic', value: insert ? `(${names.join(', ')}) VALUES (` : '', at: start });
         columns.forEach((column, i) => {
           if (i > 0) reading.pieces.push({ kind: 'synthetic', value: ', ', at: column.getStart(this.sourceFile) });
@@ -641,11 +642,6 @@ function stringArguments(args: readonly ts.Expression[]): (ts.StringLiteral | ts
     literals.push(node);
   }
   return literals;
-}
-
-/** A column name as SQL writes it: bare when it is a plain lower-case name, else quoted. */
-function quoteIdentifierIfNeeded(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 /** `target.push(...items)` for arrays of any length (a spread puts every item on the stack). */
