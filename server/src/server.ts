@@ -29,7 +29,7 @@ import { AnalysisResult, CODES, DocumentAnalysis, Finding, Severity, engineDescr
 import { dialectLabel, initParsers } from './analyze/parse';
 import { DocumentKind, documentKindOfLanguage, ParameterisationFix, type ParameterisationOffer } from './extract/query';
 import { forgetDocument } from './extract/extractQueries';
-import { DatabaseService, DatabaseStatus } from './db/databaseService';
+import { DatabaseService, DatabaseStatus, type ActivePlanner } from './db/databaseService';
 import { PlanCache, planDocument, planKeyOf, type IndexAdvice } from './db/planDocument';
 import { createIndexTitle, indexMigration, indexStatementOf } from './advise/indexQuickFix';
 import { describeIndex } from './advise/verifyIndex';
@@ -735,6 +735,7 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
   const kind = documentKindOfLanguage(document.languageId);
   const actions: CodeAction[] = [];
   const seenFixes = new Set<string>();
+  let indexes: IndexContext | undefined;
   // Editors send the diagnostics under the cursor, but not always all of them (or their data):
   // ours are taken from what was published where the request's range touches them.
   const requested = params.context.diagnostics.filter((d) => d.source === 'query-lens' && d.data !== undefined);
@@ -761,11 +762,14 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
     }
     const advice = indexAdviceOf(document, diagnostic, data.queryStart);
     if (advice) {
+      // Read once per request: the light bulb asks on every move of the cursor.
+      indexes ??= await indexContextOf(document);
+      const { active, existing } = indexes;
       const title = createIndexTitle(advice);
       const create: CodeAction = { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true };
       const createData: IndexActionData = { uri: document.uri, version: document.version, queryStart: data.queryStart, code: diagnostic.code, start: document.offsetAt(diagnostic.range.start) };
       // A migration is a few hundred bytes: sent with the action, like a small fix (see EAGER_FIX_EDIT_LIMIT).
-      create.edit = (await indexMigrationEdit(document, advice, createData)).edit;
+      create.edit = await indexMigrationEdit(document, advice, data.queryStart, indexes);
       // No arguments: VS Code keeps a command's arguments only while its action list lives, and
       // applying the edit (a new file) refreshes the list before the command runs ("Actual
       // command not found", seen in code-server 4.100). The server knows what it offered.
@@ -774,10 +778,9 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
         title: `Copy the CREATE INDEX statement for ${describeIndex(advice.candidate)}`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        command: { title: 'Copy', command: COPY_INDEX_COMMAND, arguments: [`${indexStatementOf(advice, await existingIndexNames(document)).statement};`] },
+        command: { title: 'Copy', command: COPY_INDEX_COMMAND, arguments: [`${indexStatementOf(advice, existing).statement};`] },
       });
       // A development database only (the embedded one is rebuilt from the schema files): asked first.
-      const active = await databaseFor(document.uri, await settingsFor(document.uri))?.service.get({ startEmbedded: false });
       if (active && !active.embedded) {
         actions.push({
           title: `Create index on ${describeIndex(advice.candidate)} in ${active.label}…`,
@@ -823,12 +826,10 @@ function indexAdviceOf(document: TextDocument, diagnostic: Diagnostic, queryStar
 }
 
 /** The migration that creates the advised index, as a WorkspaceEdit that makes its files. */
-async function indexMigrationEdit(document: TextDocument, advice: IndexAdvice, data: IndexActionData): Promise<{ edit: WorkspaceEdit; uris: string[] }> {
-  const settings = await settingsFor(document.uri);
+async function indexMigrationEdit(document: TextDocument, advice: IndexAdvice, queryStart: number, { settings, existing }: IndexContext): Promise<WorkspaceEdit> {
   const file = document.uri.startsWith('file:') ? fileURLToPath(document.uri) : undefined;
   const root = workspaceFolderPaths.find((folder) => file !== undefined && !path.relative(folder, file).startsWith('..')) ?? workspaceFolderPaths[0] ?? (file ? path.dirname(file) : process.cwd());
-  const existing = await existingIndexNames(document);
-  const where = `${file ? path.relative(root, file).split(path.sep).join('/') : document.uri}:${document.positionAt(data.queryStart).line + 1}`;
+  const where = `${file ? path.relative(root, file).split(path.sep).join('/') : document.uri}:${document.positionAt(queryStart).line + 1}`;
   const migration = indexMigration(advice, root, await projectFiles(root), existing, where, settings.migrationsDir);
   const uris = migration.files.map((written) => pathToFileURL(path.join(root, written.path)).href);
   const documentChanges: WorkspaceEdit['documentChanges'] = [];
@@ -838,13 +839,21 @@ async function indexMigrationEdit(document: TextDocument, advice: IndexAdvice, d
   });
   offeredMigrations.push(uris[0]);
   if (offeredMigrations.length > OFFERED_MIGRATIONS_KEPT) offeredMigrations.shift();
-  return { edit: { documentChanges }, uris };
+  return { documentChanges };
 }
 
 /** The names of the indexes the document's database has: a new index is named apart from them. */
-async function existingIndexNames(document: TextDocument): Promise<Set<string>> {
-  const active = await databaseFor(document.uri, await settingsFor(document.uri))?.service.get({ startEmbedded: false });
-  return new Set([...(active?.tables.values() ?? [])].flatMap((table) => table.indexes.map((index) => index.name)));
+/** What the index actions of a document need: its settings, its database, and that database's index names (a new index is named apart from them). */
+interface IndexContext {
+  settings: Settings;
+  active: ActivePlanner | undefined;
+  existing: Set<string>;
+}
+
+async function indexContextOf(document: TextDocument): Promise<IndexContext> {
+  const settings = await settingsFor(document.uri);
+  const active = await databaseFor(document.uri, settings)?.service.get({ startEmbedded: false });
+  return { settings, active, existing: new Set([...(active?.tables.values() ?? [])].flatMap((table) => table.indexes.map((index) => index.name))) };
 }
 
 /** The project's files by folder, read again after PROJECT_FILES_MS: the light bulb asks on every cursor move. */
@@ -867,12 +876,12 @@ async function createIndexOnDatabase(data: IndexActionData): Promise<string> {
   const document = documents.get(data.uri);
   const diagnostic = (publishedByUri.get(data.uri) ?? []).find((d) => d.code === data.code && document?.offsetAt(d.range.start) === data.start);
   const advice = document && diagnostic ? indexAdviceOf(document, diagnostic, data.queryStart) : undefined;
-  const active = document ? await databaseFor(document.uri, await settingsFor(document.uri))?.service.get({ startEmbedded: false }) : undefined;
+  const { active, existing } = document ? await indexContextOf(document) : { active: undefined, existing: new Set<string>() };
   if (!document || !advice || !active || active.embedded) {
     void connection.window.showWarningMessage('Query Lens: that finding has changed since; nothing was created.');
     return 'stale';
   }
-  const { statement } = indexStatementOf(advice, await existingIndexNames(document));
+  const { statement } = indexStatementOf(advice, existing);
   const create = 'Create index';
   const answer = await connection.window.showWarningMessage(`Query Lens: run this in ${active.label}? ${statement};`, { title: create }, { title: 'Cancel' });
   if (answer?.title !== create) return 'cancelled';
