@@ -290,8 +290,8 @@ export function readIndexDefinition(schema: string, table: string, name: string,
  * no INCLUDE the other lacks): the longer index serves every query the shorter does. Never an
  * index that backs a constraint.
  */
-export function redundantIndexes(definitions: readonly IndexDefinition[]): IndexToDrop[] {
-  const drop: IndexToDrop[] = [];
+export function redundantIndexes(definitions: readonly IndexDefinition[]): RedundantIndex[] {
+  const drop: RedundantIndex[] = [];
   const dropped = new Set<IndexDefinition>();
   const byTable = new Map<string, IndexDefinition[]>();
   for (const definition of definitions) {
@@ -305,7 +305,7 @@ export function redundantIndexes(definitions: readonly IndexDefinition[]): Index
       const twin = ordered.find((other, j) => j < i && !dropped.has(other) && sameDefinition(other, index));
       if (twin) {
         dropped.add(index);
-        drop.push({ statement: dropStatement(index), reason: `duplicate of ${twin.name}` });
+        drop.push({ statement: dropStatement(index), reason: `duplicate of ${twin.name}`, name: index.name, of: twin.name });
         continue;
       }
       if (index.unique || index.method !== 'btree' || index.predicate !== undefined) continue;
@@ -321,7 +321,7 @@ export function redundantIndexes(definitions: readonly IndexDefinition[]): Index
       );
       if (longer) {
         dropped.add(index);
-        drop.push({ statement: dropStatement(index), reason: `prefix of ${longer.name} (${longer.keys.join(', ')})` });
+        drop.push({ statement: dropStatement(index), reason: `prefix of ${longer.name} (${longer.keys.join(', ')})`, name: index.name, of: longer.name });
       }
     }
   }
@@ -337,17 +337,25 @@ export function dropStatement(index: Pick<IndexDefinition, 'schema' | 'name'>): 
 }
 
 /** The redundant indexes of one table, read from its catalog statistics (see redundantIndexes), by index name. */
-export function redundantIndexesOf(table: TableStats): Map<string, IndexToDrop & { of: string }> {
+/** An index to drop because another does its work: which index, and the one that does. */
+export interface RedundantIndex extends IndexToDrop {
+  name: string;
+  of: string;
+}
+
+export function redundantIndexesOf(table: TableStats): Map<string, RedundantIndex> {
+  // Asked once per CREATE INDEX of a file: read once per catalog read (a new one makes new tables).
+  const known = redundancyByTable.get(table);
+  if (known) return known;
   const definitions = table.indexes
     .map((index) => (index.definition ? readIndexDefinition(table.schema, table.name, index.name, index.constraint === true, index.definition) : undefined))
     .filter((definition): definition is IndexDefinition => definition !== undefined);
-  const byName = new Map<string, IndexToDrop & { of: string }>();
-  for (const drop of redundantIndexes(definitions)) {
-    const name = definitions.find((definition) => drop.statement === dropStatement(definition))?.name;
-    if (name) byName.set(name, { ...drop, of: drop.reason.replace(/^(?:duplicate|prefix) of (\S+).*$/, '$1') });
-  }
+  const byName = new Map(redundantIndexes(definitions).map((drop) => [drop.name, drop] as const));
+  redundancyByTable.set(table, byName);
   return byName;
 }
+
+const redundancyByTable = new WeakMap<TableStats, Map<string, RedundantIndex>>();
 
 /** Unused indexes among `tables` by the same test as `unused-index` (see isReportedUnused), as drops. */
 export function unusedIndexDrops(tables: Iterable<TableStats>, isUnused: (table: TableStats, name: string) => boolean): IndexToDrop[] {
