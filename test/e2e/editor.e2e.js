@@ -397,80 +397,73 @@ async function partA() {
     return `${title}; the plan tab shows "Seq Scan on orders"`;
   }]);
 
-  list.push(['A14 the seq scan\'s light bulb offers "Create index on orders (customer_id)" with the planner\'s costs; Enter writes the migration and opens it; saved, the embedded database has the index and the finding goes', async () => {
-    // The plan of A12 is open beside it: the query's own tab, in the first group.
-    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
-    const at = placeIn(A.plansWs, 'orders.sql', 'orders WHERE customer_id');
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${at.line}:${Number(/Col (\d+)/.exec(at.label)[1]) + 2}`); // inside the underlined `orders`
-    await page.keyboard.press('Enter');
-    const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
-    await bulb.waitFor({ timeout: 20000 });
-    await bulb.click();
-    const title = /^Create index on orders \(customer_id\) — est\. cost [\d.,]+ → [\d.,]+ \(embedded database\)$/;
-    const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
-    await item.waitFor({ timeout: 20000 }).catch(async (error) => {
-      const rows = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
-      throw new Error(`${error.message.split('\n')[0]}; the menu lists ${JSON.stringify(rows)}`);
-    });
-    const offered = (await item.innerText()).trim();
-    await shot(page, '19-create-index-menu');
-    await page.locator('.action-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 5000 });
-    await page.keyboard.press('Enter');
-    // No migrations in this workspace: a timestamped SQL file in migrations/, opened for review.
-    const tab = page.locator('.tabs-container .tab.active', { hasText: /_add_orders_customer_id_idx\.sql/ });
-    await tab.waitFor({ timeout: 20000 });
-    await waitFor(page, 'the CREATE INDEX in the migration', async () =>
-      (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id);'));
-    await page.keyboard.press('Control+S');
-    const written = fs.readdirSync(path.join(A.plansWs, 'migrations'));
-    if (written.length !== 1 || !/^\d{14}_add_orders_customer_id_idx\.sql$/.test(written[0])) throw new Error(`migrations/: ${JSON.stringify(written)}`);
-    await shot(page, '20-index-migration');
-    // Saving a schema file rebuilds the embedded database with it: the index is there, the scan goes.
-    await waitFor(page, 'the seq-scan finding to go', async () => {
-      const rows = (await problemRows(page)).filter((r) => r.file.includes('orders.sql') && r.source === 'query-lens');
-      return rows.length === 1 && rows[0].code === 'unknown-column';
-    }, 60000);
-    await shot(page, '21-index-applied');
-    return `${offered} → migrations/${written[0]}; after saving it, orders.sql has no plan-seq-scan`;
-  }]);
-
-  list.push(['A15 the same in TypeScript: on the query in orders.ts, "Create index on orders (total_cents)" writes the next migration; saved, the finding goes', async () => {
-    await quickOpen(page, 'orders.ts');
-    const text = fs.readFileSync(path.join(A.plansWs, 'orders.ts'), 'utf8');
-    const at = text.indexOf('orders WHERE total_cents');
+  /**
+   * The index quick fix as a user takes it: the cursor on `needle` in `file`, the light bulb, the
+   * "Create index on orders (<column>) — est. cost …" item, Enter; the migration opens and is
+   * saved, and the embedded database rebuilt from it has the index, so `file`'s seq scan goes.
+   * Returns the item's title and the migration's name.
+   */
+  const createIndexFromLightBulb = async (file, needle, column) => {
+    const text = fs.readFileSync(path.join(A.plansWs, file), 'utf8');
+    const at = text.indexOf(needle);
     const before = text.slice(0, at);
     await page.keyboard.press('Control+P');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(`:${before.split('\n').length}:${at - before.lastIndexOf('\n') + 2}`); // inside `orders` in the string
+    await input.fill(`:${before.split('\n').length}:${at - before.lastIndexOf('\n') + 2}`); // inside the underlined table
     await page.keyboard.press('Enter');
     const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
     await bulb.waitFor({ timeout: 30000 });
     await bulb.click();
-    const title = /^Create index on orders \(total_cents\) — est\. cost [\d.,]+ → [\d.,]+ \(embedded database\)$/;
+    const title = new RegExp(`^Create index on orders \\(${column}\\) — est\\. cost [\\d.,]+ → [\\d.,]+ \\(embedded database\\)$`);
     const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
     await item.waitFor({ timeout: 20000 }).catch(async (error) => {
       const rows = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
       throw new Error(`${error.message.split('\n')[0]}; the menu lists ${JSON.stringify(rows)}`);
     });
     const offered = (await item.innerText()).trim();
-    await page.locator('.action-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 5000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: /_add_orders_total_cents_idx\.sql/ }).waitFor({ timeout: 20000 });
-    await waitFor(page, 'the CREATE INDEX in the migration', async () =>
-      (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes('CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_total_cents_idx ON public.orders (total_cents);'));
-    await page.keyboard.press('Control+S');
-    const written = fs.readdirSync(path.join(A.plansWs, 'migrations')).sort();
-    if (written.length !== 2 || !/^\d{14}_add_orders_total_cents_idx\.sql$/.test(written[1])) throw new Error(`migrations/: ${JSON.stringify(written)}`);
-    await waitFor(page, 'the seq-scan finding on orders.ts to go', async () => {
-      const rows = (await problemRows(page)).filter((r) => r.file.includes('orders.ts') && r.source === 'query-lens');
-      return rows.length === 0;
-    }, 60000);
+    return { offered, apply: async () => {
+      await page.locator('.action-widget .monaco-list-row.focused', { hasText: title }).waitFor({ timeout: 5000 });
+      await page.keyboard.press('Enter');
+      const name = `orders_${column}_idx`;
+      await page.locator('.tabs-container .tab.active', { hasText: new RegExp(`_add_${name}\\.sql`) }).waitFor({ timeout: 20000 });
+      await waitFor(page, 'the CREATE INDEX in the migration', async () =>
+        (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ON public.orders (${column});`));
+      await page.keyboard.press('Control+S');
+      const written = fs.readdirSync(path.join(A.plansWs, 'migrations')).sort().filter((migration) => new RegExp(`^\\d{14}_add_${name}\\.sql$`).test(migration));
+      if (written.length !== 1) throw new Error(`migrations/: ${JSON.stringify(fs.readdirSync(path.join(A.plansWs, 'migrations')))}`);
+      // Saving a schema file rebuilds the embedded database with it: the index is there, the scan goes.
+      await waitFor(page, `the seq-scan finding on ${file} to go`, async () => {
+        const rows = (await problemRows(page)).filter((r) => r.file.includes(file) && r.source === 'query-lens');
+        return !rows.some((r) => r.code === 'plan-seq-scan');
+      }, 60000);
+      return written[0];
+    } };
+  };
+
+  list.push(['A14 the seq scan\'s light bulb offers "Create index on orders (customer_id)" with the planner\'s costs; Enter writes the migration and opens it; saved, the embedded database has the index and the finding goes', async () => {
+    // The plan of A12 is open beside it: the query's own tab, in the first group.
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
+    const fix = await createIndexFromLightBulb('orders.sql', 'orders WHERE customer_id', 'customer_id');
+    await shot(page, '19-create-index-menu');
+    // No migrations in this workspace: a timestamped SQL file in migrations/, opened for review.
+    const written = await fix.apply();
+    if (fs.readdirSync(path.join(A.plansWs, 'migrations')).length !== 1) throw new Error('more than one migration');
+    await shot(page, '21-index-applied');
+    const left = (await problemRows(page)).filter((r) => r.file.includes('orders.sql') && r.source === 'query-lens').map((r) => r.code);
+    if (left.join() !== 'unknown-column') throw new Error(`orders.sql still has ${JSON.stringify(left)}`);
+    return `${fix.offered} → migrations/${written}; after saving it, orders.sql has no plan-seq-scan`;
+  }]);
+
+  list.push(['A15 the same in TypeScript: on the query in orders.ts, "Create index on orders (total_cents)" writes the next migration; saved, the finding goes', async () => {
+    await quickOpen(page, 'orders.ts');
+    const fix = await createIndexFromLightBulb('orders.ts', 'orders WHERE total_cents', 'total_cents');
+    const written = await fix.apply();
+    if (fs.readdirSync(path.join(A.plansWs, 'migrations')).length !== 2) throw new Error('not the second migration');
+    const left = (await problemRows(page)).filter((r) => r.file.includes('orders.ts') && r.source === 'query-lens');
+    if (left.length !== 0) throw new Error(`orders.ts still has ${JSON.stringify(left)}`);
     await shot(page, '22-index-applied-ts');
-    return `${offered} → migrations/${written[1]}; after saving it, orders.ts has no plan-seq-scan`;
+    return `${fix.offered} → migrations/${written}; after saving it, orders.ts has no plan-seq-scan`;
   }]);
 
   list.push(['A13 Configure Connection: the URL goes to the workspace settings without its password, and plans come from that database', async () => {
