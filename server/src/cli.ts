@@ -361,7 +361,7 @@ export async function runCli(
   let advice: WorkloadAdvice | undefined;
   if (invocation.command === 'advise' && plans) {
     advice = { indexes: [], drop: [] };
-    const name = (candidate: IndexCandidate, taken: ReadonlySet<string>) => indexName(candidate.table, candidate.columns, taken);
+    const name = (candidate: IndexCandidate, taken: ReadonlySet<string>) => indexName(candidate.table, [...candidate.columns, ...(candidate.include ?? [])], taken);
     for (const target of new Set([plans, ...advised.keys()])) {
       const suggested = await adviseIndexes(target.active, advised.get(target) ?? [], name, invocation.settings.indexMinGainPercent / 100);
       const taken = new Set([...target.active.tables.values()].flatMap((table) => table.indexes.map((index) => index.name)).concat(suggested.map((index) => /EXISTS (\S+) ON/.exec(index.statement)?.[1] ?? '')));

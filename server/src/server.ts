@@ -31,8 +31,8 @@ import { DocumentKind, documentKindOfLanguage, ParameterisationFix, type Paramet
 import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus, type ActivePlanner } from './db/databaseService';
 import { PlanCache, planDocument, planKeyOf, type IndexAdvice } from './db/planDocument';
-import { createIndexTitle, indexMigration, indexStatementOf } from './advise/indexQuickFix';
-import { describeIndex } from './advise/verifyIndex';
+import { candidatesOf, createIndexTitle, indexMigration, indexStatementsOf } from './advise/indexQuickFix';
+import { describeIndexes } from './advise/verifyIndex';
 import { formatCount } from './text/numbers';
 import { formatDuration } from './db/runtimeStatistics';
 import { listProjectFiles } from './db/embedded/workspaceSchema';
@@ -774,16 +774,17 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
       // applying the edit (a new file) refreshes the list before the command runs ("Actual
       // command not found", seen in code-server 4.100). The server knows what it offered.
       create.command = { title: 'Open the migration', command: OPEN_MIGRATION_COMMAND };
+      const several = candidatesOf(advice).length > 1;
       actions.push(create, {
-        title: `Copy the CREATE INDEX statement for ${describeIndex(advice.candidate)}`,
+        title: `Copy the CREATE INDEX ${several ? 'statements' : 'statement'} for ${describeIndexes(candidatesOf(advice))}`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        command: { title: 'Copy', command: COPY_INDEX_COMMAND, arguments: [`${indexStatementOf(advice, existing).statement};`] },
+        command: { title: 'Copy', command: COPY_INDEX_COMMAND, arguments: [indexStatementsOf(advice, existing).map(({ statement }) => `${statement};`).join('\n')] },
       });
       // A development database only (the embedded one is rebuilt from the schema files): asked first.
       if (active && !active.embedded) {
         actions.push({
-          title: `Create index on ${describeIndex(advice.candidate)} in ${active.label}…`,
+          title: `Create ${several ? 'indexes' : 'index'} on ${describeIndexes(candidatesOf(advice))} in ${active.label}…`,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
           command: { title: 'Create index', command: CREATE_INDEX_COMMAND, arguments: [createData] },
@@ -881,17 +882,22 @@ async function createIndexOnDatabase(data: IndexActionData): Promise<string> {
     void connection.window.showWarningMessage('Query Lens: that finding has changed since; nothing was created.');
     return 'stale';
   }
-  const { statement } = indexStatementOf(advice, existing);
-  const create = 'Create index';
-  const answer = await connection.window.showWarningMessage(`Query Lens: run this in ${active.label}? ${statement};`, { title: create }, { title: 'Cancel' });
+  const statements = indexStatementsOf(advice, existing).map(({ statement }) => statement);
+  const create = statements.length > 1 ? 'Create indexes' : 'Create index';
+  const answer = await connection.window.showWarningMessage(`Query Lens: run ${statements.length > 1 ? 'these' : 'this'} in ${active.label}? ${statements.map((statement) => `${statement};`).join(' ')}`, { title: create }, { title: 'Cancel' });
   if (answer?.title !== create) return 'cancelled';
-  const outcome = await active.planner.createIndex(statement);
-  if (!outcome.ok) {
-    void connection.window.showErrorMessage(`Query Lens: the index was not created in ${active.label}: ${outcome.reason}`);
-    return 'failed';
+  let ms = 0;
+  for (const statement of statements) {
+    const outcome = await active.planner.createIndex(statement);
+    if (!outcome.ok) {
+      void connection.window.showErrorMessage(`Query Lens: the index was not created in ${active.label}: ${outcome.reason}`);
+      if (ms > 0) await refreshSchema();
+      return 'failed';
+    }
+    ms += outcome.ms;
+    connection.console.log(`[database] ${active.label}: ${statement} (${Math.round(outcome.ms)} ms, asked for from the quick fix)`);
   }
-  connection.console.log(`[database] ${active.label}: ${statement} (${Math.round(outcome.ms)} ms, asked for from the quick fix)`);
-  void connection.window.showInformationMessage(`Query Lens: created in ${active.label} in ${formatDuration(outcome.ms)}. Add it to a migration too, so that other databases get it.`);
+  void connection.window.showInformationMessage(`Query Lens: created in ${active.label} in ${formatDuration(ms)}. Add ${statements.length > 1 ? 'them' : 'it'} to a migration too, so that other databases get ${statements.length > 1 ? 'them' : 'it'}.`);
   await refreshSchema();
   return 'created';
 }

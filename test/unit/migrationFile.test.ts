@@ -1,5 +1,7 @@
 import * as assert from 'assert';
 import { indexName, IndexToCreate, MAX_NAME_BYTES, Migration, migrationFor } from '../../server/src/advise/migrationFile';
+import { createIndexTitle, indexMigration } from '../../server/src/advise/indexQuickFix';
+import type { IndexAdvice } from '../../server/src/db/planDocument';
 
 const INDEX: IndexToCreate = {
   statement: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_created_at_idx ON public.orders (customer_id, created_at)',
@@ -401,5 +403,40 @@ describe('migrationFile: no convention, and queryLens.migrationsDir', () => {
     assert.strictEqual(only(migrationFor(listing, INDEX, NOW, { migrationsDir: '.' })).path, `${STAMP}_add_orders_customer_id_created_at_idx.sql`);
     // A Django project asking for SQL gets SQL, not a Python migration in its folder.
     assert.strictEqual(only(migrationFor(['shop/migrations/0001_initial.py'], INDEX, NOW, { migrationsDir: 'shop/migrations' })).path, `shop/migrations/${STAMP}_add_orders_customer_id_created_at_idx.sql`);
+  });
+});
+
+describe('indexQuickFix: the indexes of an OR', () => {
+  const advice: IndexAdvice = {
+    queryIndex: 0,
+    start: 0,
+    end: 10,
+    code: 'plan-seq-scan',
+    sql: 'SELECT id FROM people WHERE email = $1 OR phone = $2',
+    parameterCount: 2,
+    candidate: { schema: 'public', table: 'people', columns: ['email'] },
+    alongside: [{ schema: 'public', table: 'people', columns: ['phone'] }],
+    verdict: { method: 'hypopg', used: true, costBefore: 4430.2, costAfter: 15.9, statement: 'CREATE INDEX ON public.people (email)' },
+  };
+
+  it('one title for both, with the costs of the two together', () => {
+    assert.strictEqual(createIndexTitle(advice), 'Create indexes on people (email) and people (phone) — est. cost 4,430 → 15.9');
+  });
+
+  it('one migration per index, numbered one after the other, each named apart from the indexes there are', () => {
+    const migration = indexMigration(advice, '/nonexistent', ['migrations/0001_init.sql'], new Set(['people_email_idx']), 'app/people.sql:3', '', NOW);
+    assert.deepStrictEqual(
+      migration.files.map((file) => [file.path, file.content]),
+      [
+        [
+          'migrations/0002_add_people_email_idx_1.sql',
+          text('-- Written by Query Lens: for the query at app/people.sql:3 (one of 2 indexes, one per side of its OR; together checked with hypothetical indexes: estimated cost 4,430 → 15.9)', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS people_email_idx_1 ON public.people (email);'),
+        ],
+        [
+          'migrations/0003_add_people_phone_idx.sql',
+          text('-- Written by Query Lens: for the query at app/people.sql:3 (one of 2 indexes, one per side of its OR; together checked with hypothetical indexes: estimated cost 4,430 → 15.9)', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS people_phone_idx ON public.people (phone);'),
+        ],
+      ],
+    );
   });
 });

@@ -8,7 +8,8 @@
  */
 import type { ExplainOutcome } from '../db/planner';
 import type { ActivePlanner } from '../db/databaseService';
-import { planFromExplainJson, walkPlan } from '../plan/planModel';
+import { planFromExplainJson, walkPlan, type PlanNode } from '../plan/planModel';
+import { referencedColumns } from '../plan/planConditions';
 import { quoteIdentifier } from '../text/identifiers';
 
 /** The index a finding suggests: a b-tree on these columns (or expressions), in this order. */
@@ -18,17 +19,34 @@ export interface IndexCandidate {
   columns: string[];
   /** A partial index's predicate (`status = 'pending'::text`). */
   where?: string;
+  /** Columns stored in the index but not searched by it (`INCLUDE (total)`), so an index-only scan can answer the query. */
+  include?: string[];
 }
 
 /** What trying a candidate on the database said. */
 export type IndexVerdict =
-  | { method: 'hypopg' | 'embedded'; used: boolean; costBefore: number; costAfter: number; statement: string }
+  | { method: 'hypopg' | 'embedded'; used: boolean; costBefore: number; costAfter: number; statement: string; scan?: IndexScanFacts }
   | { method: 'none'; reason: string; statement: string };
 
 
+/** How the re-planned query reads the candidate index (from EXPLAIN VERBOSE). */
+export interface IndexScanFacts {
+  /** `Index Scan`, `Index Only Scan`, `Bitmap Index Scan`. */
+  nodeType: string;
+  /** The rows it returns over all its loops. */
+  rows: number;
+  /**
+   * The table's columns the scan reads besides the index's keys (its Output and its Filter), or
+   * undefined when they cannot be listed (a whole row, an expression): an INCLUDE of these would
+   * let an index-only scan answer the query.
+   */
+  uncovered?: string[];
+}
+
 /** `CREATE INDEX ON public.orders (customer_id, created_at)`, names quoted where PostgreSQL needs it. */
 export function createIndexStatement(candidate: IndexCandidate): string {
-  return `CREATE INDEX ON ${quoteIdentifier(candidate.schema)}.${quoteIdentifier(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
+  const include = candidate.include?.length ? ` INCLUDE (${candidate.include.map(quoteKey).join(', ')})` : '';
+  return `CREATE INDEX ON ${quoteIdentifier(candidate.schema)}.${quoteIdentifier(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})${include}${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
 }
 
 /** The statement a user runs: named, built without locking the table's writes, harmless when it exists. */
@@ -37,9 +55,19 @@ export function namedIndexStatement(candidate: IndexCandidate, name: string): st
   return createIndexStatement(candidate).replace(/^CREATE INDEX ON /, `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoted} ON `);
 }
 
+/** Every index an advice asks for: one, or one per branch of an OR (created together). */
+export function candidatesOf(advice: { candidate: IndexCandidate; alongside?: readonly IndexCandidate[] }): IndexCandidate[] {
+  return [advice.candidate, ...(advice.alongside ?? [])];
+}
+
+/** `orders (a) and orders (b)`: the indexes a finding asks for together (an OR's branches). */
+export function describeIndexes(candidates: readonly IndexCandidate[]): string {
+  return candidates.map(describeIndex).join(' and ');
+}
+
 /** `orders (customer_id, created_at)`, as titles and messages name an index. */
 export function describeIndex(candidate: IndexCandidate): string {
-  return `${candidate.table} (${candidate.columns.join(', ')})${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
+  return `${candidate.table} (${candidate.columns.join(', ')})${candidate.include?.length ? ` INCLUDE (${candidate.include.join(', ')})` : ''}${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
 }
 
 /**
@@ -47,38 +75,75 @@ export function describeIndex(candidate: IndexCandidate): string {
  * estimated cost before and after. `costBefore` is the plan the finding came from; `values`, the
  * parameters' values when that was a custom plan.
  */
-export async function verifyIndex(active: ActivePlanner, sql: string, parameterCount: number, candidate: IndexCandidate, costBefore: number, minGainShare: number, values?: readonly (string | null)[]): Promise<IndexVerdict> {
+export async function verifyIndex(active: ActivePlanner, sql: string, parameterCount: number, candidate: IndexCandidate, costBefore: number, minGainShare: number, values?: readonly (string | null)[], alongside: readonly IndexCandidate[] = []): Promise<IndexVerdict> {
   const statement = createIndexStatement(candidate);
   const method = active.embedded ? 'embedded' : active.planner.facts.hypopg ? 'hypopg' : undefined;
   if (!method) {
     return { method: 'none', statement, reason: `${active.label} has no HypoPG; CREATE EXTENSION hypopg there lets Query Lens check that the planner would use it` };
   }
-  const { outcome, indexName } = await active.planner.explainWithIndex(sql, parameterCount, statement, method, values);
-  const after = planCost(outcome, indexName);
+  // `alongside`: the indexes a BitmapOr needs with this one (one per branch of an OR): tried
+  // together, and kept only if the plan reads every one of them.
+  const { outcome, indexNames } = await active.planner.explainWithIndexes(sql, parameterCount, [statement, ...alongside.map(createIndexStatement)], method, values);
+  const after = planCost(outcome, indexNames[0], candidate);
   if (!after) {
     return { method: 'none', statement, reason: `trying it on ${active.label} failed${outcome.kind === 'error' ? ` (${outcome.error.message})` : ''}` };
   }
+  const usesAll = after.usesIndex && indexNames.slice(1).every((name) => usesIndexNamed(outcome, name));
   // On the embedded database the tables are empty and never analysed, so the costs are the
   // planner's defaults: that it would use the index is what counts there.
   const gains = method === 'embedded' || after.cost <= costBefore * (1 - minGainShare);
-  return { method, used: after.usesIndex && gains, costBefore, costAfter: after.cost, statement };
+  return { method, used: usesAll && gains, costBefore, costAfter: after.cost, statement, ...(after.scan ? { scan: after.scan } : {}) };
 }
 
-/** The total cost of a plan, and whether any of its nodes reads the index named `indexName`. */
-function planCost(outcome: ExplainOutcome, indexName: string | undefined): { cost: number; usesIndex: boolean } | undefined {
+function usesIndexNamed(outcome: ExplainOutcome, indexName: string): boolean {
+  if (outcome.kind !== 'plan' || !indexName) return false;
+  let used = false;
+  walkPlan(planFromExplainJson(outcome.json), (node) => {
+    if (node.indexName === indexName) used = true;
+  });
+  return used;
+}
+
+/**
+ * The total cost of a plan, whether any of its nodes reads the index named `indexName`, and how
+ * the first that does reads it.
+ */
+function planCost(outcome: ExplainOutcome, indexName: string | undefined, candidate: IndexCandidate): { cost: number; usesIndex: boolean; scan?: IndexScanFacts } | undefined {
   if (outcome.kind !== 'plan' || !indexName) {
     return undefined;
   }
   try {
     const plan = planFromExplainJson(outcome.json);
+    let scan: IndexScanFacts | undefined;
     let usesIndex = false;
-    walkPlan(plan, (node) => {
-      if (node.indexName === indexName) usesIndex = true;
+    walkPlan(plan, (node, parent) => {
+      if (node.indexName !== indexName) return;
+      usesIndex = true;
+      if (scan) return;
+      // A bitmap index scan hands pages to the Bitmap Heap Scan above it, which reads the rows.
+      const reader = node.nodeType === 'Bitmap Index Scan' && parent?.nodeType === 'Bitmap Heap Scan' ? parent : node;
+      const loops = node.actual?.loops ?? 1;
+      scan = { nodeType: node.nodeType, rows: reader.planRows * loops, ...uncoveredColumns(reader, candidate) };
     });
-    return { cost: plan.root.totalCost, usesIndex };
+    return { cost: plan.root.totalCost, usesIndex, ...(scan ? { scan } : {}) };
   } catch {
     return undefined;
   }
+}
+
+/** See IndexScanFacts.uncovered: what EXPLAIN VERBOSE says the scan reads, less the index's keys. */
+function uncoveredColumns(scan: PlanNode, candidate: IndexCandidate): Pick<IndexScanFacts, 'uncovered'> {
+  const output = scan.raw.Output;
+  if (!Array.isArray(output)) return {};
+  const qualifiers = [scan.alias, scan.relationName].filter((name): name is string => name !== undefined);
+  const read: string[] = [];
+  for (const expression of [...output.map(String), ...(scan.filter !== undefined ? [scan.filter] : [])]) {
+    const columns = referencedColumns(expression, qualifiers);
+    if (!columns) return {};
+    for (const column of columns) if (!read.includes(column)) read.push(column);
+  }
+  const keys = new Set([...candidate.columns.map((key) => key.replace(/ (?:ASC|DESC).*$| NULLS .*$/, '')), ...(candidate.include ?? [])]);
+  return { uncovered: read.filter((column) => !keys.has(column)) };
 }
 
 

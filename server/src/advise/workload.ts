@@ -12,7 +12,7 @@ import type { IndexAdvice } from '../db/planDocument';
 import type { ExplainOutcome } from '../db/planner';
 import { planFromExplainJson, walkPlan } from '../plan/planModel';
 import type { TableStats } from '../plan/insights';
-import { createIndexStatement, namedIndexStatement, type IndexCandidate } from './verifyIndex';
+import { candidatesOf, createIndexStatement, namedIndexStatement, type IndexCandidate } from './verifyIndex';
 import { quoteIdentifier } from '../text/identifiers';
 import { closingParenthesis, splitTopLevel } from '../text/parentheses';
 import { formatCount } from '../text/numbers';
@@ -28,6 +28,8 @@ export interface SuggestedIndex {
   statement: string;
   table: string;
   columns: string[];
+  /** A covering index's INCLUDE columns (absent when it has none). */
+  include?: string[];
   queries: { file: string; line: number; costBefore: number; costAfter: number | null }[];
   verified: 'hypopg' | 'embedded' | 'none';
   /** Why it is not verified (`verified: "none"`). */
@@ -82,11 +84,14 @@ export async function adviseIndexes(active: ActivePlanner, allAdvised: readonly 
     return verdict.method === 'none' || gains(verdict.method, verdict.costBefore, verdict.costAfter, query);
   });
   const candidates = new Map<string, Candidate>();
+  // A query on an OR asks for an index per branch: each is a candidate of its own.
   for (const query of advised) {
-    const key = createIndexStatement(query.advice.candidate);
-    const known = candidates.get(key);
-    if (known) known.queries.push(query);
-    else candidates.set(key, { key, candidate: query.advice.candidate, statement: key, queries: [query] });
+    for (const candidate of candidatesOf(query.advice)) {
+      const key = createIndexStatement(candidate);
+      const known = candidates.get(key);
+      if (known) known.queries.push(query);
+      else candidates.set(key, { key, candidate, statement: key, queries: [query] });
+    }
   }
   const taken = new Set<string>([...active.tables.values()].flatMap((table) => table.indexes.map((index) => index.name)));
   const named = (candidate: IndexCandidate): string => {
@@ -118,7 +123,7 @@ export async function adviseIndexes(active: ActivePlanner, allAdvised: readonly 
       const after = served.get(queryKey(query));
       return !after || !gains(method, costBeforeOf(query), after.costAfter, query);
     });
-    const restored = unserved.map((query) => candidates.get(createIndexStatement(query.advice.candidate))!).filter((entry) => !useful.includes(entry));
+    const restored = unserved.flatMap((query) => candidatesOf(query.advice).map((candidate) => candidates.get(createIndexStatement(candidate))!)).filter((entry) => !useful.includes(entry));
     const next = [...new Set([...useful, ...restored])];
     if (next.length === set.length && next.every((entry) => set.includes(entry))) break;
     set = next;
@@ -142,17 +147,21 @@ function suggestion(candidate: IndexCandidate, name: string): Omit<SuggestedInde
     statement: namedIndexStatement(candidate, name),
     table: candidate.table,
     columns: candidate.columns,
+    ...(candidate.include?.length ? { include: candidate.include } : {}),
   };
 }
 
-/** Whether `longer`'s keys start with all of `shorter`'s (and are more), on the same table. */
+/** Whether `longer`'s keys start with all of `shorter`'s and it holds more (keys or INCLUDE columns), on the same table. */
 function leadsWith(longer: IndexCandidate, shorter: IndexCandidate): boolean {
   return (
     longer.schema === shorter.schema &&
     longer.table === shorter.table &&
     longer.where === shorter.where &&
-    longer.columns.length > shorter.columns.length &&
-    shorter.columns.every((column, i) => longer.columns[i] === column)
+    longer.columns.length >= shorter.columns.length &&
+    shorter.columns.every((column, i) => longer.columns[i] === column) &&
+    // The shorter's INCLUDE columns must be in the longer too, or its index-only scan is lost.
+    (shorter.include ?? []).every((column) => longer.columns.includes(column) || (longer.include ?? []).includes(column)) &&
+    (longer.columns.length > shorter.columns.length || (longer.include?.length ?? 0) > (shorter.include?.length ?? 0))
   );
 }
 

@@ -16,7 +16,7 @@ import { Suppressions } from '../analyze/suppressions';
 import type { Query } from '../extract/query';
 import { formatCost, formatMegabytes, formatTimestamp } from '../plan/figures';
 import { FOREIGN_KEY_MIN_ROWS, redundantIndexesOf } from '../advise/workload';
-import { createIndexStatement, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
+import { createIndexStatement, describeIndex, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
 import { prefersCustomPlans, representativeValues, type ValueSet } from './customPlans';
 import { planInsights, PlanInsight, unquoteIdentifier, type TableStats } from '../plan/insights';
 import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan, walkPlan } from '../plan/planModel';
@@ -122,6 +122,8 @@ export interface IndexAdvice {
   parameterCount: number;
   values?: readonly (string | null)[];
   candidate: IndexCandidate;
+  /** Indexes to create with `candidate`, one per other branch of an OR (a BitmapOr reads them all). */
+  alongside?: IndexCandidate[];
   verdict: IndexVerdict;
 }
 
@@ -780,7 +782,7 @@ const EMBEDDED_NOTE_PATTERN = / \(embedded database: tables are empty, so row co
 
 /** For the insights of a custom plan: the values it was planned for and its cost. */
 /** The index each kept insight names, as tried on the database (see verifiedInsights). */
-const triedIndexOf = new WeakMap<PlanInsight, { candidate: IndexCandidate; verdict: IndexVerdict; values?: readonly (string | null)[] }>();
+const triedIndexOf = new WeakMap<PlanInsight, { candidate: IndexCandidate; alongside?: IndexCandidate[]; verdict: IndexVerdict; values?: readonly (string | null)[] }>();
 
 const customPlanOf = new WeakMap<PlanInsight, { values: readonly (string | null)[]; cost: number }>();
 
@@ -873,6 +875,28 @@ async function partialCandidates(insight: PlanInsight, table: TableStats, active
   return kept;
 }
 
+/** An index holds at most this many INCLUDE columns: beyond that it is a second copy of the table. */
+const MAX_INCLUDE_COLUMNS = 3;
+/** An index-only scan saves one heap visit per row: worth a wider index only over this many rows. */
+const COVERING_MIN_ROWS = 50;
+/** ...and when the plan with it costs at most this share of the plan with the narrower index. */
+const COVERING_MAX_COST_SHARE = 0.8;
+
+/**
+ * The tried index with INCLUDE columns that would let an index-only scan answer the query:
+ * when the planner reads the index and then the table for a few more columns (EXPLAIN VERBOSE's
+ * Output and Filter), over many rows; also when the narrower index did not gain enough alone. Plain column keys only: PostgreSQL cannot answer an
+ * expression key's column from the index.
+ */
+function coveringCandidate(candidate: IndexCandidate, verdict: IndexVerdict): IndexCandidate | undefined {
+  // `scan` is there when the planner read the index, whether or not that gained enough.
+  if (verdict.method === 'none' || !verdict.scan?.uncovered || verdict.scan.nodeType === 'Index Only Scan') return undefined;
+  const uncovered = verdict.scan.uncovered;
+  if (uncovered.length === 0 || uncovered.length > MAX_INCLUDE_COLUMNS || verdict.scan.rows < COVERING_MIN_ROWS || !uncovered.every((column) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(column))) return undefined;
+  if (!candidate.columns.every((key) => /^(?:[a-z_][a-z0-9_$]*|"(?:[^"]|"")+")(?: (?:ASC|DESC))?(?: NULLS (?:FIRST|LAST))?$/.test(key))) return undefined;
+  return { ...candidate, include: uncovered };
+}
+
 /** The findings whose remedy is an index on one table's columns. */
 const INDEX_REMEDIES = new Set(['plan-seq-scan', 'plan-sort-spill', 'plan-nested-loop']);
 
@@ -891,16 +915,20 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
       continue;
     }
     const custom = customPlanOf.get(insight);
-    const verdictOf = async (candidate: IndexCandidate): Promise<IndexVerdict> => {
-      const key = `${active.schemaVersion}|${normaliseSql(sql)}|${createIndexStatement(candidate)}|${minGainShare}`;
+    const verdictOf = async (candidate: IndexCandidate, alongside: IndexCandidate[] = []): Promise<IndexVerdict> => {
+      const key = `${active.schemaVersion}|${normaliseSql(sql)}|${[candidate, ...alongside].map(createIndexStatement).join(';')}|${minGainShare}`;
       const verdictKey = custom ? `${key}|${JSON.stringify(custom.values)}` : key;
       let verdict = cache.verdicts.get(verdictKey);
       if (!verdict) {
-        verdict = await verifyIndex(active, sql, highestParameter(sql), candidate, custom?.cost ?? plan.root.totalCost, minGainShare, custom?.values);
+        verdict = await verifyIndex(active, sql, highestParameter(sql), candidate, custom?.cost ?? plan.root.totalCost, minGainShare, custom?.values, alongside);
         cache.verdicts.set(verdictKey, verdict);
       }
       return verdict;
     };
+    if (insight.orBranches) {
+      kept.push(...(await verifiedOrBranches(insight, table, verdictOf, custom?.values)));
+      continue;
+    }
     let candidate: IndexCandidate = { schema: table.schema, table: table.name, columns: await mostSelectiveFirst(insight, table, active) };
     let verdict = await verdictOf(candidate);
     // A partial index on the other keys, where the literal's column is one of few values: as
@@ -913,8 +941,19 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
         verdict = tried;
       }
     }
-    const named = `(${candidate.columns.join(', ')})${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
+    const covering = coveringCandidate(candidate, verdict);
+    if (covering) {
+      const tried = await verdictOf(covering);
+      // Where the narrower index alone does not earn its place, the covering one may.
+      const better = verdict.method !== 'none' && (!verdict.used || tried.method === 'none' || tried.costAfter <= verdict.costAfter * COVERING_MAX_COST_SHARE);
+      if (tried.method !== 'none' && tried.used && tried.scan?.nodeType === 'Index Only Scan' && better) {
+        candidate = covering;
+        verdict = tried;
+      }
+    }
+    const named = describeIndex(candidate).slice(candidate.table.length + 1);
     if (named !== `(${insight.columns.join(', ')})`) insight = { ...insight, message: insight.message.replace(`(${insight.columns.join(', ')})`, named) };
+    if (candidate.include) insight = { ...insight, message: insight.message.replace('lets PostgreSQL read only those rows', 'lets PostgreSQL read only those rows, from the index alone (an index-only scan)') };
     const tried = { candidate, verdict, ...(custom ? { values: custom.values } : {}) };
     if (verdict.method === 'none') {
       const unverified: PlanInsight = { ...insight, message: insight.message.replace(/\.$/, '') + ` (unverified: ${verdict.reason}).` };
@@ -935,6 +974,30 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
     // Otherwise the planner would keep its plan even with the index: nothing worth saying.
   }
   return kept;
+}
+
+/**
+ * A finding on an OR (PlanInsight.orBranches): its indexes, one per branch, tried together; kept
+ * with their costs when the planner reads every one of them (a BitmapOr), marked unverified when
+ * the database cannot say, and dropped when it would not use them: the finding is nothing else.
+ */
+async function verifiedOrBranches(insight: PlanInsight, table: TableStats, verdictOf: (candidate: IndexCandidate, alongside: IndexCandidate[]) => Promise<IndexVerdict>, values: readonly (string | null)[] | undefined): Promise<PlanInsight[]> {
+  const [candidate, ...alongside] = insight.orBranches!.map((columns): IndexCandidate => ({ schema: table.schema, table: table.name, columns }));
+  const verdict = await verdictOf(candidate, alongside);
+  const tried = { candidate, alongside, verdict, ...(values ? { values } : {}) };
+  let message: string;
+  if (verdict.method === 'none') message = `${insight.message.replace(/\.$/, '')} (unverified: ${verdict.reason}).`;
+  else if (!verdict.used) return [];
+  else {
+    const costs = `estimated cost ${formatCost(verdict.costBefore)} → ${formatCost(verdict.costAfter)}`;
+    message =
+      verdict.method === 'hypopg'
+        ? `${insight.message.replace(/\.$/, '')} (checked with hypothetical indexes: ${costs}).`
+        : `${insight.message.replace(EMBEDDED_NOTE_PATTERN, '').replace(/\.$/, '')} (checked on the embedded database, whose tables are empty: ${costs}, both estimates).`;
+  }
+  const found: PlanInsight = { ...insight, message };
+  triedIndexOf.set(found, tried);
+  return [found];
 }
 
 function findTable(active: ActivePlanner, schema: string | undefined, name: string): TableStats | undefined {

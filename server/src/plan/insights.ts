@@ -23,7 +23,7 @@
  * Filters are read with PostgreSQL's parser, which must be loaded (`initParsers`) first.
  */
 import { formatCost, formatCount, formatKilobytes, formatMegabytes, formatTimestamp, numberOf, workMemSettingFor } from './figures';
-import { innerJoinColumns, indexableColumns, type IndexableColumns } from './planConditions';
+import { innerJoinColumns, indexableColumns, orBranchColumns, type IndexableColumns } from './planConditions';
 import { describeNode, estimatedRowsInAllProcesses, isSubplan, mostExpensiveNode, ownCost, type Plan, type PlanNode } from './planModel';
 import { scanOutsideQuotes } from './planText';
 
@@ -111,6 +111,11 @@ export interface PlanInsight {
    * column is one of few values, and which index wins, is for the verification to say.
    */
   partialAlternatives?: { column: string; keys: string[]; where: string }[];
+  /**
+   * A filter that is an OR: the keys of the index each branch needs (`columns` is the first), all
+   * to be created together, since a BitmapOr reads them all or none.
+   */
+  orBranches?: string[][];
   /** How many of `columns` lead as equality columns (their order is the verification's to choose). */
   equalityCount?: number;
   /**
@@ -179,19 +184,11 @@ function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<Pl
   const stats = context.table(node.schema, node.relationName);
   const ordered = columns.equality.length > 0 ? limitedOrderOf(node, ancestors) : undefined;
   const suggested = suggestedIndexColumns(columns, stats?.indexes ?? [], ordered);
-  if (suggested.length === 0) return undefined;
+  if (suggested.length === 0) return orSeqScanInsight(node, rowsInAll, context);
   if (stats?.indexes.some((index) => indexServes(index, columns, suggested))) return undefined;
 
-  const kept = rowsInAll.get(node) ?? node.planRows;
-  const tableRows = stats && stats.rows > 0 ? stats.rows : undefined;
-  // Without statistics the scan's own estimate is the least the table holds.
-  if (!context.embedded && (tableRows ?? kept) < context.thresholds.seqScanMinRows) return undefined;
-  // Without a row count to compare with, an equality is what makes a filter selective: the
-  // planner itself guesses that `=` keeps a small share and a range a third.
-  const selective = tableRows !== undefined ? kept / tableRows < SELECTIVE_SHARE : columns.equality.length > 0;
-  if (!selective) return undefined;
-
-  const reads = tableRows !== undefined ? `reads all ~${formatCount(tableRows)} rows to keep ~${formatCount(kept)}` : `reads the whole table to keep ~${formatCount(kept)} ${Math.round(kept) === 1 ? 'row' : 'rows'}`;
+  const reads = selectiveRead(node, stats, rowsInAll, context, columns.equality.length > 0);
+  if (!reads) return undefined;
   return {
     code: 'plan-seq-scan',
     severity: 'warning',
@@ -203,6 +200,54 @@ function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<Pl
     columns: suggested,
     equalityCount: columns.equality.length,
     ...partialAlternativesOf(columns, suggested),
+  };
+}
+
+/**
+ * What a scan reads and keeps (`reads all ~100,000 rows to keep ~12`), when that is a small share
+ * of a table large enough to matter; else undefined. `hasEquality`: without a row count to compare
+ * with, an equality is what makes a filter selective (the planner itself guesses that `=` keeps a
+ * small share and a range a third).
+ */
+function selectiveRead(node: PlanNode, stats: TableStats | undefined, rowsInAll: Map<PlanNode, number>, context: PlanContext, hasEquality: boolean): string | undefined {
+  const kept = rowsInAll.get(node) ?? node.planRows;
+  const tableRows = stats && stats.rows > 0 ? stats.rows : undefined;
+  // Without statistics the scan's own estimate is the least the table holds.
+  if (!context.embedded && (tableRows ?? kept) < context.thresholds.seqScanMinRows) return undefined;
+  const selective = tableRows !== undefined ? kept / tableRows < SELECTIVE_SHARE : hasEquality;
+  if (!selective) return undefined;
+  return tableRows !== undefined ? `reads all ~${formatCount(tableRows)} rows to keep ~${formatCount(kept)}` : `reads the whole table to keep ~${formatCount(kept)} ${Math.round(kept) === 1 ? 'row' : 'rows'}`;
+}
+
+/**
+ * A scan whose filter is an OR (`customer_id = $1 OR email = $2`): PostgreSQL reads it through
+ * indexes only by combining one index scan per branch (a BitmapOr), so it needs an index for each
+ * branch that no existing index serves. `orBranches` holds those indexes' keys; if every branch
+ * is served already, the planner had its indexes and chose the scan: nothing to suggest.
+ */
+function orSeqScanInsight(node: PlanNode, rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+  const branches = orBranchColumns(node.filter!, qualifiersOf(node));
+  if (!branches || branches.length === 0) return undefined;
+  const stats = context.table(node.schema, node.relationName!);
+  const needed = branches.filter((keys) => !stats?.indexes.some((index) => indexServes(index, { equality: keys.slice(0, -1), range: keys.slice(-1) }, keys) || indexServes(index, { equality: keys, range: [] }, keys)));
+  if (needed.length === 0) return undefined;
+  const reads = selectiveRead(node, stats, rowsInAll, context, true);
+  if (!reads) return undefined;
+  const named = needed.map((keys) => `${node.relationName} (${keys.join(', ')})`);
+  const remedy =
+    branches.length === 1
+      ? `an index on ${named[0]} lets PostgreSQL read only those rows`
+      : needed.length === branches.length
+        ? `an index for each side of the OR, ${named.join(' and ')}, lets PostgreSQL combine them (a BitmapOr) and read only those rows`
+        : `an index on ${named.join(' and ')}, beside the existing ${branches.length - needed.length === 1 ? 'one for the other side' : 'ones for the other sides'} of the OR, lets PostgreSQL combine them (a BitmapOr) and read only those rows`;
+  return {
+    code: 'plan-seq-scan',
+    severity: 'warning',
+    message: `${describeNode(node)} ${reads} (Filter: ${quotedCondition(node.filter!)}): ${remedy}${context.embedded ? EMBEDDED_NOTE : ''}.`,
+    node,
+    relation: relationOf(node),
+    columns: needed[0],
+    ...(needed.length > 1 ? { orBranches: needed } : {}),
   };
 }
 

@@ -54,6 +54,46 @@ export function indexableColumns(condition: string, qualifiers: readonly string[
 }
 
 /**
+ * The index keys each branch of an OR needs (`(customer_id = $1) OR (email = $2)` gives
+ * `[["customer_id"], ["email"]]`): PostgreSQL serves an OR from indexes only by a BitmapOr of one
+ * index scan per branch, so every branch must have a column of the scanned table it compares with
+ * a constant; else undefined. The OR is the condition itself or one of its top-level AND terms
+ * (the first such). A branch's keys are its equality columns, then one range column; branches
+ * that need the same keys (`a = 1 OR a = 2`) are one.
+ */
+export function orBranchColumns(condition: string, qualifiers: readonly string[]): string[][] | undefined {
+  const where = parseCondition(condition);
+  if (!where) return undefined;
+  for (const term of andTerms(where)) {
+    const bool = term.BoolExpr as Node | undefined;
+    if (bool?.boolop !== 'OR_EXPR' || !Array.isArray(bool.args)) continue;
+    const branches: string[][] = [];
+    for (const branch of orTerms(term)) {
+      const equality: string[] = [];
+      const range: string[] = [];
+      for (const part of andTerms(branch)) {
+        const found = comparedColumn(part, qualifiers);
+        if (!found) continue;
+        const list = found.kind === 'equality' ? equality : range;
+        if (!list.includes(found.column)) list.push(found.column);
+      }
+      const keys = [...equality, ...range.filter((column) => !equality.includes(column)).slice(0, 1)];
+      if (keys.length === 0) return undefined;
+      if (!branches.some((known) => known.join() === keys.join())) branches.push(keys);
+    }
+    return branches;
+  }
+  return undefined;
+}
+
+/** The branches of an OR, nested ORs flattened. */
+function orTerms(expression: Node): Node[] {
+  const bool = expression.BoolExpr as Node | undefined;
+  if (bool?.boolop === 'OR_EXPR' && Array.isArray(bool.args)) return bool.args.filter(isNode).flatMap(orTerms);
+  return [expression];
+}
+
+/**
  * The columns of the inner table in a join condition's equalities between two tables
  * (`(i.order_id = o.id)` gives `order_id` for inner `i`), in the condition's order.
  */
@@ -68,6 +108,37 @@ export function innerJoinColumns(condition: string, innerQualifiers: readonly st
     if (!sides[0] || !sides[1]) continue;
     const inner = sides.filter((side) => side!.qualifier !== undefined && innerQualifiers.includes(side!.qualifier));
     if (inner.length === 1 && !columns.includes(inner[0]!.column)) columns.push(inner[0]!.column);
+  }
+  return columns;
+}
+
+/**
+ * The columns of the scanned table an expression EXPLAIN printed refers to (`(o.status =
+ * 'paid'::text)` and `o.total` give `status` and `total`), in order of first mention; columns
+ * qualified by another table's name are left out. Undefined when the expression names a whole
+ * row (`o.*`), holds a subplan, or cannot be read: its columns cannot then be listed.
+ */
+export function referencedColumns(expression: string, qualifiers: readonly string[]): string[] | undefined {
+  if (expression.search(SUBPLAN_REFERENCE) >= 0) return undefined;
+  const tree = parseCondition(expression);
+  if (!tree) return undefined;
+  const columns: string[] = [];
+  const pending: unknown[] = [tree];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (Array.isArray(next)) {
+      for (let i = next.length - 1; i >= 0; i--) pending.push(next[i]);
+    } else if (isNode(next)) {
+      if (isNode(next.ColumnRef)) {
+        const reference = columnRefOf(next);
+        if (!reference) return undefined; // `o.*`
+        if (reference.qualifier !== undefined && !qualifiers.includes(reference.qualifier)) continue;
+        if (!columns.includes(reference.column)) columns.push(reference.column);
+      } else {
+        const values = Object.values(next);
+        for (let i = values.length - 1; i >= 0; i--) pending.push(values[i]);
+      }
+    }
   }
   return columns;
 }

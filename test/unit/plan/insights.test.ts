@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initParsers } from '../../../server/src/analyze/parse';
 import { PLAN_INSIGHT_CODES, planInsights, type IndexInfo, type PlanContext, type TableStats } from '../../../server/src/plan/insights';
-import { indexableColumns, innerJoinColumns } from '../../../server/src/plan/planConditions';
+import { indexableColumns, innerJoinColumns, orBranchColumns, referencedColumns } from '../../../server/src/plan/planConditions';
 import { parseTextPlan, planFromExplainJson, type Plan } from '../../../server/src/plan/planModel';
 import { fixtureJson } from './fixtures';
 
@@ -130,6 +130,25 @@ describe('plan insights', () => {
       const thresholds = { seqScanMinRows: 50001, nestedLoopMaxOuterRows: 10000, maxPlanCost: 100000 };
       assert.deepStrictEqual(insightsOf('seq-scan-two-equalities', contextFor({ thresholds })), []);
       assert.strictEqual(insightsOf('seq-scan-two-equalities').length, 1);
+    });
+
+    it('on an OR, asks for an index per branch no existing index serves, to be combined by a BitmapOr', () => {
+      const plan = parseTextPlan(`Seq Scan on customers c  (cost=0.00..1150.00 rows=2 width=4)
+  Filter: ((email = $1) OR (name = $2) OR (id = $3))`);
+      assert.deepStrictEqual(insightsOf(plan), [
+        {
+          code: 'plan-seq-scan',
+          severity: 'warning',
+          message:
+            'Seq Scan on customers reads all ~50,000 rows to keep ~2 (Filter: (email = $1) OR (name = $2) OR (id = $3)): an index on customers (email) and customers (name), beside the existing one for the other side of the OR, lets PostgreSQL combine them (a BitmapOr) and read only those rows.',
+          relation: { name: 'customers', alias: 'c' },
+          columns: ['email'],
+          orBranches: [['email'], ['name']],
+        },
+      ]);
+      // Every branch served already: the planner had the indexes and scanned anyway.
+      const served = withIndexes('customers', btree('customers_email', 'email'), btree('customers_name', 'name'));
+      assert.deepStrictEqual(insightsOf(plan, contextFor({ tables: served })), []);
     });
 
     it('without table statistics, takes the rows the scan keeps as the least the table holds', () => {
@@ -469,6 +488,31 @@ describe('plan conditions', () => {
   it('reads a condition whose list holds 200,000 values (no spread of it onto the stack)', () => {
     const values = Array.from({ length: 200_000 }, (_, i) => String(i)).join(', ');
     assert.deepStrictEqual(indexableColumns(`(id = ANY (ARRAY[${values}]))`, ['c']), { equality: ['id'], range: [] });
+  });
+
+  it('finds the index keys each branch of an OR needs, or none when one branch has no column to search', () => {
+    const cases: [string, string[][] | undefined][] = [
+      ['((email = $1) OR (phone = $2))', [['email'], ['phone']]],
+      // Nested ORs are one; a branch's keys are its equalities, then one range column.
+      ["(((email = $1) OR (phone = $2)) OR ((city = 'x'::text) AND (created_at > $3)))", [['email'], ['phone'], ['city', 'created_at']]],
+      // The OR as one AND term of the filter; branches asking for the same keys are one.
+      ["((status = 'open'::text) AND ((c.id = 1) OR (c.id = 2)))", [['id']]],
+      // A branch no index can serve (LIKE, another table's column) leaves the OR to the scan.
+      ["((email = $1) OR (name ~~ '%x'::text))", undefined],
+      ["((email = $1) OR (x.phone = $2))", undefined],
+      // No OR at all.
+      ['(email = $1)', undefined],
+    ];
+    for (const [condition, expected] of cases) {
+      assert.deepStrictEqual(orBranchColumns(condition, ['c', 'customers']), expected, condition);
+    }
+  });
+
+  it("lists the columns of the scanned table an expression of EXPLAIN VERBOSE reads, or none for a whole row", () => {
+    assert.deepStrictEqual(referencedColumns('o.total', ['o', 'orders']), ['total']);
+    assert.deepStrictEqual(referencedColumns("((o.status = 'paid'::text) AND (c.id = o.customer_id) AND (o.total > 5))", ['o', 'orders']), ['status', 'customer_id', 'total']);
+    assert.deepStrictEqual(referencedColumns('o.*', ['o']), undefined);
+    assert.deepStrictEqual(referencedColumns('(o.id = (SubPlan 1))', ['o']), undefined);
   });
 
   it("finds the inner table's columns in a join condition's equalities", () => {
