@@ -457,6 +457,39 @@ describe('plans from a development PostgreSQL, over LSP', function () {
   });
 });
 
+describe('non-sargable-predicate once the database is known, over LSP', function () {
+  this.timeout(60_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let client: TestLspClient | undefined;
+  before(async () => {
+    database = await createTestDatabase('expression_index', SHOP_SCHEMA);
+  });
+  after(async () => {
+    await client?.stop();
+    await database?.drop();
+  });
+
+  it('gives way to the plan finding that names the same expression index, and goes once that index exists', async () => {
+    client = await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url } });
+    const text = 'SELECT id FROM customers WHERE lower(email) = $1;\nSELECT id FROM orders WHERE total * 2 > 100;\n';
+    const uri = 'file:///ws/lookups.sql';
+    await client.open(uri, 'sql', text);
+    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => `${d.range.start.line}:${d.code}`);
+    // Static analysis speaks first; the plan's verified finding then replaces it on line 0. On
+    // line 1 the plan has nothing to say (nine orders in ten pass): the static finding stays.
+    const first = client.allPublished(uri)[0] ?? (await client.nextDiagnostics(uri, () => true));
+    assert.deepStrictEqual(codes(first), ['0:non-sargable-predicate', '1:non-sargable-predicate']);
+    const planned = await client.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 1);
+    assert.deepStrictEqual(codes(planned), ['0:plan-seq-scan', '1:non-sargable-predicate']);
+    assert.match(planned.diagnostics[0].message, /an index on customers \(lower\(email\)\) lets PostgreSQL read only those rows \(checked with a hypothetical index/);
+    // The index created: the condition is served, nothing is said of line 0.
+    await withClient(database.url, (c) => c.query('CREATE INDEX customers_lower_email ON customers (lower(email))'));
+    await client.connection.sendRequest(RefreshSchemaRequest.type);
+    const served = await client.diagnosticsWhere(uri, (p) => !codes(p).some((code) => code.startsWith('0:')));
+    assert.deepStrictEqual(codes(served), ['1:non-sargable-predicate']);
+  });
+});
+
 /** Everything a statement that ran would have changed. */
 async function trapState(url: string): Promise<unknown> {
   return withClient(url, async (c) => {

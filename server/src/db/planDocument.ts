@@ -291,13 +291,14 @@ export async function planDocument(
     }
     result.outcomes.set(index, { planned: true, cost: plan.root.totalCost, rows: plan.root.planRows, node: describeNode(plan.root) });
     const settled = active.embedded ? [] : settledByPlan(plan, analysis.findings, query.start, context.table);
-    if (settled.length > 0) result.settled.set(query.start, settled);
     // An index a query of the workspace is planned with is never reported unused.
     walkPlan(plan, (node) => {
       if (node.indexName !== undefined) cache.usedIndexes.add(node.indexName);
     });
     // A migration or one-off script runs once: how fast is not worth a warning.
     const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache, settings.indexMinGainPercent / 100);
+    if (expressionIndexesSettled(analysis.findings, query.start, insights, context.table)) settled.push('non-sargable-predicate');
+    if (settled.length > 0) result.settled.set(query.start, settled);
     // Parsed again (once, and only for a query with insights) to find where its tables are named.
     let tree: unknown;
     const parseTree = () => {
@@ -998,6 +999,36 @@ async function verifiedOrBranches(insight: PlanInsight, table: TableStats, verdi
   const found: PlanInsight = { ...insight, message };
   triedIndexOf.set(found, tried);
   return [found];
+}
+
+/**
+ * Whether the `non-sargable-predicate` findings on a query (`lower(email) = $1`: an index on email
+ * cannot serve it; create one on lower(email)) are moot: each expression index they ask for is
+ * already in the database, so the condition is served; or a plan finding names it, verified,
+ * with its figures and quick fix, which says it better than the static one. Only when every such
+ * finding of the query is, since they are withdrawn by query.
+ */
+function expressionIndexesSettled(findings: readonly Finding[], queryStart: number, insights: readonly PlanInsight[], table: (schema: string | undefined, name: string) => TableStats | undefined): boolean {
+  const mine = findings.filter((f) => f.queryStart === queryStart && f.code === 'non-sargable-predicate');
+  if (mine.length === 0) return false;
+  const named = new Set(insights.flatMap((insight) => (insight.code === 'plan-seq-scan' ? [...(insight.columns ?? []), ...(insight.orBranches ?? []).flat()] : [])).map(expressionKey));
+  return mine.every((finding) => {
+    const asked = /CREATE INDEX ON (\S+) \((.+)\)(?:;|$)/.exec(finding.message);
+    if (!asked) return false;
+    const key = expressionKey(asked[2]);
+    if (named.has(key)) return true;
+    const [schema, name] = asked[1].includes('.') ? asked[1].split('.', 2) : [undefined, asked[1]];
+    const stats = table(schema, unquoteIdentifier(name));
+    return stats?.indexes.some((index) => !index.partial && index.method === 'btree' && index.columns.length > 0 && expressionKey(index.columns[0]) === key) ?? false;
+  });
+}
+
+/**
+ * An index key as text compared loosely: `lower(email)`, `(lower(email))`, `lower( email )` and
+ * EXPLAIN's `lower((email)::text)` of a varchar column are one.
+ */
+function expressionKey(key: string): string {
+  return key.replace(/::(?:text|character varying|varchar)\b/g, '').replace(/[\s()"]/g, '').toLowerCase();
 }
 
 function findTable(active: ActivePlanner, schema: string | undefined, name: string): TableStats | undefined {
