@@ -201,7 +201,8 @@ function buildShell(show: PlanViewer.ShowMessage, metrics: Metric[]): void {
   viewHost = h('main', { class: 'view' });
   detailsHost = h('section', { class: 'details', 'aria-label': 'Selected node' });
   sqlHost = h('section', { class: 'sql-pane', 'aria-label': 'SQL' });
-  const side = h('aside', { class: 'side' }, detailsHost, tipsPanel(report.tips), sqlHost);
+  // Details first (what a click asks for), then the SQL it points into, then every tip.
+  const side = h('aside', { class: 'side' }, detailsHost, sqlHost, tipsPanel(report.tips));
 
   app.replaceChildren(header, banner, toolbar, h('div', { class: 'body' }, viewHost, side));
   renderView();
@@ -318,6 +319,15 @@ function treeView(t: PlanTree): HTMLElement {
   viewport.addEventListener('click', onNodeClick);
   viewport.addEventListener('wheel', onWheel, { passive: false });
   viewport.addEventListener('pointerdown', onPanStart);
+  // The viewport does not scroll, it pans; the browser scrolls it anyway to show what gets focus or a
+  // click, so such a scroll is taken back and turned into a pan.
+  viewport.addEventListener('scroll', () => {
+    pan.x -= viewport!.scrollLeft;
+    pan.y -= viewport!.scrollTop;
+    viewport!.scrollLeft = 0;
+    viewport!.scrollTop = 0;
+    applyTransform();
+  });
   return viewport;
 }
 
@@ -342,7 +352,7 @@ function nodeCard(t: PlanTree, node: ReportNode, weight: number, matches: Set<nu
   });
   card.style.setProperty('--heat', `${Math.round(weight * 55)}%`);
 
-  const head = h('div', { class: 'card-head' }, h('span', { class: 'type' }, node.type));
+  const head = h('div', { class: 'card-head' }, h('span', { class: 'type', title: node.label }, cardTitle(node)));
   if (node.role) append(head, [h('span', { class: 'role' }, node.role)]);
   if (tips.length > 0) {
     append(head, [h('span', { class: 'badge', title: tips.map((tip) => tip.message).join('\n') }, `⚠ ${tips.length}`)]);
@@ -386,6 +396,15 @@ function nodeCard(t: PlanTree, node: ReportNode, weight: number, matches: Set<nu
     }, isFolded ? `+ ${hidden}` : '−'));
   }
   return card;
+}
+
+/**
+ * The card's heading: the label up to its relation or index (`HashAggregate`, `Index Scan Backward`,
+ * `Parallel Seq Scan`), which says more than the bare node type; the relation has its own line.
+ */
+function cardTitle(node: ReportNode): string {
+  const title = node.label.split(/ (?:using|on) /)[0];
+  return title || node.type;
 }
 
 function metricLabel(node: ReportNode, metric: Metric): string {
@@ -661,7 +680,7 @@ function compareView(t: PlanTree): HTMLElement {
   }
   return h('div', { class: 'compare' },
     h('p', { class: 'compare-total' }, totals.join(' · ')),
-    h('p', { class: 'compare-note' }, 'Nodes are paired under their parents’ pair: same type and table first, then same table, then same type.'),
+    h('p', { class: 'compare-note' }, 'Nodes are paired under their parents’ pair: same type and table first, then same table, then same type, then the rest in order.'),
     h('table', { class: 'compare-table' }, h('thead', {}, head), body),
   );
 }
@@ -764,7 +783,10 @@ function renderSql(): void {
     pre.textContent = show.sql;
   }
   sqlHost.replaceChildren(h('h2', {}, 'SQL'), pre);
-  mark?.scrollIntoView({ block: 'nearest' });
+  // Scroll the SQL pane only: scrollIntoView would also scroll the side panel away from the details.
+  if (mark) {
+    pre.scrollTop = Math.max(0, mark.offsetTop - pre.offsetTop - pre.clientHeight / 3);
+  }
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

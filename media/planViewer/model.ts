@@ -150,7 +150,7 @@ export function hotPath(tree: PlanTree): Set<number> {
 /** Above this many nodes a plan opens with its deep subtrees folded. */
 export const FOLD_ABOVE_NODES = 60;
 /** The depth from which subtrees off the hot path are folded in a large plan. */
-export const FOLD_FROM_DEPTH = 3;
+export const FOLD_FROM_DEPTH = 2;
 
 /**
  * The subtrees folded when a plan is first shown: none in a plan of up to FOLD_ABOVE_NODES nodes;
@@ -231,9 +231,9 @@ export interface TreeLayout {
 }
 
 export const CARD_WIDTH = 240;
-export const CARD_HEIGHT = 136;
+export const CARD_HEIGHT = 118;
 export const GAP_X = 24;
-export const GAP_Y = 56;
+export const GAP_Y = 40;
 
 /**
  * A top-down layout: each visible leaf takes the next column, a parent sits centred over its
@@ -319,7 +319,8 @@ export interface NodeMatch {
  * each pair the children are paired in three passes, each in plan order over those still
  * unpaired — same type and relation (the common case: nothing changed there), then same relation
  * (a Seq Scan on orders that became an Index Scan on orders), then same type (a join whose inputs
- * changed). A node's match is only looked for under its parent's match, so two scans of the same
+ * changed), then what is left on both sides in order (a Hash Join that became a Merge Join under
+ * the same aggregate). A node's match is only looked for under its parent's match, so two scans of the same
  * table in different branches are never confused. Unpaired nodes are new (`previous` missing) or
  * gone (`current` missing). The result is in the current plan's order, each gone node after the
  * last pair of its parent.
@@ -336,6 +337,7 @@ export function matchPlans(current: PlanTree, previous: PlanTree): NodeMatch[] {
       (a, b) => a.type === b.type && a.relation === b.relation,
       (a, b) => a.relation !== undefined && a.relation === b.relation,
       (a, b) => a.type === b.type,
+      () => true,
     ];
     for (const same of passes) {
       for (const kid of curKids) {
