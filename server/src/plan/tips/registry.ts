@@ -6,6 +6,15 @@
 import type { PlanContext } from '../insights';
 import type { Plan, PlanNode } from '../planModel';
 import type { PlanTip, PlanTipId, ReportNode } from '../planReport';
+import { hashBatches } from './hashBatches';
+import { heapFetches } from './heapFetches';
+import { lossyBitmap } from './lossyBitmap';
+import { nestedLoopLoops } from './nestedLoopLoops';
+import { rowMisestimate } from './rowMisestimate';
+import { rowsRemovedByFilter } from './rowsRemovedByFilter';
+import { seqScanIndex } from './seqScanIndex';
+import { sortSpill } from './sortSpill';
+import { workersNotLaunched } from './workersNotLaunched';
 
 /** What a tip looks at: the node, its report (figures already worked out), and the plan around it. */
 export interface TipInput {
@@ -23,7 +32,7 @@ export interface NodeTip {
 }
 
 /** Every tip, in PLAN_TIP_IDS's order: the order of the tips on one node. */
-export const NODE_TIPS: NodeTip[] = [];
+export const NODE_TIPS: NodeTip[] = [rowMisestimate, rowsRemovedByFilter, seqScanIndex, sortSpill, hashBatches, lossyBitmap, heapFetches, nestedLoopLoops, workersNotLaunched];
 
 /** The tips on the plan's nodes, ordered by node id (then by PLAN_TIP_IDS on one node). */
 export function planTips(input: TipInput): PlanTip[] {
