@@ -270,7 +270,7 @@ function effectiveCollapsed(matches: Set<number>): Set<number> {
 }
 
 function nodeName(node: ReportNode): string {
-  return node.relation ? `${node.type} on ${node.relation}` : node.type;
+  return node.relation ? `${cardTitle(node)} on ${node.relation}` : cardTitle(node);
 }
 
 function treeView(t: PlanTree): HTMLElement {

@@ -6,6 +6,8 @@
  */
 import * as assert from 'assert';
 import type { PlanViewer } from '../../server/src/protocol';
+import { planReport } from '../../server/src/plan/planReport';
+import { pev2Plan } from '../support/pev2Plans';
 import { ORDERS_SQL, generatedReport, ordersReportBefore, ordersShow } from './fixtures';
 import { type Harness, type Page, cspViolations, openHarness, posted, screenshot, send, setTheme } from './harness';
 
@@ -247,6 +249,55 @@ describe('plan viewer (webview, Chromium)', function () {
     assert.ok(cards > 10, `${cards} cards drawn`);
     assert.ok(renderMs < 1000, `render took ${renderMs} ms`);
     await page.locator('.zoom button', { hasText: 'Fit' }).click();
+  });
+
+  describe('real plans from the pev2 corpus, through planReport', () => {
+    const real = (file: string): PlanViewer.ShowMessage => {
+      const report = planReport(pev2Plan(file));
+      return { type: 'show', report, sql: 'SELECT …', database: 'pev2 corpus', title: file, json: null, text: '' };
+    };
+
+    it('draws 21-io-timings/11-text.plan: every node, a known card, the tips with their messages', async () => {
+      const show11 = real('21-io-timings/11-text.plan');
+      await show(show11);
+      assert.strictEqual(await page.locator('.card.node').count(), 20);
+      const scan = page.locator('.card[data-id="19"]');
+      assert.strictEqual(await scan.locator('.type').textContent(), 'Index Scan');
+      assert.strictEqual(await scan.locator('.relation').textContent(), 'events_event using events_event_pkey');
+      assert.strictEqual(await page.locator('.card[data-id="10"] .badge').textContent(), '⚠ 2');
+      assert.deepStrictEqual(await page.locator('.tips .tip-message').allTextContents(), show11.report.tips.map((tip) => tip.message));
+      assert.match(show11.report.tips[show11.report.tips.length - 1].message, /^Index Scan on events_event read 1 row per loop/);
+      await page.locator('.card[data-id="19"]').click();
+      assert.deepStrictEqual(await lastPosted(), { type: 'selectNode', id: 19 });
+      const tipOnNode = await page.locator('.details .tip-message').allTextContents();
+      assert.deepStrictEqual(tipOnNode, [show11.report.tips.find((tip) => tip.node === 19)!.message]);
+      await screenshot(page, 'real-tree-dark');
+    });
+
+    it('its icicle widths follow inclusive time', async () => {
+      const show11 = real('21-io-timings/11-text.plan');
+      await show(show11);
+      await page.locator('.tab[data-view="icicle"]').click();
+      const widths: Record<string, number> = await page.locator('.cell').evaluateAll((cells: HTMLElement[]) =>
+        Object.fromEntries(cells.map((cell) => [cell.dataset.id, cell.getBoundingClientRect().width])));
+      const root = show11.report.nodes[0].inclusiveMs!;
+      assert.strictEqual(Object.keys(widths).length, 20);
+      for (const node of show11.report.nodes) {
+        const expected = (widths['0'] * node.inclusiveMs!) / root;
+        assert.ok(Math.abs(widths[String(node.id)] - expected) < 0.5, `node ${node.id}: ${widths[String(node.id)]} px, expected ${expected}`);
+      }
+    });
+
+    it('compares two runs of one query (12-line-wrapped-plans/06 then 07)', async () => {
+      const after = real('12-line-wrapped-plans/07-plan');
+      after.previous = { report: planReport(pev2Plan('12-line-wrapped-plans/06-plan')), sql: after.sql };
+      await show(after);
+      await page.locator('.tab[data-view="compare"]').click();
+      assert.strictEqual(await page.locator('.compare-row').count(), 13);
+      assert.strictEqual(await page.locator('.compare-row.same').count(), 13, 'the same plan shape: every node paired with its own type');
+      assert.deepStrictEqual(await page.locator('.compare-row[data-id="4"] td').allTextContents(),
+        ['Parallel Seq Scan on pgbench_accounts_2', '7,035', '7,035', '=', '515.6 ms', '474.6 ms', '−41.1 ms (−8%)']);
+    });
   });
 
   it('takes screenshots in the dark and light themes', async () => {
