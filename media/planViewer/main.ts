@@ -114,6 +114,7 @@ function shapeOf(show: PlanViewer.ShowMessage): string {
 }
 
 function applyShow(show: PlanViewer.ShowMessage, restoring: boolean): void {
+  const started = performance.now();
   const samePlan = state.show !== undefined && shapeOf(state.show) === shapeOf(show);
   tree = planTree(show.report);
   previousTree = show.previous ? planTree(show.previous.report) : undefined;
@@ -136,6 +137,7 @@ function applyShow(show: PlanViewer.ShowMessage, restoring: boolean): void {
   state.show = show;
   buildShell(show, metrics);
   save();
+  document.body.dataset.showMs = (performance.now() - started).toFixed(1);
 }
 
 function buildShell(show: PlanViewer.ShowMessage, metrics: Metric[]): void {
