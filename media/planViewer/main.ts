@@ -433,6 +433,12 @@ function applyTransform(): void {
 function placeTree(): void {
   if (!canvas || !viewport) return;
   if (!panPlaced) {
+    // A new plan wider than the view is zoomed out to fit, but not below legible (0.5).
+    const width = Number.parseFloat(canvas.style.width);
+    if (viewport.clientWidth > 0 && width * state.zoom > viewport.clientWidth - 32) {
+      state.zoom = Math.min(state.zoom, Math.max(0.5, (viewport.clientWidth - 32) / width));
+      save();
+    }
     const rootX = Number.parseFloat(canvas.querySelector<HTMLElement>(`.node[data-id="${tree!.root.id}"]`)!.style.left);
     pan = { x: (viewport.clientWidth || 800) / 2 - (rootX + CARD_WIDTH / 2) * state.zoom, y: 16 };
     panPlaced = true;
