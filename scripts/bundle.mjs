@@ -62,7 +62,10 @@ await Promise.all([
   build({ ...common, ...compactForNode, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [typescriptBesideBundle, jsoncParserAsModules] }),
   // The embedded PostgreSQL's own process (PGlite); `ws` is Emscripten's WebSocket layer, never reached.
   build({ ...common, entryPoints: ['server/src/db/embedded/embeddedProcess.ts'], outfile: 'dist/embeddedDb.js', external: ['ws'] }),
+  // The plan viewer's webview app: browser code, one classic script (the page loads it with a nonce).
+  build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', entryPoints: ['media/planViewer/main.ts'], outfile: 'dist/media/planViewer.js' }),
 ]);
+copyFileSync('media/planViewer/planViewer.css', 'dist/media/planViewer.css');
 chmodSync('dist/cli.js', 0o755);
 const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
 copyFileSync(wasm, 'dist/libpg-query.wasm');

@@ -13,6 +13,8 @@ const TIERS = [
   // Needs PostgreSQL on 127.0.0.1:5432 (or QUERY_LENS_TEST_PG); .ci/run starts it.
   ['db', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/db/**/*.test.js']],
   ['grammar', ['bash', 'test/grammar/run.sh']],
+  // The plan viewer's webview app in headless Chromium (playwright-core from scripts/e2e-setup.sh).
+  ['webview', ['npx', 'mocha', '--config', 'test/.mocharc.json', 'out/test/webview/**/*.test.js']],
   ['editor', ['bash', 'test/e2e/run.sh']],
 ];
 

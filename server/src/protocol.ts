@@ -4,6 +4,7 @@
  * This module is imported by both sides, so it must not import `vscode`.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { PlanReport } from './plan/planReport';
 
 /** What the server is doing, for the status bar. */
 export type ServerState = 'starting' | 'ready' | 'error';
@@ -102,4 +103,109 @@ export interface PlanResult {
 export namespace PlanRequest {
   export const method = 'queryLens/plan';
   export const type = new RequestType<PlanParams, PlanResult | null, void>(method);
+}
+
+/**
+ * The plan viewer: a webview that draws a `PlanReport` (server/src/plan/planReport.ts). These are
+ * `postMessage` payloads between the extension and the webview, not LSP messages: each carries a
+ * `type` so both sides switch on one field, and the webview imports this module for types only.
+ */
+export namespace PlanViewer {
+  /** A range of `sql`, as UTF-16 offsets (`sql.slice(start, end)`). */
+  export interface SourceRange {
+    start: number;
+    end: number;
+  }
+
+  /** Extension → webview: draw this plan (sent after `ready`, and again whenever the plan changes). */
+  export interface ShowMessage {
+    type: 'show';
+    report: PlanReport;
+    /** The SQL that was explained. */
+    sql: string;
+    /** Where the plan came from, as the status bar says it: `PostgreSQL 15.18 · appdb`. */
+    database: string;
+    /** The panel's heading: the query's file and line, or the statement's first words. */
+    title: string;
+    /** EXPLAIN's own JSON output (`[{ "Plan": … }]`), for the raw tab and Save as JSON. */
+    json: unknown;
+    /** The plan as EXPLAIN's text format prints it, for the raw tab and Save as text. */
+    text: string;
+    /** Per node id, the part of `sql` the node comes from (a scan's table reference, a join's ON…). */
+    sourceRanges?: Record<number, SourceRange>;
+    /** The plan before the last change, for the compare view. */
+    previous?: { report: PlanReport; sql: string };
+    /** The query changed since this plan was made; a new one is on its way. */
+    stale?: boolean;
+  }
+
+  /** Extension → webview: the query changed (or stopped changing); toggles the stale banner only. */
+  export interface StaleMessage {
+    type: 'stale';
+    stale: boolean;
+  }
+
+  export type ToWebview = ShowMessage | StaleMessage;
+
+  /** Webview → extension: the app has loaded and listens; answer with `show`. */
+  export interface ReadyMessage {
+    type: 'ready';
+  }
+  /** Webview → extension: the user selected node `id`; highlight its `sourceRanges` entry in the editor. */
+  export interface SelectNodeMessage {
+    type: 'selectNode';
+    id: number;
+  }
+  /** Webview → extension: "Create index" on the tip of node `tipNode`; `statement` is the tip's `index.statement`. */
+  export interface CreateIndexMessage {
+    type: 'createIndex';
+    tipNode: number;
+    statement: string;
+  }
+  /** Webview → extension: put `text` on the clipboard (the webview's own clipboard access is unreliable). */
+  export interface CopyMessage {
+    type: 'copy';
+    text: string;
+  }
+  /** Webview → extension: save the plan (`json`: EXPLAIN's JSON; `text`: EXPLAIN's text) with a save dialog. */
+  export interface SaveMessage {
+    type: 'save';
+    format: 'json' | 'text';
+  }
+  /** Webview → extension: the user asked for the compare view but has no `previous`; offer plans to compare with. */
+  export interface CompareMessage {
+    type: 'compare';
+  }
+  /** Webview → extension: plan the query again with EXPLAIN (ANALYZE, BUFFERS), after asking the user (it runs the query). */
+  export interface ExplainAnalyzeMessage {
+    type: 'explainAnalyze';
+  }
+
+  export type FromWebview =
+    | ReadyMessage
+    | SelectNodeMessage
+    | CreateIndexMessage
+    | CopyMessage
+    | SaveMessage
+    | CompareMessage
+    | ExplainAnalyzeMessage;
+
+  export type Metric = 'time' | 'cost' | 'rows' | 'misestimate' | 'buffers';
+  export type View = 'tree' | 'icicle' | 'compare' | 'raw';
+
+  /**
+   * What the webview keeps with `setState` (and a WebviewPanelSerializer gets back in
+   * `deserializeWebviewPanel`): the last `show`, so a restored panel draws at once, and how the
+   * user was looking at it.
+   */
+  export interface State {
+    show?: ShowMessage;
+    metric: Metric;
+    view: View;
+    /** Ids of the nodes whose subtrees are folded; `undefined` until the user folds one (the default folding applies). */
+    collapsed?: number[];
+    selected?: number;
+    search: string;
+    zoom: number;
+  }
 }

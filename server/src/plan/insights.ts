@@ -177,7 +177,11 @@ export function planInsights(plan: Plan, context: PlanContext): PlanInsight[] {
 // plan-seq-scan
 // ---------------------------------------------------------------------------------------------
 
-function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+/**
+ * The plan-seq-scan finding on one Seq Scan (`ancestors` root first, `rowsInAll` from
+ * estimatedRowsInAllProcesses). Exported for the plan report's seq-scan-index tip.
+ */
+export function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
   if (node.filter === undefined || node.relationName === undefined) return undefined;
   const columns = indexableColumns(node.filter, qualifiersOf(node));
   if (!columns) return undefined;
@@ -330,9 +334,10 @@ function indexServes(index: IndexInfo, columns: IndexableColumns, suggested: str
  * (costsize.c's relation_byte_size: each row's width plus a 24-byte tuple header). Under a LIMIT
  * the sort keeps only the first rows (a top-N heapsort), so those are what must fit. An
  * incremental sort holds one group of rows at a time and EXPLAIN does not say how large the
- * groups are: it is reported only when ANALYZE output shows it on disk.
+ * groups are: it is reported only when ANALYZE output shows it on disk. Exported for the plan
+ * report's sort-spill tip.
  */
-function sortSpillInsight(node: PlanNode, ancestors: PlanNode[], context: PlanContext): PlanInsight | undefined {
+export function sortSpillInsight(node: PlanNode, ancestors: PlanNode[], context: PlanContext): PlanInsight | undefined {
   const workMemBytes = context.workMemKb * 1024;
   const spilledKb = node.raw['Sort Space Type'] === 'Disk' ? numberOf(node.raw['Sort Space Used']) : undefined;
   const rows = Math.min(node.planRows, topNBound(node, ancestors) ?? Infinity);
@@ -613,7 +618,7 @@ function findNode(root: PlanNode, test: (node: PlanNode) => boolean): PlanNode |
 }
 
 /** A condition for a message: without the parentheses around it all, cut at a readable length. */
-function quotedCondition(condition: string): string {
+export function quotedCondition(condition: string): string {
   let text = condition.trim();
   if (text.startsWith('(') && closingParenthesis(text) === text.length - 1) text = text.slice(1, -1);
   return text.length > QUOTED_CONDITION_LENGTH ? `${text.slice(0, QUOTED_CONDITION_LENGTH - 1)}…` : text;
