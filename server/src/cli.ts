@@ -4,6 +4,7 @@
  *   query-lens check   [options] <files or folders…>   diagnostics; exit 0 clean, 1 errors, 2 could not run
  *   query-lens queries [options] <files or folders…>   every query found, with its place
  *   query-lens explain [options] "<sql>"               the plan of a query and what it reveals
+ *   query-lens explain --plan <file|->                 a saved plan's nodes and tips, without a database
  *   query-lens advise  [options] <files or folders…>   the index set the workload needs; exit 1 when it suggests any
  */
 import * as fs from 'fs';
@@ -34,6 +35,8 @@ import { formatAdviceAsText } from './advise/adviceReport';
 import { indexName } from './advise/migrationFile';
 import { DEFAULT_SETTINGS_FILE, readProjectSettings } from './cli/projectSettings';
 import { LineIndex } from './text/offsets';
+import { PlanParseError, parseTextPlan, planFromExplainJson, renderPlanText, type Plan } from './plan/planModel';
+import { planReport, type PlanReport } from './plan/planReport';
 
 declare const QUERY_LENS_VERSION: string | undefined;
 const VERSION = typeof QUERY_LENS_VERSION === 'string' ? QUERY_LENS_VERSION : 'dev';
@@ -44,6 +47,7 @@ export const EXIT_CANNOT_RUN = 2;
 
 const USAGE = `Usage: query-lens <command> [options] <files or folders…>
        query-lens explain [options] "<sql>"
+       query-lens explain --plan <file|-> [--format text|json]
 
 Commands:
   check      report syntax errors and findings as diagnostics
@@ -63,6 +67,10 @@ Options:
                             why it is not planned; both end with a count on stderr; explain:
                             defaults to DATABASE_URL or the PG* variables, else the embedded
                             database)
+  --plan <file|->           explain: read a saved EXPLAIN output (JSON or text, with or without
+                            ANALYZE, as pasted from psql) from a file or stdin instead of planning
+                            SQL; no database is used. text: the plan, then one line per tip;
+                            json: {"nodes":[…],"tips":[…]}
   --statement-timeout-ms <n>  the longest one EXPLAIN may take (default 2000)
   --settings <file|none>    the queryLens.* settings to apply (rules, oneOffFiles, schemaFiles,
                             connections: folders planned against another database than --db…);
@@ -93,10 +101,12 @@ interface Invocation {
   paths: string[];
   /** `--db`: a URL, `embedded`, or (explain only) `auto`. Absent: static analysis only. */
   db?: string;
+  /** `explain --plan`: the saved plan's file, or `-` for stdin. */
+  plan?: string;
 }
 
 /** Options that take a value, with what they set. */
-const VALUE_OPTIONS = ['--dialect', '--format', '--max-file-size-kb', '--db', '--statement-timeout-ms', '--schema', '--settings'];
+const VALUE_OPTIONS = ['--dialect', '--format', '--max-file-size-kb', '--db', '--statement-timeout-ms', '--schema', '--settings', '--plan'];
 
 class UsageError extends Error {}
 
@@ -117,6 +127,7 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
   let format: Format = 'text';
   let db: string | undefined;
   let settingsFile: string | undefined;
+  let plan: string | undefined;
   const raw: Record<string, unknown> = {};
   const paths: string[] = [];
   const schemaFiles: string[] = [];
@@ -165,6 +176,9 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       db = value;
     } else if (name === '--settings') {
       settingsFile = value;
+    } else if (name === '--plan') {
+      if (command !== 'explain') throw new UsageError('--plan is for explain');
+      plan = value;
     } else if (name === '--schema') {
       schemaFiles.push(...splitGlobList(value));
     } else if (name === '--statement-timeout-ms') {
@@ -186,6 +200,12 @@ function parseArguments(argv: string[]): Invocation | 'help' | 'version' | 'usag
       throw new UsageError('--schema is for --db embedded');
     }
     raw.schemaFiles = schemaFiles;
+  }
+  if (command === 'explain' && plan !== undefined) {
+    if (paths.length > 0 || db !== undefined) {
+      throw new UsageError('explain --plan reads a saved plan: it takes no SQL and no --db');
+    }
+    return { command, format, settings: normaliseSettings(raw), optionSettings: raw, settingsFile, paths, plan };
   }
   if (command === 'explain') {
     if (paths.length !== 1) {
@@ -244,6 +264,9 @@ export async function runCli(
       note(`settings from ${path.relative(cwd, file) || file}: ${project.names.join(', ')}`);
       invocation.settings = normaliseSettings({ ...project.raw, ...invocation.optionSettings });
     }
+  }
+  if (invocation.command === 'explain' && invocation.plan !== undefined) {
+    return explainSavedPlan(invocation.plan, invocation.format, out, note, cwd);
   }
   if (invocation.command === 'explain') {
     return explain(invocation, out, note, cwd);
@@ -479,11 +502,14 @@ async function explain(invocation: Invocation, out: (text: string) => void, note
     const errors = planned.findings.filter((f) => f.severity === 'error');
     const plans = [...planned.plans.values()];
     if (invocation.format === 'json') {
+      const reports = plans.map((plan) => reportJson(planReport(planFromExplainJson(plan.json))));
       out(
         JSON.stringify(
           {
             database: opened.active.label,
-            plans: plans.map((plan) => ({ sql: plan.sql, plan: plan.json, insights: plan.insights })),
+            // One statement: its nodes and tips at the top, as `explain --plan` prints them.
+            ...(reports.length === 1 ? reports[0] : {}),
+            plans: plans.map((plan, i) => ({ sql: plan.sql, ...reports[i], plan: plan.json, insights: plan.insights })),
             diagnostics: toReportedDiagnostics('<sql>', lines, planned.findings.filter((f) => !plans.some((p) => p.insights.some((i) => i.message === f.message)))),
           },
           null,
@@ -507,6 +533,83 @@ async function explain(invocation: Invocation, out: (text: string) => void, note
   } finally {
     await opened.service.dispose();
   }
+}
+
+/**
+ * `explain --plan <file|->`: a saved EXPLAIN output (JSON or text, any version, as pasted) read
+ * into the plan report, without a database. Exit 2 with one line when it is not a plan.
+ */
+async function explainSavedPlan(file: string, format: Format, out: (text: string) => void, note: (line: string) => void, cwd: string): Promise<number> {
+  let source: string;
+  try {
+    source = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    note(`cannot read ${file === '-' ? 'the plan from stdin' : file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    return EXIT_CANNOT_RUN;
+  }
+  let plan: Plan;
+  try {
+    plan = savedPlan(source);
+  } catch (error) {
+    if (!(error instanceof PlanParseError)) throw error;
+    note(`${file === '-' ? 'stdin' : file} is not a plan EXPLAIN printed: ${error.message}`);
+    return EXIT_CANNOT_RUN;
+  }
+  // The tips read filters with PostgreSQL's parser.
+  await initParsers();
+  const report = planReport(plan);
+  if (format === 'json') {
+    out(JSON.stringify(reportJson(report), null, 2) + '\n');
+  } else {
+    const lines = [renderPlanText(plan).trimEnd()];
+    for (const tip of report.tips) lines.push(`tip ${tip.id} on node ${tip.node} (${report.nodes[tip.node].label}): ${tip.message}`);
+    out(lines.join('\n') + '\n');
+  }
+  return EXIT_CLEAN;
+}
+
+/**
+ * A saved plan: EXPLAIN's JSON when the text holds a JSON document (bare or inside psql's frame),
+ * else its text format. A JSON document that does not read is reported as such, not as text.
+ */
+function savedPlan(source: string): Plan {
+  try {
+    return planFromExplainJson(source);
+  } catch (error) {
+    if (!(error instanceof PlanParseError)) throw error;
+    const json = /^[\s|│║"+]*[[{]\s*$/m.test(source) || /^\s*[[{]/.test(source);
+    if (json) throw error;
+  }
+  const plan = parseTextPlan(source);
+  // The text parser takes any first line for the root; without figures, only a node's name
+  // (`Seq Scan on t` under COSTS OFF) says it was EXPLAIN that printed it.
+  if (plan.costs === false && !plan.root.actual && !/^[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)*$/.test(plan.root.nodeType)) {
+    throw new PlanParseError('no plan in the text: expected the output of EXPLAIN');
+  }
+  return plan;
+}
+
+/**
+ * The plan report as `explain --format json` prints it: these keys, in this order, null where the
+ * plan has no such figure (a tip's `index` only when it names one). Kept stable for scripts.
+ */
+function reportJson(report: PlanReport): { nodes: Record<string, unknown>[]; tips: Record<string, unknown>[] } {
+  return {
+    nodes: report.nodes.map((node) => ({
+      id: node.id,
+      parent: node.parent,
+      type: node.type,
+      relation: node.relation ?? null,
+      index: node.index ?? null,
+      estimatedRows: node.estimatedRows,
+      actualRows: node.actualRows ?? null,
+      loops: node.loops ?? null,
+      totalCost: node.totalCost,
+      exclusiveMs: node.exclusiveMs ?? null,
+      inclusiveMs: node.inclusiveMs ?? null,
+    })),
+    tips: report.tips.map((tip) => ({ id: tip.id, node: tip.node, message: tip.message, ...(tip.index ? { index: tip.index } : {}) })),
+  };
 }
 
 function isDirectory(p: string): boolean {

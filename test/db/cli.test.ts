@@ -53,6 +53,24 @@ describe('query-lens CLI with a database', function () {
     );
     assert.deepStrictEqual(output.plans[0].insights, []);
     assert.deepStrictEqual(output.diagnostics, []);
+    // One statement: the plan report's nodes and tips at the top, as `explain --plan` prints them.
+    const nodes = [
+      {
+        id: 0,
+        parent: null,
+        type: 'Index Scan',
+        relation: 'customers',
+        index: 'customers_pkey',
+        estimatedRows: 1,
+        actualRows: null,
+        loops: null,
+        totalCost: output.plans[0].plan[0].Plan['Total Cost'],
+        exclusiveMs: null,
+        inclusiveMs: null,
+      },
+    ];
+    assert.deepStrictEqual([output.nodes, output.tips], [nodes, []]);
+    assert.deepStrictEqual([output.plans[0].nodes, output.plans[0].tips], [nodes, []]);
   });
 
   it('explain reads the SQL from stdin with -, and reports what the database rejects (exit 1)', async () => {
