@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { DocumentAnalysis, DOCUMENT_TIME_BUDGET_MS, Finding } from '../../server/src/analyze/analyzeDocument';
+import { DocumentAnalysis, Finding } from '../../server/src/analyze/analyzeDocument';
 import { initParsers } from '../../server/src/analyze/parse';
 import { DEFAULT_SETTINGS, Settings } from '../../server/src/settings';
 
@@ -97,15 +97,22 @@ describe('DocumentAnalysis', () => {
     ]);
   });
 
-  it('analyses a template of 20,000 holes in well under its time budget: the cost of each hole does not grow with the others', () => {
-    const names = Array.from({ length: 20_000 }, (_, i) => `v${i}`);
-    const text = 'pool.query(`INSERT INTO t VALUES (' + names.map((name) => '${' + name + '}').join(', ') + ')`);\n';
+  it('analyses a template of 20,000 holes in time that grows with the holes, not with their square', () => {
+    const template = (count: number) => {
+      const names = Array.from({ length: count }, (_, i) => `v${i}`);
+      return { names, text: 'pool.query(`INSERT INTO t VALUES (' + names.map((name) => '${' + name + '}').join(', ') + ')`);\n' };
+    };
     new DocumentAnalysis().run('pool.query(`SELECT 1`);\n', 'typescript', settings, 'typescript'); // loads the TypeScript compiler
-    const result = new DocumentAnalysis().run(text, 'typescript', settings, 'typescript');
+    const large = template(20_000);
+    const result = new DocumentAnalysis().run(large.text, 'typescript', settings, 'typescript');
     assert.strictEqual(result.findings.length, 20_000);
-    assert.deepStrictEqual(result.findings.map((f) => covered(text, f)), names);
-    // Not a benchmark: with quadratic steps (a whole-text test per hole, an indexOf per hole) it took 4.4 s here; now under 1 s.
-    assert.ok(result.stats.elapsedMs < DOCUMENT_TIME_BUDGET_MS / 2, `${Math.round(result.stats.elapsedMs)} ms`);
+    assert.deepStrictEqual(result.findings.map((f) => covered(large.text, f)), large.names);
+    // Not a benchmark, and no wall-clock limit (a loaded machine made one flaky): ten times the
+    // holes must cost well under a hundred times the time. With quadratic steps (a whole-text
+    // test per hole, an indexOf per hole) the ratio was ~100; linear, it is ~10. Best of three.
+    const best = (text: string) => Math.min(...[0, 1, 2].map(() => new DocumentAnalysis().run(text, 'typescript', settings, 'typescript').stats.elapsedMs));
+    const ratio = best(large.text) / best(template(2_000).text);
+    assert.ok(ratio < 40, `20,000 holes took ${ratio.toFixed(1)}× the time of 2,000`);
   });
 
   it('accepts psql variables in SQL files', () => {
