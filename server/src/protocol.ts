@@ -98,6 +98,12 @@ export interface PlanResult {
   /** The plan drawn as text, as `EXPLAIN` prints it. */
   text: string;
   insights: PlanInsightInfo[];
+  /** The plan read for the viewer: numbered nodes with their figures, and tips (index tips verified as the diagnostics are). */
+  report: PlanReport;
+  /** Per node id, the part of `sql` it comes from (a scan's table reference), as UTF-16 offsets. */
+  sourceRanges: Record<number, { start: number; end: number }>;
+  /** The same ranges as offsets in the document the query is in. */
+  documentRanges: Record<number, { start: number; end: number }>;
 }
 
 export namespace PlanRequest {

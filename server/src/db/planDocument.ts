@@ -16,10 +16,11 @@ import { Suppressions } from '../analyze/suppressions';
 import type { Query } from '../extract/query';
 import { formatCost, formatMegabytes, formatTimestamp } from '../plan/figures';
 import { FOREIGN_KEY_MIN_ROWS, redundantIndexesOf } from '../advise/workload';
-import { createIndexStatement, describeIndex, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
+import { candidatesOf, createIndexStatement, describeIndex, verifyIndex, type IndexCandidate, type IndexVerdict } from '../advise/verifyIndex';
 import { prefersCustomPlans, representativeValues, type ValueSet } from './customPlans';
-import { planInsights, PlanInsight, unquoteIdentifier, type TableStats } from '../plan/insights';
-import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan, walkPlan } from '../plan/planModel';
+import { planInsights, PlanInsight, unquoteIdentifier, type PlanContext, type TableStats } from '../plan/insights';
+import { planReport, type PlanReport, type PlanTip, type PlanTipId } from '../plan/planReport';
+import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan, walkPlan, type PlanNode } from '../plan/planModel';
 import type { PlanResult } from '../protocol';
 import type { Settings } from '../settings';
 import { byteOffsetToIndex } from '../text/offsets';
@@ -321,12 +322,21 @@ export async function planDocument(
     }
     const runTimes = measured ? ` · ${formatCount(measured.calls)} ${measured.calls === 1 ? 'call' : 'calls'}, mean ${formatDuration(measured.meanMs)}` : '';
     result.lenses.push({ queryStart: query.start, title: `${summarisePlan(plan)}${emptyTables}${runTimes}` });
+    const sourceRanges = sourceRangesOf(sql, plan, parseTree);
     result.plans.set(query.start, {
       sql,
       database: active.label,
       json: outcome.json,
       text: renderPlanText(plan),
       insights: insights.map((insight) => ({ code: insight.code, severity: insight.severity, message: insight.message })),
+      report: verifiedReport(plan, context, insights),
+      sourceRanges,
+      documentRanges: Object.fromEntries(
+        Object.entries(sourceRanges).map(([id, range]) => {
+          const [start, end] = query.sqlRangeToDocument(...explained.toQuery([range.start, range.end]));
+          return [id, { start, end }];
+        }),
+      ),
     });
   }
   // CREATE INDEX statements: an index the database has, on a table it reads, that it never uses;
@@ -578,29 +588,88 @@ function firstToken(sql: string): [number, number] {
  * FROM), found in the parse tree; else the statement's first keyword.
  */
 function insightSpan(sql: string, insight: PlanInsight, parseTree: () => unknown): [number, number] {
-  const relation = insight.relation;
-  if (relation) {
-    const tree = parseTree();
-    if (tree) {
-      let found: [number, number] | undefined;
-      walkTree(tree, (type, fields: Fields) => {
-        if (found || type !== 'RangeVar' || fields.relname !== relation.name) {
-          return;
-        }
-        const alias = (fields.alias as { aliasname?: string } | undefined)?.aliasname;
-        if (relation.alias && alias && alias !== relation.alias && relation.alias !== relation.name) {
-          return;
-        }
-        if (typeof fields.location === 'number') {
-          found = qualifiedNameSpan(sql, byteOffsetToIndex(sql, fields.location));
-        }
-      });
-      if (found) {
-        return found;
-      }
+  return (insight.relation && relationSpan(sql, insight.relation, parseTree)) || firstToken(sql);
+}
+
+/** Where the query names a relation (by the alias it gave it, when it gave one). */
+function relationSpan(sql: string, relation: { name: string; alias?: string }, parseTree: () => unknown): [number, number] | undefined {
+  const tree = parseTree();
+  if (!tree) return undefined;
+  let found: [number, number] | undefined;
+  walkTree(tree, (type, fields: Fields) => {
+    if (found || type !== 'RangeVar' || fields.relname !== relation.name) {
+      return;
     }
-  }
-  return firstToken(sql);
+    const alias = (fields.alias as { aliasname?: string } | undefined)?.aliasname;
+    if (relation.alias && alias && alias !== relation.alias && relation.alias !== relation.name) {
+      return;
+    }
+    if (typeof fields.location === 'number') {
+      found = qualifiedNameSpan(sql, byteOffsetToIndex(sql, fields.location));
+    }
+  });
+  return found;
+}
+
+/**
+ * For the plan viewer: per node id (pre-order, as planReport numbers them), the part of the SQL
+ * it comes from where that can be known: a scan's table reference (with its alias).
+ */
+function sourceRangesOf(sql: string, plan: Plan, parseTree: () => unknown): Record<number, { start: number; end: number }> {
+  const ranges: Record<number, { start: number; end: number }> = {};
+  let id = 0;
+  walkPlan(plan, (node) => {
+    const current = id++;
+    if (node.relationName === undefined) return;
+    const span = relationSpan(sql, { name: node.relationName, ...(node.alias ? { alias: node.alias } : {}) }, parseTree);
+    if (span) ranges[current] = { start: span[0], end: span[1] };
+  });
+  return ranges;
+}
+
+/** The tips whose remedy is an index, and the plan finding that says the same after verification. */
+const TIP_FINDINGS: Partial<Record<PlanTipId, PlanInsight['code']>> = { 'seq-scan-index': 'plan-seq-scan', 'sort-spill': 'plan-sort-spill' };
+
+/**
+ * The plan report for the viewer and `explain --format json`, its index tips gone through the
+ * same verification as the diagnostics (see verifiedInsights): a tip takes the verified finding's
+ * message and index, with the costs; a tip whose finding verification dropped (the planner would
+ * not use the index) is dropped too, so that no tip names an index the planner would not use.
+ */
+export function verifiedReport(plan: Plan, context: PlanContext | undefined, insights: readonly PlanInsight[]): PlanReport {
+  const report = planReport(plan, context);
+  const nodes: PlanNode[] = [];
+  walkPlan(plan, (node) => nodes.push(node));
+  report.tips = report.tips.flatMap((tip): PlanTip[] => {
+    const code = TIP_FINDINGS[tip.id];
+    if (!code) return [tip];
+    const node = nodes[tip.node];
+    // A finding of a custom plan (see asRun) is on that plan's node: matched by its table then.
+    const finding = insights.find((insight) => insight.code === code && insight.node === node) ?? insights.find((insight) => insight.code === code && node.relationName !== undefined && insight.relation?.name === node.relationName);
+    if (!finding) return [];
+    const tried = triedIndexOf.get(finding);
+    const { index: _unverified, ...rest } = tip;
+    if (!tried) return [{ ...rest, message: finding.message }];
+    const { candidate, verdict } = tried;
+    const all = candidatesOf(tried);
+    return [
+      {
+        ...rest,
+        message: finding.message,
+        index: {
+          schema: candidate.schema,
+          table: candidate.table,
+          columns: candidate.columns,
+          ...(candidate.where ? { where: candidate.where } : {}),
+          ...(candidate.include ? { include: candidate.include } : {}),
+          statement: all.map(createIndexStatement).join(';\n'),
+          verified: verdict.method,
+          ...(verdict.method === 'none' ? { reason: verdict.reason } : { costBefore: verdict.costBefore, costAfter: verdict.costAfter }),
+        },
+      },
+    ];
+  });
+  return report;
 }
 
 /** `orders`, `public.orders` or `"Orders"` starting at `start`. */
