@@ -313,3 +313,36 @@ describe('query-lens advise: a table written far more than it is read', function
     assert.deepStrictEqual(await suggested(), []);
   });
 });
+
+describe('query-lens advise: a partitioned table', function () {
+  this.timeout(90_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let workspace: string;
+  before(async () => {
+    database = await createTestDatabase(
+      'advise_partitioned',
+      `CREATE TABLE queues (name text PRIMARY KEY);
+       INSERT INTO queues SELECT 'q' || g FROM generate_series(1, 100) AS g;
+       CREATE TABLE jobs (id bigint, queue text NOT NULL, dead_letter text REFERENCES queues (name), PRIMARY KEY (queue, id)) PARTITION BY LIST (queue);
+       CREATE TABLE jobs_q1 PARTITION OF jobs FOR VALUES IN ('q1');
+       CREATE TABLE jobs_rest PARTITION OF jobs DEFAULT;
+       INSERT INTO jobs SELECT g, CASE WHEN g % 2 = 0 THEN 'q1' ELSE 'q2' END, CASE WHEN g % 100 = 0 THEN 'q3' END FROM generate_series(1, 50000) AS g;
+       ANALYZE jobs; ANALYZE queues;`,
+    );
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-advise-partitioned-'));
+    fs.writeFileSync(path.join(workspace, 'queues.sql'), "SELECT name FROM queues WHERE name = 'q1';\n");
+  });
+  after(async () => {
+    fs.rmSync(workspace, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  it("indexes the foreign key once, on the parent, without CONCURRENTLY, which PostgreSQL refuses for a partitioned table", async () => {
+    const run = await queryLens(workspace, ['advise', '--db', database.url, '--format', 'json', 'queues.sql']);
+    assert.strictEqual(run.status, 1, run.stderr);
+    const advice = JSON.parse(run.stdout) as { indexes: { statement: string; reason?: string }[] };
+    assert.deepStrictEqual(advice.indexes.map((index) => index.statement), ['CREATE INDEX IF NOT EXISTS jobs_dead_letter_idx ON public.jobs (dead_letter)']);
+    // …and the statement runs as written.
+    await withClient(database.url, (client) => client.query(advice.indexes[0].statement));
+  });
+});

@@ -59,7 +59,7 @@ export function indexMigration(advice: IndexAdvice, root: string, files: readonl
   const migrations = indexStatementsOf(advice, existingNames).map(({ statement, name, candidate }, i, all) => {
     const migration = migrationFor(
       listing,
-      { statement, name, table: `${candidate.schema}.${candidate.table}`, comment: `for the query at ${where} (${all.length > 1 ? `one of ${all.length} indexes, one per side of its OR; together ` : ''}${proof})` },
+      { statement, name, table: `${candidate.schema}.${candidate.table}`, ...(candidate.partitioned ? { partitioned: true } : {}), comment: `for the query at ${where} (${all.length > 1 ? `one of ${all.length} indexes, one per side of its OR; together ` : ''}${proof})` },
       new Date(now.getTime() + i * 1000),
       migrationsDir ? { migrationsDir } : {},
       read,

@@ -21,6 +21,11 @@ export interface IndexToCreate {
   table: string;
   /** Ends the first line of every file ("Written by Query Lens: …"): what the index is for and its verified costs. */
   comment?: string;
+  /**
+   * A partitioned table's: PostgreSQL builds such an index on every partition and refuses
+   * CONCURRENTLY for it (and for its DROP), so the statements go without.
+   */
+  partitioned?: boolean;
 }
 
 export type MigrationConvention =
@@ -254,7 +259,7 @@ const alembic: Convention = (files, request) => {
         'def upgrade():',
         '    # CONCURRENTLY cannot run inside the transaction alembic wraps a migration in.',
         '    with op.get_context().autocommit_block():',
-        `        op.execute(${pythonString(withConcurrently(index.statement))})`,
+        `        op.execute(${pythonString(createStatement(index))})`,
         '',
         '',
         'def downgrade():',
@@ -310,7 +315,7 @@ const django: Convention = (files, request) => {
         '',
         '    operations = [',
         '        migrations.RunSQL(',
-        `            sql=${pythonString(withConcurrently(index.statement))},`,
+        `            sql=${pythonString(createStatement(index))},`,
         `            reverse_sql=${pythonString(dropStatement(index))},`,
         '        ),',
         '    ]',
@@ -341,7 +346,7 @@ const rails: Convention = (files, request) => {
         '',
         '  def up',
         "    execute <<~'SQL'",
-        `      ${withConcurrently(index.statement)};`,
+        `      ${createStatement(index)};`,
         '    SQL',
         '  end',
         '',
@@ -381,7 +386,7 @@ const knex: Convention = (files, request) => {
       const latest = [...matches].sort((a, b) => a.groups[0].localeCompare(b.groups[0])).pop()!;
       const extension = latest.groups[1];
       const module = extension === '.ts' ? 'typescript' : extension === '.mjs' || /^\s*export\s/m.test(read?.(latest.path) ?? '') ? 'esm' : 'commonjs';
-      const create = jsString(withConcurrently(index.statement));
+      const create = jsString(createStatement(index));
       const drop = jsString(dropStatement(index));
       const why = '// CONCURRENTLY cannot run inside the transaction knex wraps a migration in.';
       const body =
@@ -421,7 +426,7 @@ const golangMigrate: Convention = (files, request) => {
       return {
         convention: 'golang-migrate',
         files: [
-          { path: join(dir, `${version}_add_${index.name}.up.sql`), content: lines(headerLine('--', index), why, `${withConcurrently(index.statement)};`) },
+          { path: join(dir, `${version}_add_${index.name}.up.sql`), content: lines(headerLine('--', index), why, `${createStatement(index)};`) },
           { path: join(dir, `${version}_add_${index.name}.down.sql`), content: lines(headerLine('--', index), why, `${dropStatement(index)};`) },
         ],
       };
@@ -441,7 +446,7 @@ const flyway: Convention = (files, request) => {
       const content = lines(
         headerLine('--', index),
         '-- Alone in its migration: Flyway runs CONCURRENTLY outside a transaction only when nothing else shares the file.',
-        `${withConcurrently(index.statement)};`,
+        `${createStatement(index)};`,
       );
       return { convention: 'flyway', files: [{ path: join(dir, `V${version}__add_${index.name}.sql`), content }] };
     },
@@ -469,7 +474,7 @@ const numberedSql: Convention = (files, request) => {
       const fileName = named ? `${version}${latest.groups[1] ?? '_'}add_${index.name}.sql` : `${version}.sql`;
       const path = join(dir, fileName);
       const text = request.read?.(latest.path) ?? '';
-      const create = `${withConcurrently(index.statement)};`;
+      const create = `${createStatement(index)};`;
       const drop = `${dropStatement(index)};`;
       if (/^--\s*migrate:up\b/m.test(text)) {
         // transaction:false: dbmate runs each block in a transaction otherwise, where CONCURRENTLY fails.
@@ -487,7 +492,7 @@ const numberedSql: Convention = (files, request) => {
 function plainSql(dir: string, request: Request): Migration {
   const { index } = request;
   const path = join(dir, `${utcStamp(request.now)}_add_${index.name}.sql`);
-  return { convention: 'plain-sql', files: [{ path, content: lines(headerLine('--', index), `${withConcurrently(index.statement)};`) }] };
+  return { convention: 'plain-sql', files: [{ path, content: lines(headerLine('--', index), `${createStatement(index)};`) }] };
 }
 
 const ALL_CONVENTIONS: readonly Convention[] = [prisma, alembic, django, rails, knex, golangMigrate, flyway, numberedSql];
@@ -537,10 +542,15 @@ function bare(statement: string): string {
   return statement.trim().replace(/;\s*$/, '');
 }
 
+/** CONCURRENTLY where PostgreSQL allows it (not on a partitioned table). */
+function createStatement(index: IndexToCreate): string {
+  return index.partitioned ? withoutConcurrently(index.statement) : withConcurrently(index.statement);
+}
+
 /** The index lives in its table's schema, which the search path may not hold. */
 function dropStatement(index: IndexToCreate): string {
   const { schema } = splitQualified(index.table);
-  return `DROP INDEX CONCURRENTLY IF EXISTS ${schema ? `${schema}.` : ''}${quoteIdentifier(index.name)}`;
+  return `DROP INDEX${index.partitioned ? '' : ' CONCURRENTLY'} IF EXISTS ${schema ? `${schema}.` : ''}${quoteIdentifier(index.name)}`;
 }
 
 function headerLine(commentMark: string, index: IndexToCreate): string {

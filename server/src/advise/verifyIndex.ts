@@ -21,6 +21,8 @@ export interface IndexCandidate {
   where?: string;
   /** Columns stored in the index but not searched by it (`INCLUDE (total)`), so an index-only scan can answer the query. */
   include?: string[];
+  /** The table is partitioned: its index cannot be built CONCURRENTLY (see namedIndexStatement). */
+  partitioned?: boolean;
 }
 
 /** What trying a candidate on the database said. */
@@ -49,10 +51,15 @@ export function createIndexStatement(candidate: IndexCandidate): string {
   return `CREATE INDEX ON ${quoteIdentifier(candidate.schema)}.${quoteIdentifier(candidate.table)} (${candidate.columns.map(quoteColumn).join(', ')})${include}${candidate.where ? ` WHERE ${candidate.where}` : ''}`;
 }
 
-/** The statement a user runs: named, built without locking the table's writes, harmless when it exists. */
+/**
+ * The statement a user runs: named, built without locking the table's writes, harmless when it
+ * exists. A partitioned table's index is built on each partition and PostgreSQL refuses
+ * CONCURRENTLY for it: writes wait while it builds (or build each partition's CONCURRENTLY by
+ * hand and attach them to one made ON ONLY the parent).
+ */
 export function namedIndexStatement(candidate: IndexCandidate, name: string): string {
   const quoted = /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-  return createIndexStatement(candidate).replace(/^CREATE INDEX ON /, `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoted} ON `);
+  return createIndexStatement(candidate).replace(/^CREATE INDEX ON /, `CREATE INDEX${candidate.partitioned ? '' : ' CONCURRENTLY'} IF NOT EXISTS ${quoted} ON `);
 }
 
 /** Every index an advice asks for: one, or one per branch of an OR (created together). */

@@ -220,7 +220,7 @@ export const FOREIGN_KEY_MIN_ROWS = 1000;
  * so these are not verified by a plan; the reason says why they are there.
  */
 export function foreignKeyIndexes(
-  foreignKeys: readonly { schema: string; table: string; constraint: string; columns: string[]; references: string; rows: number }[],
+  foreignKeys: readonly { schema: string; table: string; constraint: string; columns: string[]; references: string; rows: number; partitioned?: boolean }[],
   suggested: readonly SuggestedIndex[],
   name: (candidate: IndexCandidate, taken: ReadonlySet<string>) => string,
   taken: Set<string>,
@@ -230,7 +230,7 @@ export function foreignKeyIndexes(
     if (key.rows < FOREIGN_KEY_MIN_ROWS) continue;
     const covered = suggested.some((index) => index.table === key.table && key.columns.every((column, i) => index.columns[i] === column));
     if (covered) continue;
-    const candidate: IndexCandidate = { schema: key.schema, table: key.table, columns: key.columns };
+    const candidate: IndexCandidate = { schema: key.schema, table: key.table, columns: key.columns, ...(key.partitioned ? { partitioned: true } : {}) };
     const chosen = name(candidate, taken);
     taken.add(chosen);
     indexes.push({

@@ -452,7 +452,7 @@ function unindexedForeignKey(query: Query, key: NonNullable<StatementInfo['forei
   const wanted = new Set(key.columns);
   const served = table.indexes.some((index) => !index.partial && index.columns.length >= key.columns.length && index.columns.slice(0, key.columns.length).every((column) => wanted.has(unquoteIdentifier(column))));
   if (served) return undefined;
-  const candidate: IndexCandidate = { schema: table.schema, table: table.name, columns: key.columns };
+  const candidate: IndexCandidate = { ...onTable(table), columns: key.columns };
   const word = /^\w+/.exec(query.sql.slice(key.at))?.[0] ?? '';
   const [start, end] = query.sqlRangeToDocument(key.at, key.at + Math.max(word.length, 1));
   return {
@@ -466,7 +466,7 @@ function unindexedForeignKey(query: Query, key: NonNullable<StatementInfo['forei
       message:
         `No index of ${table.name} leads with ${key.columns.join(', ')}, the columns of its foreign key to ${key.references}: each DELETE of a ${key.references} row, and each change of its key, ` +
         `reads all ~${formatCount(table.rows)} rows of ${table.name} to find the rows that reference it, and so does a join from ${key.references} to ${table.name}. ` +
-        `Create one: ${createIndexStatement(candidate).replace(/^CREATE INDEX ON /, 'CREATE INDEX CONCURRENTLY ON ')};`,
+        `Create one: ${createIndexStatement(candidate).replace(/^CREATE INDEX ON /, table.partitioned ? 'CREATE INDEX ON ' : 'CREATE INDEX CONCURRENTLY ON ')};`,
     },
   };
 }
@@ -999,12 +999,12 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
       kept.push(...(await verifiedOrBranches(insight, table, verdictOf, custom?.values)));
       continue;
     }
-    let candidate: IndexCandidate = { schema: table.schema, table: table.name, columns: await mostSelectiveFirst(insight, table, active) };
+    let candidate: IndexCandidate = { ...onTable(table), columns: await mostSelectiveFirst(insight, table, active) };
     let verdict = await verdictOf(candidate);
     // A partial index on the other keys, where the literal's column is one of few values: as
     // fast, and smaller (it holds only the rows the predicate keeps); it wins a near-tie.
     for (const alternative of await partialCandidates(insight, table, active)) {
-      const partial: IndexCandidate = { schema: table.schema, table: table.name, columns: alternative.keys, where: alternative.where };
+      const partial: IndexCandidate = { ...onTable(table), columns: alternative.keys, where: alternative.where };
       const tried = await verdictOf(partial);
       if (tried.method !== 'none' && tried.used && (verdict.method === 'none' || !verdict.used || tried.costAfter <= verdict.costAfter * 1.1)) {
         candidate = partial;
@@ -1052,7 +1052,7 @@ async function verifiedInsights(insights: PlanInsight[], plan: Plan, sql: string
  * the database cannot say, and dropped when it would not use them: the finding is nothing else.
  */
 async function verifiedOrBranches(insight: PlanInsight, table: TableStats, verdictOf: (candidate: IndexCandidate, alongside: IndexCandidate[]) => Promise<IndexVerdict>, values: readonly (string | null)[] | undefined): Promise<PlanInsight[]> {
-  const [candidate, ...alongside] = insight.orBranches!.map((columns): IndexCandidate => ({ schema: table.schema, table: table.name, columns }));
+  const [candidate, ...alongside] = insight.orBranches!.map((columns): IndexCandidate => ({ ...onTable(table), columns }));
   const verdict = await verdictOf(candidate, alongside);
   const tried = { candidate, alongside, verdict, ...(values ? { values } : {}) };
   let message: string;
@@ -1098,6 +1098,11 @@ function expressionIndexesSettled(findings: readonly Finding[], queryStart: numb
  */
 function expressionKey(key: string): string {
   return key.replace(/::(?:text|character varying|varchar)\b/g, '').replace(/[\s()"]/g, '').toLowerCase();
+}
+
+/** The table part of an index candidate on `table`. */
+function onTable(table: TableStats): Pick<IndexCandidate, 'schema' | 'table' | 'partitioned'> {
+  return { schema: table.schema, table: table.name, ...(table.partitioned ? { partitioned: true } : {}) };
 }
 
 function findTable(active: ActivePlanner, schema: string | undefined, name: string): TableStats | undefined {

@@ -405,6 +405,7 @@ export class Planner {
                      'constraint', EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))) ORDER BY i.relname)
                    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
                    WHERE x.indrelid = c.oid), '[]'::json) AS indexes,
+                 c.relkind = 'p' AS partitioned,
                  s.n_live_tup::float8 AS live_rows, s.n_dead_tup::float8 AS dead_rows, s.n_mod_since_analyze::float8 AS modified_since_analyze,
                  greatest(s.last_analyze, s.last_autoanalyze) AS last_analyzed,
                  (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS current_pages,
@@ -422,6 +423,7 @@ export class Planner {
         rows: Number(row.rows),
         pages: Number(row.pages),
         indexes: (row.indexes as IndexInfo[]).map((index) => ({ ...index, columns: index.columns ?? [] })),
+        ...(row.partitioned === true ? { partitioned: true } : {}),
         ...(row.live_rows !== null
           ? {
               maintenance: {
@@ -444,13 +446,16 @@ export class Planner {
    * Foreign keys whose referencing columns lead no index of their table: a delete or key update
    * on the referenced table then reads the whole referencing table for each row it changes.
    */
-  async unindexedForeignKeys(): Promise<{ schema: string; table: string; constraint: string; columns: string[]; references: string; rows: number }[]> {
+  async unindexedForeignKeys(): Promise<{ schema: string; table: string; constraint: string; columns: string[]; references: string; rows: number; partitioned?: boolean }[]> {
     return this.withClient(async (client) => {
       const result = await client.query({
-        text: `SELECT n.nspname::text AS schema, t.relname::text AS table, c.conname::text AS constraint, c.confrelid::regclass::text AS references, t.reltuples::float8 AS rows,
+        // A partitioned table's rows are its partitions' (its own reltuples may never be set);
+        // the partitions' copies of its foreign keys (conparentid) are its index's business.
+        text: `SELECT n.nspname::text AS schema, t.relname::text AS table, c.conname::text AS constraint, c.confrelid::regclass::text AS references, t.relkind = 'p' AS partitioned,
+                      CASE WHEN t.relkind = 'p' THEN coalesce((SELECT sum(greatest(p.reltuples, 0)) FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhrelid WHERE h.inhparent = t.oid), 0)::float8 ELSE t.reltuples::float8 END AS rows,
                       (SELECT array_agg(a.attname::text ORDER BY k.i) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, i) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS columns
                  FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-                WHERE c.contype = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                WHERE c.contype = 'f' AND c.conparentid = 0 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                   AND NOT EXISTS (
                     SELECT 1 FROM pg_index x
                      WHERE x.indrelid = c.conrelid AND x.indpred IS NULL
@@ -459,7 +464,7 @@ export class Planner {
                 ORDER BY 1, 2, 3`,
         queryMode: 'extended',
       });
-      return result.rows.map((row) => ({ schema: String(row.schema), table: String(row.table), constraint: String(row.constraint), columns: (row.columns as string[]).map(String), references: String(row.references), rows: Number(row.rows) }));
+      return result.rows.map((row) => ({ schema: String(row.schema), table: String(row.table), constraint: String(row.constraint), columns: (row.columns as string[]).map(String), references: String(row.references), rows: Number(row.rows), ...(row.partitioned === true ? { partitioned: true } : {}) }));
     });
   }
 
@@ -471,7 +476,8 @@ export class Planner {
    * long transaction while holding up the writes queued behind it. Never on the embedded database.
    */
   async createIndex(statement: string): Promise<{ ok: true; ms: number } | { ok: false; reason: string }> {
-    if (this.options.embedded || !/^CREATE INDEX CONCURRENTLY IF NOT EXISTS [^;]+$/.test(statement)) {
+    // Without CONCURRENTLY only for a partitioned table, which refuses it (see namedIndexStatement).
+    if (this.options.embedded || !/^CREATE INDEX (?:CONCURRENTLY )?IF NOT EXISTS [^;]+$/.test(statement)) {
       return { ok: false, reason: 'only a CREATE INDEX CONCURRENTLY of Query Lens\'s own, on a configured database, is run' };
     }
     const client = new ClosingClient({ ...this.pool.options, application_name: 'query-lens (create index)' } as ConstructorParameters<typeof Client>[0]);

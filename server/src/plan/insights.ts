@@ -52,6 +52,8 @@ export interface TableStats {
   rows: number;
   pages: number;
   indexes: IndexInfo[];
+  /** A partitioned table (relkind 'p'): its indexes are built on every partition, never CONCURRENTLY. */
+  partitioned?: boolean;
   /** What pg_stat_user_tables says of its upkeep (absent where the database keeps no such counts). */
   maintenance?: TableMaintenance;
 }

@@ -72,7 +72,7 @@ export function orBranchColumns(condition: string, qualifiers: readonly string[]
       const equality: string[] = [];
       const range: string[] = [];
       for (const part of andTerms(branch)) {
-        const found = comparedColumn(part, qualifiers);
+        const found = comparedColumn(part, qualifiers) ?? comparedExpression(part, qualifiers, `${CONDITION_PREFIX}${condition}`);
         if (!found) continue;
         const list = found.kind === 'equality' ? equality : range;
         if (!list.includes(found.column)) list.push(found.column);

@@ -497,6 +497,8 @@ describe('plan conditions', () => {
       ["(((email = $1) OR (phone = $2)) OR ((city = 'x'::text) AND (created_at > $3)))", [['email'], ['phone'], ['city', 'created_at']]],
       // The OR as one AND term of the filter; branches asking for the same keys are one.
       ["((status = 'open'::text) AND ((c.id = 1) OR (c.id = 2)))", [['id']]],
+      // An expression of a column is a key of its own (an expression index), as in an AND.
+      ["((name = $1) OR ((attribs ->> 'city'::text) = $2))", [['name'], ["attribs ->> 'city'::text"]]],
       // A branch no index can serve (LIKE, another table's column) leaves the OR to the scan.
       ["((email = $1) OR (name ~~ '%x'::text))", undefined],
       ["((email = $1) OR (x.phone = $2))", undefined],

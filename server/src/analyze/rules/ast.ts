@@ -729,6 +729,14 @@ export function scopeOf(statementType: string, statement: Fields, ctes: Readonly
  * The table a column belongs to: by its qualifier, or, unqualified, when the statement reads
  * exactly one table and nothing else. Undefined when it cannot be told (or is not a table).
  */
+/**
+ * PostgreSQL's own catalogs and views (`pg_indexes`, `pg_catalog.pg_class`,
+ * `information_schema.columns`): small, and no user may index them, so no index advice applies.
+ */
+export function isSystemCatalog(table: string): boolean {
+  return /^(?:pg_catalog\.|information_schema\.)?pg_\w+$|^information_schema\./.test(table);
+}
+
 export function tableOfColumn(scope: Scope, ref: Fields): Relation | undefined {
   const { qualifier } = columnParts(ref);
   if (qualifier !== undefined) {

@@ -10,7 +10,7 @@
  * non-NULL value: no index can help, nor is any needed).
  */
 import { asNode, nodeType, type Rule, type RuleContext } from './rule';
-import { columnRefs, constantOf, excerpt, filterConditions, functionName, operatorOf, spanOf, tableOfColumn, textOf, unqualifiedTextOf, type Scope } from './ast';
+import { columnRefs, constantOf, excerpt, filterConditions, functionName, isSystemCatalog, operatorOf, spanOf, tableOfColumn, textOf, unqualifiedTextOf, type Scope } from './ast';
 
 /** The pattern-matching operators: `LIKE` is `~~`, `ILIKE` is `~~*`, `NOT` adds `!`. */
 const LIKE_OPERATORS: Record<string, { negated: boolean; insensitive: boolean }> = {
@@ -86,8 +86,8 @@ function report(ctx: RuleContext, subject: unknown, pattern: unknown, scope: Sco
   const wildcard = `the wildcard ${constantText(pattern).startsWith('_') ? '_' : '%'}`;
   // A negated pattern (`NOT LIKE '%draft%'`) keeps most rows; no index would be used for it
   // whatever it starts with, and it costs only the rows the other conditions let through:
-  // nothing to change, so nothing to say.
-  if (negated) {
+  // nothing to change, so nothing to say. Nor on PostgreSQL's catalogs, which no one indexes.
+  if (negated || (table !== undefined && isSystemCatalog(table))) {
     return;
   }
   const keyword = insensitive ? 'ILIKE' : 'LIKE';

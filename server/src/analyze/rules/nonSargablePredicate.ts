@@ -28,6 +28,7 @@ import {
   operatorOf,
   spanOf,
   tableOfColumn,
+  isSystemCatalog,
   textOf,
   unqualifiedTextOf,
   type Constant,
@@ -225,8 +226,6 @@ function typeNameOf(cast: Fields): string {
   return name === 'bpchar' ? 'char' : name;
 }
 
-/** A table of PostgreSQL's catalogs, as a statement names it. */
-const SYSTEM_CATALOG = /^(?:pg_catalog\.|information_schema\.)?pg_\w+$|^information_schema\./;
 
 function reportComparison(ctx: RuleContext, comparison: Comparison, scope: Scope): void {
   const span = spanOf(ctx, comparison.wrapped);
@@ -236,7 +235,7 @@ function reportComparison(ctx: RuleContext, comparison: Comparison, scope: Scope
   const table = tables.size === 1 ? [...tables][0] : undefined;
   // PostgreSQL's own catalogs (`pg_namespace`, `information_schema.tables`) are small and take no
   // index of ours: nothing to advise.
-  if (table !== undefined && SYSTEM_CATALOG.test(table)) return;
+  if (table !== undefined && isSystemCatalog(table)) return;
   const condition = excerpt(textOf(ctx, comparison.condition) ?? '');
   const { what, fix, rewrite, index } = advice(ctx, comparison, columns, table);
   const conditionSpan = spanOf(ctx, comparison.condition);
