@@ -1,6 +1,6 @@
 /**
  * The Query Lens extension: starts the language server, registers the commands, and shows what
- * the server reports in the status bar, the output channel and plan documents. Everything that
+ * the server reports in the status bar, the output channel and the plan viewer. Everything that
  * can run without VS Code lives in the server.
  */
 import * as path from 'path';
@@ -15,7 +15,7 @@ import {
   WorkspaceTrustedNotification,
 } from '../../server/src/protocol';
 import { configureConnection, passwordFromSecretStorage } from './connection';
-import { PlanDocuments, showPlan } from './planDocument';
+import { PlanPanel } from './planPanel';
 import { requestFromServer } from './serverRequests';
 import { ServerStatusItem, STATUS_ACTIONS_COMMAND, showStatusActions } from './statusItem';
 // V8 flags the server is started with (also read by `npm run bench`): a 4 MB young generation
@@ -31,8 +31,7 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Query Lens');
   const status = new ServerStatusItem();
-  const planDocuments = new PlanDocuments();
-  context.subscriptions.push(output, status, planDocuments);
+  context.subscriptions.push(output, status);
   // The server keeps embedded databases here and expects the folder to exist. Failing to create
   // it is logged, not fatal: static analysis needs no folder.
   await vscode.workspace.fs.createDirectory(context.globalStorageUri).then(undefined, (error: unknown) =>
@@ -61,6 +60,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const languageClient = new LanguageClient('queryLens', 'Query Lens', serverOptions, clientOptions);
   client = languageClient;
+  const planPanel = new PlanPanel(context, languageClient, output);
+  context.subscriptions.push(planPanel);
 
   context.subscriptions.push(
     languageClient.onDidChangeState((event) => {
@@ -96,9 +97,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('queryLens.refreshSchema', () =>
       requestFromServer(languageClient, output, 'Refresh Schema', (server) => server.sendRequest(RefreshSchemaRequest.type)),
     ),
-    vscode.commands.registerCommand('queryLens.showPlan', (uri: unknown, queryStart: unknown) =>
-      showPlan(languageClient, output, planDocuments, uri, queryStart),
+    // From the CodeLens and the plan findings' quick fixes (uri, queryStart); from the palette
+    // and the editor's context menu, the query under the cursor.
+    vscode.commands.registerCommand('queryLens.showPlan', async (uri: unknown, queryStart: unknown) => {
+      if (typeof uri === 'string' && typeof queryStart === 'number') return planPanel.show(uri, { queryStart });
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        void vscode.window.showInformationMessage('Query Lens: open a file and put the cursor in a query to see its plan.');
+        return false;
+      }
+      return planPanel.show(editor.document.uri.toString(), { at: editor.document.offsetAt(editor.selection.active) });
+    }),
+    vscode.commands.registerCommand('queryLens.explainAnalyze', (uri: unknown, queryStart: unknown) =>
+      planPanel.explainAnalyze(typeof uri === 'string' ? uri : undefined, typeof queryStart === 'number' ? queryStart : undefined),
     ),
+    vscode.commands.registerCommand('queryLens.openPlan', () => planPanel.open()),
     vscode.commands.registerCommand(STATUS_ACTIONS_COMMAND, showStatusActions),
     // The index quick fix's "Copy the CREATE INDEX statement": the server has no clipboard.
     vscode.commands.registerCommand('queryLens.copyIndexStatement', async (statement: unknown) => {

@@ -35,7 +35,7 @@ import { formatAdviceAsText } from './advise/adviceReport';
 import { indexName } from './advise/migrationFile';
 import { DEFAULT_SETTINGS_FILE, readProjectSettings } from './cli/projectSettings';
 import { LineIndex } from './text/offsets';
-import { PlanParseError, parseTextPlan, planFromExplainJson, renderPlanText, type Plan } from './plan/planModel';
+import { PlanParseError, readSavedPlan, renderPlanText, type Plan } from './plan/planModel';
 import { planReport, type PlanReport } from './plan/planReport';
 
 declare const QUERY_LENS_VERSION: string | undefined;
@@ -549,7 +549,7 @@ async function explainSavedPlan(file: string, format: Format, out: (text: string
   }
   let plan: Plan;
   try {
-    plan = savedPlan(source);
+    plan = readSavedPlan(source).plan;
   } catch (error) {
     if (!(error instanceof PlanParseError)) throw error;
     note(`${file === '-' ? 'stdin' : file} is not a plan EXPLAIN printed: ${error.message}`);
@@ -566,27 +566,6 @@ async function explainSavedPlan(file: string, format: Format, out: (text: string
     out(lines.join('\n') + '\n');
   }
   return EXIT_CLEAN;
-}
-
-/**
- * A saved plan: EXPLAIN's JSON when the text holds a JSON document (bare or inside psql's frame),
- * else its text format. A JSON document that does not read is reported as such, not as text.
- */
-function savedPlan(source: string): Plan {
-  try {
-    return planFromExplainJson(source);
-  } catch (error) {
-    if (!(error instanceof PlanParseError)) throw error;
-    const json = /^[\s|│║"+]*[[{]\s*$/m.test(source) || /^\s*[[{]/.test(source);
-    if (json) throw error;
-  }
-  const plan = parseTextPlan(source);
-  // The text parser takes any first line for the root; without figures, only a node's name
-  // (`Seq Scan on t` under COSTS OFF) says it was EXPLAIN that printed it.
-  if (plan.costs === false && !plan.root.actual && !/^[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)*$/.test(plan.root.nodeType)) {
-    throw new PlanParseError('no plan in the text: expected the output of EXPLAIN');
-  }
-  return plan;
 }
 
 /**

@@ -76,10 +76,14 @@ export namespace RefreshSchemaRequest {
   export const type = new RequestType0<void, void>(method);
 }
 
-/** The plan of the query that starts at `queryStart` (a document offset) in `uri`. */
+/**
+ * The plan of the query that starts at `queryStart` (a document offset) in `uri`, or (without
+ * it) of the query that holds the offset `at`: the one under the cursor.
+ */
 export interface PlanParams {
   uri: string;
-  queryStart: number;
+  queryStart?: number;
+  at?: number;
 }
 
 export interface PlanInsightInfo {
@@ -102,13 +106,56 @@ export interface PlanResult {
   report: PlanReport;
   /** Per node id, the part of `sql` it comes from (a scan's table reference), as UTF-16 offsets. */
   sourceRanges: Record<number, { start: number; end: number }>;
-  /** The same ranges as offsets in the document the query is in. */
+  /**
+   * The same ranges in the document the query is in, as offsets from the query's start (a plan is
+   * shared by the queries of a document with the same SQL).
+   */
   documentRanges: Record<number, { start: number; end: number }>;
+  /** Where the query starts in its document (the offset `PlanParams.queryStart` names it by). */
+  queryStart?: number;
 }
 
 export namespace PlanRequest {
   export const method = 'queryLens/plan';
   export const type = new RequestType<PlanParams, PlanResult | null, void>(method);
+}
+
+/** What "Explain Analyze" must tell the user before it runs a query (client → server). */
+export interface ExplainAnalyzeTarget {
+  /** `PostgreSQL 15.20 · appdb`. */
+  database: string;
+  /** The database's host is this machine (localhost, 127.0.0.1, ::1, a socket). */
+  local: boolean;
+  /** The statement writes (INSERT, UPDATE, DELETE, MERGE, or a CTE that does): it is rolled back. */
+  changesData: boolean;
+  /** Its highest `$n`: the values to ask for. */
+  parameterCount: number;
+  /** The statement as it would run. */
+  sql: string;
+}
+export namespace ExplainAnalyzeTargetRequest {
+  export const method = 'queryLens/explainAnalyzeTarget';
+  export const type = new RequestType<{ uri: string; queryStart: number }, ExplainAnalyzeTarget | { error: string }, void>(method);
+}
+
+/**
+ * "Explain Analyze", once the user has confirmed: runs `EXPLAIN (ANALYZE, BUFFERS)` of the query
+ * in a transaction that is always rolled back, with these parameter values (`null`: NULL).
+ */
+export interface ExplainAnalyzeParams {
+  uri: string;
+  queryStart: number;
+  values?: (string | null)[];
+}
+export namespace ExplainAnalyzeRequest {
+  export const method = 'queryLens/explainAnalyze';
+  export const type = new RequestType<ExplainAnalyzeParams, { plan: PlanResult } | { error: string }, void>(method);
+}
+
+/** "Open Plan": a saved or pasted plan (EXPLAIN's JSON or text, PostgreSQL 9.x–18) read into a report. */
+export namespace ReadPlanRequest {
+  export const method = 'queryLens/readPlan';
+  export const type = new RequestType<{ text: string }, { report: PlanReport; json: unknown; text: string } | { error: string }, void>(method);
 }
 
 /**
@@ -143,6 +190,12 @@ export namespace PlanViewer {
     previous?: { report: PlanReport; sql: string };
     /** The query changed since this plan was made; a new one is on its way. */
     stale?: boolean;
+    /**
+     * For the extension only (kept in the webview's state so a restored panel follows its query
+     * again): the document and query start the plan is of, and per node the range it comes from
+     * as offsets from the query's start.
+     */
+    source?: { uri: string; queryStart: number; documentRanges?: Record<number, SourceRange> };
   }
 
   /** Extension → webview: the query changed (or stopped changing); toggles the stale banner only. */

@@ -39,9 +39,12 @@ import { listProjectFiles } from './db/embedded/workspaceSchema';
 import { documentRole, type DocumentRole } from './analyze/documentRole';
 import { mappedConnection } from './db/connectionMap';
 import {
+  ExplainAnalyzeRequest,
+  ExplainAnalyzeTargetRequest,
   InitializationOptions,
   PasswordRequest,
   PlanRequest,
+  ReadPlanRequest,
   PlanResult,
   ReconnectRequest,
   RefreshSchemaRequest,
@@ -49,6 +52,10 @@ import {
   WorkspaceTrustedNotification,
 } from './protocol';
 import { DEFAULT_SETTINGS, normaliseSettings, Settings } from './settings';
+import { parseStatement } from './analyze/parse';
+import { highestParameter } from './analyze/statementInfo';
+import { planFromExplainJson, readSavedPlan, renderPlanText } from './plan/planModel';
+import { planReport } from './plan/planReport';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -622,19 +629,94 @@ connection.onCodeLens((params: CodeLensParams): CodeLens[] => {
   return lenses;
 });
 
-connection.onRequest(PlanRequest.type, (params): PlanResult | null => {
-  const last = lastResultByUri.get(params.uri);
-  const bySql = plansByUri.get(params.uri)?.bySql;
+connection.onRequest(PlanRequest.type, (params): PlanResult | null => plannedQuery(params.uri, params.queryStart, params.at)?.plan ?? null);
+
+/**
+ * The plan of the query that starts at `queryStart`, or (without it) of the query whose text holds
+ * the offset `at` (the cursor: the innermost such query, a query inside another's text being a
+ * fragment); with the query's start.
+ */
+function plannedQuery(uri: string, queryStart: number | undefined, at: number | undefined): { plan: PlanResult; queryStart: number } | undefined {
+  const last = lastResultByUri.get(uri);
+  const bySql = plansByUri.get(uri)?.bySql;
   if (!last || !bySql) {
-    return null;
+    return undefined;
   }
-  let found: PlanResult | null = null;
+  let found: { plan: PlanResult; queryStart: number; length: number } | undefined;
   forEachPlannedQuery(last.result, bySql, (query, entry) => {
-    if (query.start === params.queryStart && entry.plan) {
-      found = entry.plan;
+    if (!entry.plan) return;
+    const matches = queryStart !== undefined ? query.start === queryStart : at !== undefined && query.start <= at && at <= query.end;
+    if (matches && (!found || query.end - query.start < found.length)) {
+      found = { plan: { ...entry.plan, queryStart: query.start }, queryStart: query.start, length: query.end - query.start };
     }
   });
-  return found;
+  return found && { plan: found.plan, queryStart: found.queryStart };
+}
+
+/** A host on this machine: EXPLAIN ANALYZE there needs one confirmation, elsewhere two. */
+function isLocalHost(host: string): boolean {
+  return host === '' || host.startsWith('/') || /^(?:localhost|127(?:\.\d+){3}|::1|\[::1\])$/i.test(host);
+}
+
+/** Whether a statement writes: an INSERT, UPDATE, DELETE or MERGE anywhere in it (a CTE's too). */
+function changesData(sql: string): boolean {
+  const parsed = parseStatement(sql, 'postgresql');
+  return !parsed.ok || /"(?:InsertStmt|UpdateStmt|DeleteStmt|MergeStmt)"/.test(JSON.stringify(parsed.ast));
+}
+
+/** The longest an EXPLAIN ANALYZE the user asked for may run. */
+const EXPLAIN_ANALYZE_TIMEOUT_MS = 60_000;
+
+connection.onRequest(ExplainAnalyzeTargetRequest.type, async (params) => {
+  const planned = plannedQuery(params.uri, params.queryStart, undefined);
+  if (!planned) return { error: 'this query has no plan yet: Query Lens plans it first (the status bar says whether it has a database)' };
+  const active = await databaseFor(params.uri, await settingsFor(params.uri))?.service.get({ startEmbedded: false });
+  if (!active) return { error: 'no database is connected' };
+  if (active.embedded) return { error: 'the embedded database has empty tables: timings there say nothing; set queryLens.connection to a development database' };
+  const sql = planned.plan.sql;
+  return { database: active.label, local: isLocalHost(active.planner.host), changesData: changesData(sql), parameterCount: highestParameter(sql), sql };
+});
+
+connection.onRequest(ExplainAnalyzeRequest.type, async (params) => {
+  const planned = plannedQuery(params.uri, params.queryStart, undefined);
+  if (!planned) return { error: 'this query has no plan yet' };
+  const settings = await settingsFor(params.uri);
+  const active = await databaseFor(params.uri, settings)?.service.get({ startEmbedded: false });
+  if (!active || active.embedded) return { error: 'no development database is connected' };
+  const sql = planned.plan.sql;
+  const values = params.values?.slice(0, highestParameter(sql));
+  connection.console.log(`[database] ${active.label}: EXPLAIN ANALYZE of the query at ${params.uri} offset ${params.queryStart}, asked for by the user (rolled back)`);
+  const outcome = await active.planner.explainAnalyze(sql, highestParameter(sql), values, EXPLAIN_ANALYZE_TIMEOUT_MS);
+  if (outcome.kind === 'error') return { error: outcome.error.message };
+  if (outcome.kind === 'timeout') return { error: `it ran longer than ${EXPLAIN_ANALYZE_TIMEOUT_MS / 1000} s and was cancelled` };
+  if (outcome.kind !== 'plan') return { error: outcome.kind === 'unavailable' ? outcome.reason : 'cancelled' };
+  try {
+    const plan = planFromExplainJson(outcome.json);
+    return {
+      plan: {
+        ...planned.plan,
+        json: outcome.json,
+        text: renderPlanText(plan),
+        // Index tips come verified from the plan without ANALYZE; these are the run's own.
+        report: planReport(plan),
+        insights: [],
+        queryStart: planned.queryStart,
+      },
+    };
+  } catch (error) {
+    return { error: `EXPLAIN ANALYZE gave output Query Lens cannot read: ${String(error)}` };
+  }
+});
+
+connection.onRequest(ReadPlanRequest.type, async (params) => {
+  // The tips read filters with PostgreSQL's parser, which no document may have loaded yet.
+  await initParsers();
+  try {
+    const { plan, json } = readSavedPlan(params.text);
+    return { report: planReport(plan), json, text: renderPlanText(plan) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 });
 
 connection.onRequest(ReconnectRequest.type, async () => {
@@ -735,6 +817,7 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
   const kind = documentKindOfLanguage(document.languageId);
   const actions: CodeAction[] = [];
   const seenFixes = new Set<string>();
+  const shownPlans = new Set<number>();
   let indexes: IndexContext | undefined;
   // Editors send the diagnostics under the cursor, but not always all of them (or their data):
   // ours are taken from what was published where the request's range touches them.
@@ -790,6 +873,11 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
           command: { title: 'Create index', command: CREATE_INDEX_COMMAND, arguments: [createData] },
         });
       }
+    }
+    // A finding from a plan: the plan itself, one click away (once per query).
+    if (/^plan-/.test(diagnostic.code) && !shownPlans.has(data.queryStart)) {
+      shownPlans.add(data.queryStart);
+      actions.push({ title: 'Show query plan', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], command: { title: 'Show query plan', command: 'queryLens.showPlan', arguments: [document.uri, data.queryStart] } });
     }
     actions.push(ignoreAction(document, kind, diagnostic, diagnostic.code, data.queryStart));
   }

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, ExecuteCommandRequest, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { PlanRequest, RefreshSchemaRequest, WorkspaceTrustedNotification } from '../../server/src/protocol';
+import { ExplainAnalyzeRequest, ExplainAnalyzeTargetRequest, PlanRequest, ReadPlanRequest, RefreshSchemaRequest, WorkspaceTrustedNotification } from '../../server/src/protocol';
 import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
 import { createTestDatabase, SHOP_SCHEMA, withClient } from './database';
 
@@ -294,6 +294,88 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     assert.strictEqual(await server.connection.sendRequest(PlanRequest.type, { uri, queryStart: 5 }), null);
   });
 
+  it('gives the plan viewer the query under the cursor: its report, the index tip verified as the warning is, and where each table is named', async () => {
+    const server = await start();
+    const text = "SELECT 1;\nSELECT o.id, c.name\n  FROM orders o JOIN customers c ON c.id = o.customer_id\n WHERE o.customer_id = 42;\n";
+    const uri = 'file:///ws/viewer.sql';
+    await server.open(uri, 'sql', text);
+    await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    const queryStart = text.indexOf('SELECT o.id');
+    const plan = await server.connection.sendRequest(PlanRequest.type, { uri, at: text.indexOf('customer_id = 42') });
+    assert.ok(plan);
+    assert.strictEqual(plan.queryStart, queryStart);
+    const scan = plan.report.nodes.find((node) => node.type === 'Seq Scan');
+    assert.ok(scan, JSON.stringify(plan.report.nodes.map((node) => node.type)));
+    assert.strictEqual(scan.relation, 'orders');
+    const [tip] = plan.report.tips.filter((t) => t.id === 'seq-scan-index');
+    assert.strictEqual(tip.node, scan.id);
+    assert.strictEqual(tip.message, plan.insights.find((insight) => insight.code === 'plan-seq-scan')?.message);
+    assert.deepStrictEqual({ ...tip.index, costBefore: undefined, costAfter: undefined }, {
+      schema: 'public',
+      table: 'orders',
+      columns: ['customer_id'],
+      statement: 'CREATE INDEX ON public.orders (customer_id)',
+      verified: 'hypopg',
+      costBefore: undefined,
+      costAfter: undefined,
+    });
+    assert.ok(tip.index!.costAfter! < tip.index!.costBefore! / 2);
+    // The scan of orders comes from `orders o`: its name, in the SQL and in the document.
+    const range = plan.sourceRanges[scan.id];
+    assert.strictEqual(plan.sql.slice(range.start, range.end), 'orders');
+    const inDocument = plan.documentRanges[scan.id];
+    assert.strictEqual(text.slice(queryStart + inDocument.start, queryStart + inDocument.end), 'orders');
+    // Outside any planned query: nothing.
+    assert.strictEqual(await server.connection.sendRequest(PlanRequest.type, { uri, at: text.length }), null);
+  });
+
+  it('runs EXPLAIN ANALYZE only when asked, with the values given, and rolls back what the statement changed', async () => {
+    const server = await start();
+    const text = "SELECT id FROM orders WHERE customer_id = $1;\nUPDATE trap SET note = 'changed' WHERE id = 1;\n";
+    const uri = 'file:///ws/analyze.sql';
+    await server.open(uri, 'sql', text);
+    await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    const before = await trapState(database.url);
+    const update = text.indexOf('UPDATE');
+    assert.deepStrictEqual(await server.connection.sendRequest(ExplainAnalyzeTargetRequest.type, { uri, queryStart: update }), {
+      database: label,
+      local: true,
+      changesData: true,
+      parameterCount: 0,
+      sql: "UPDATE trap SET note = 'changed' WHERE id = 1",
+    });
+    const ran = await server.connection.sendRequest(ExplainAnalyzeRequest.type, { uri, queryStart: update });
+    assert.ok('plan' in ran, JSON.stringify(ran));
+    assert.strictEqual(ran.plan.report.analyzed, true);
+    assert.strictEqual(ran.plan.report.nodes[0].type, 'ModifyTable');
+    assert.strictEqual(ran.plan.report.nodes[0].actualRows, 0);
+    // The row was updated (the plan says so) and the update rolled back.
+    assert.deepStrictEqual((await trapState(database.url) as { rows: unknown }).rows, (before as { rows: unknown }).rows);
+    const lookup = await server.connection.sendRequest(ExplainAnalyzeTargetRequest.type, { uri, queryStart: 0 });
+    assert.deepStrictEqual(lookup, { database: label, local: true, changesData: false, parameterCount: 1, sql: 'SELECT id FROM orders WHERE customer_id = $1' });
+    const withValue = await server.connection.sendRequest(ExplainAnalyzeRequest.type, { uri, queryStart: 0, values: ['42'] });
+    assert.ok('plan' in withValue, JSON.stringify(withValue));
+    const scan = withValue.plan.report.nodes.find((node) => node.relation === 'orders')!;
+    // customer_id 42 has five orders (one in every 20,000).
+    assert.strictEqual((scan.actualRows ?? 0) * (scan.loops ?? 1), 5);
+    assert.deepStrictEqual(await server.connection.sendRequest(ExplainAnalyzeRequest.type, { uri, queryStart: 0, values: ['not a number'] }), { error: 'invalid input syntax for type integer: "not a number"' });
+  });
+
+  it('reads a pasted plan for "Open Plan", text or JSON, and says why when it is none', async () => {
+    const server = await start();
+    const read = await server.connection.sendRequest(ReadPlanRequest.type, {
+      text: 'Seq Scan on orders  (cost=0.00..1986.00 rows=5 width=12) (actual time=0.020..9.100 rows=5 loops=1)\n  Filter: (customer_id = 42)\n  Rows Removed by Filter: 99995\n',
+    });
+    assert.ok('report' in read, JSON.stringify(read));
+    assert.deepStrictEqual(read.report.nodes.map((node) => [node.type, node.relation, node.actualRows]), [['Seq Scan', 'orders', 5]]);
+    assert.deepStrictEqual(read.report.tips.map((tip) => tip.id), ['rows-removed-by-filter', 'seq-scan-index']);
+    assert.deepStrictEqual((read.json as { Plan: { 'Node Type': string } }[])[0].Plan['Node Type'], 'Seq Scan');
+    const json = await server.connection.sendRequest(ReadPlanRequest.type, { text: JSON.stringify(read.json) });
+    assert.ok('report' in json);
+    assert.deepStrictEqual(json.report.nodes.map((node) => node.type), ['Seq Scan']);
+    assert.deepStrictEqual(await server.connection.sendRequest(ReadPlanRequest.type, { text: '{"not": "a plan"}' }), { error: 'not EXPLAIN\'s JSON output: no "Plan" in it' });
+  });
+
   it('plans again after "Refresh Schema": a new index ends the sequential-scan warning', async () => {
     const server = await start();
     const text = "SELECT id FROM orders WHERE status = 'paid' AND total = 12;\n";
@@ -330,9 +412,11 @@ describe('plans from a development PostgreSQL, over LSP', function () {
           ['Create index on orders (customer_id) — est. cost 1,986 → 22.9', true, true, 'queryLens.openIndexMigration'],
           ['Copy the CREATE INDEX statement for orders (customer_id)', false, false, 'queryLens.copyIndexStatement'],
           [`Create index on orders (customer_id) in ${label}…`, false, false, 'queryLens.createIndexOnDatabase'],
+          ['Show query plan', false, false, 'queryLens.showPlan'],
           ['Ignore plan-seq-scan for this query', false, true, null],
         ],
       );
+      assert.deepStrictEqual(actions[3].command?.arguments, [uri, 0]);
       assert.deepStrictEqual(actions[1].command?.arguments, ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id);']);
       const created = await server.resolved(actions[0]);
       const migration = pathToFileURL(path.join(root, 'migrations', '0003_add_orders_customer_id_idx.sql')).href;

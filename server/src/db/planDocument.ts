@@ -334,7 +334,7 @@ export async function planDocument(
       documentRanges: Object.fromEntries(
         Object.entries(sourceRanges).map(([id, range]) => {
           const [start, end] = query.sqlRangeToDocument(...explained.toQuery([range.start, range.end]));
-          return [id, { start, end }];
+          return [id, { start: start - query.start, end: end - query.start }];
         }),
       ),
     });

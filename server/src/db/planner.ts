@@ -292,7 +292,7 @@ export class Planner {
           }
           // VERBOSE: the scans' Output says which columns the query reads, so a covering index
           // (INCLUDE) can be tried; the costs are the same as without it.
-          return { outcome: await this.explainOn(client, sql, parameterCount, values, true), indexNames };
+          return { outcome: await this.explainOn(client, sql, parameterCount, values, 'EXPLAIN (VERBOSE, FORMAT JSON)'), indexNames };
         },
         undefined,
         method === 'embedded' ? 'BEGIN READ WRITE' : 'BEGIN READ ONLY',
@@ -318,6 +318,31 @@ export class Planner {
     } catch (error) {
       return { kind: 'unavailable', reason: describeConnectionError(error, this.target) };
     }
+  }
+
+  /**
+   * `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)`: this RUNS the statement, so it is called only for
+   * a query the user chose and confirmed (the editor asks first, twice for a database that is not
+   * on this machine). In a read-write transaction that is always rolled back, so that what an
+   * INSERT, UPDATE or DELETE changed is undone (sequences excepted: PostgreSQL never rolls them
+   * back). `values` are the parameters' values (`null` for NULL): PostgreSQL plans and runs that
+   * one call. `timeoutMs` bounds the run; past it PostgreSQL cancels the statement.
+   */
+  async explainAnalyze(sql: string, parameterCount: number, values: readonly (string | null)[] | undefined, timeoutMs: number): Promise<ExplainOutcome> {
+    try {
+      return await this.withClient(async (client) => {
+        await client.query({ text: `SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`, queryMode: 'extended' });
+        const outcome = await this.explainOn(client, sql, parameterCount, values ?? new Array<string | null>(parameterCount).fill(null), 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)');
+        return outcome.kind === 'timeout' ? { kind: 'timeout', timeoutMs } : outcome;
+      }, undefined, 'BEGIN READ WRITE');
+    } catch (error) {
+      return { kind: 'unavailable', reason: describeConnectionError(error, this.target) };
+    }
+  }
+
+  /** Where the database is: "Explain Analyze" asks again when it is not on this machine. */
+  get host(): string {
+    return this.target.host;
   }
 
   /**
@@ -347,8 +372,7 @@ export class Planner {
   private readonly statistics = new Map<string, { at: number; value: ColumnStatistics | undefined }>();
 
   /** EXPLAIN of one statement on a client of the pool (see `explain`); with `values`, its custom plan. */
-  private async explainOn(client: PoolClient, sql: string, parameterCount: number, values?: readonly (string | null)[], verbose = false): Promise<ExplainOutcome> {
-    const explain = verbose ? 'EXPLAIN (VERBOSE, FORMAT JSON)' : 'EXPLAIN (FORMAT JSON)';
+  private async explainOn(client: PoolClient, sql: string, parameterCount: number, values?: readonly (string | null)[], explain = 'EXPLAIN (FORMAT JSON)'): Promise<ExplainOutcome> {
     if (parameterCount === 0) {
       return this.run(client, `${explain} `, sql);
     }

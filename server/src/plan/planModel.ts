@@ -104,6 +104,30 @@ export function parseTextPlan(text: string): Plan {
   return planFromExplainJson([explainDocumentFromText(text)]);
 }
 
+/**
+ * A saved or pasted plan, as `explain --plan` and "Open Plan" read it: EXPLAIN's JSON when the
+ * text holds a JSON document (bare or inside psql's frame), else its text format; with the JSON
+ * document (rebuilt from the text for a text plan). A JSON document that does not read is
+ * reported as such, not as text. Throws PlanParseError when it is no plan.
+ */
+export function readSavedPlan(source: string): { plan: Plan; json: unknown } {
+  try {
+    return { plan: planFromExplainJson(source), json: pastedPlanJson(source) };
+  } catch (error) {
+    if (!(error instanceof PlanParseError) && !(error instanceof SyntaxError)) throw error;
+    const json = /^[\s|│║"+]*[[{]\s*$/m.test(source) || /^\s*[[{]/.test(source);
+    if (json) throw error instanceof PlanParseError ? error : new PlanParseError(`not EXPLAIN's JSON output: ${(error as Error).message}`);
+  }
+  const document = [explainDocumentFromText(source)];
+  const plan = planFromExplainJson(document);
+  // The text parser takes any first line for the root; without figures, only a node's name
+  // (`Seq Scan on t` under COSTS OFF) says it was EXPLAIN that printed it.
+  if (plan.costs === false && !plan.root.actual && !/^[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)*$/.test(plan.root.nodeType)) {
+    throw new PlanParseError('no plan in the text: expected the output of EXPLAIN');
+  }
+  return { plan, json: document };
+}
+
 /** Calls `visit` for every node, parents before children, in the order EXPLAIN prints them. */
 export function walkPlan(plan: Plan, visit: (node: PlanNode, parent: PlanNode | undefined) => void): void {
   const pending: [PlanNode, PlanNode | undefined][] = [[plan.root, undefined]];

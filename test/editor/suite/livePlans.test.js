@@ -13,7 +13,7 @@ const vscode = require('vscode');
 
 const EXTENSION_ID = 'query-lens.query-lens';
 const REPO = path.resolve(__dirname, '..', '..', '..');
-const LIVE_PLAN_COMMANDS = ['queryLens.configureConnection', 'queryLens.reconnect', 'queryLens.refreshSchema', 'queryLens.showPlan'];
+const LIVE_PLAN_COMMANDS = ['queryLens.configureConnection', 'queryLens.reconnect', 'queryLens.refreshSchema', 'queryLens.showPlan', 'queryLens.explainAnalyze', 'queryLens.openPlan'];
 
 /**
  * client/src/connectionUrl.ts as the extension host's Node runs it: bundled with esbuild (a
@@ -38,7 +38,7 @@ describe('Query Lens live plans in the editor', function () {
     await extension.activate();
   });
 
-  it('registers Configure Connection, Reconnect, Refresh Schema and Show Plan, and hides Show Plan from the palette', async () => {
+  it('registers Configure Connection, Reconnect, Refresh Schema, Show Query Plan, Explain Analyze and Open Plan; the plan commands are in the palette where queries are', async () => {
     const registered = await vscode.commands.getCommands(true);
     const manifest = vscode.extensions.getExtension(EXTENSION_ID).packageJSON.contributes;
     const contributed = manifest.commands.map((c) => c.command);
@@ -46,8 +46,11 @@ describe('Query Lens live plans in the editor', function () {
       assert.ok(registered.includes(command), `command ${command} is not registered`);
       assert.ok(contributed.includes(command), `command ${command} is not in package.json contributes.commands`);
     }
-    const hidden = manifest.menus.commandPalette.find((entry) => entry.command === 'queryLens.showPlan');
-    assert.strictEqual(hidden && hidden.when, 'false', 'queryLens.showPlan is offered in the command palette');
+    const where = 'editorLangId =~ /^(sql|typescript|typescriptreact|javascript|javascriptreact|python)$/';
+    assert.deepStrictEqual(manifest.menus.commandPalette, [
+      { command: 'queryLens.showPlan', when: where },
+      { command: 'queryLens.explainAnalyze', when: where },
+    ]);
   });
 
   it('splits a connection URL into the password-free URL for the settings, the secret key and the password', () => {
