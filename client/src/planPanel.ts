@@ -272,7 +272,7 @@ export class PlanPanel implements vscode.Disposable {
         await this.revealSource(message.id);
         return;
       case 'createIndex':
-        await this.createIndex(message.statement);
+        await this.createIndex(message.tipNode, message.statement);
         return;
       case 'copy':
         await vscode.env.clipboard.writeText(message.text);
@@ -307,17 +307,24 @@ export class PlanPanel implements vscode.Disposable {
    * "Create index" on a tip: the quick fix the light bulb offers on the query's plan finding,
    * taken as the light bulb would (its migration edit, then its command), so both write the same.
    */
-  private async createIndex(statement: string): Promise<void> {
+  private async createIndex(tipNode: number, statement: string): Promise<void> {
     const followed = this.followed;
     if (!followed) {
       void vscode.window.showInformationMessage('Query Lens: this plan is not of a query in the workspace; copy the statement instead.');
       return;
     }
     const uri = vscode.Uri.parse(followed.uri);
-    // The query's plan findings (their data names the query's start, see the server's DiagnosticData).
-    const findings = vscode.languages
-      .getDiagnostics(uri)
-      .filter((d) => d.source === 'query-lens' && (d.code === 'plan-seq-scan' || d.code === 'plan-sort-spill') && (d as vscode.Diagnostic & { data?: { queryStart?: number } }).data?.queryStart === followed.queryStart);
+    const document = await vscode.workspace.openTextDocument(uri);
+    // The query's plan findings: a seq scan's sits on the table the tip's node reads (its
+    // source range); any other lies within the query (getDiagnostics drops the data naming it).
+    const nodeRange = this.current?.source?.documentRanges?.[tipNode];
+    const within = (d: vscode.Diagnostic) => {
+      const at = document.offsetAt(d.range.start);
+      return nodeRange ? at === followed.queryStart + nodeRange.start : at >= followed.queryStart && at <= followed.queryStart + 4 * Math.max(this.current?.sql.length ?? 0, 100);
+    };
+    // A code with a docs link comes as { value, target }.
+    const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
+    const findings = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'query-lens' && (codeOf(d) === 'plan-seq-scan' || codeOf(d) === 'plan-sort-spill') && within(d));
     const offered: vscode.CodeAction[] = [];
     for (const finding of findings) {
       const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, finding.range, vscode.CodeActionKind.QuickFix.value);

@@ -126,6 +126,14 @@ async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * The plan viewer's page: VS Code puts a webview in an iframe (`iframe.webview`) that loads the
+ * extension's HTML in another (`#active-frame`).
+ */
+function planViewer(page) {
+  return page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+}
+
 /** The markers-panel rows (marker rows only, not file rows) as plain objects. */
 async function problemRows(page) {
   // The panel is a tree: a file row, then its markers. Each marker row gets its file's name.
@@ -280,7 +288,8 @@ async function partA() {
     const at = text.indexOf(needle) + shift;
     const before = text.slice(0, at);
     const line = before.split('\n').length;
-    return { line, label: `[Ln ${line}, Col ${at - before.lastIndexOf('\n')}]` };
+    const col = at - before.lastIndexOf('\n');
+    return { line, col, label: `[Ln ${line}, Col ${col}]` };
   };
 
   /** Opens a fixture and waits until the Problems panel lists exactly the expected Query Lens rows for it. */
@@ -390,11 +399,12 @@ async function partA() {
     if (!/^cost [\d.,]+ · Seq Scan on orders \(\d+ rows\) · empty tables$/.test(title)) throw new Error(`lens title ${JSON.stringify(title)}`);
     await shot(page, '15-codelens');
     await page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Show plan' }).first().click();
-    await page.locator('.tabs-container .tab', { hasText: 'orders.sql:2 · plan' }).waitFor({ timeout: 20000 });
-    const planEditor = page.locator('.part.editor .editor-group-container', { hasText: 'Seq Scan on orders' }).first();
-    await planEditor.waitFor({ timeout: 20000 });
+    await page.locator('.tabs-container .tab', { hasText: 'Plan · orders.sql:2' }).waitFor({ timeout: 20000 });
+    const viewer = planViewer(page);
+    const card = viewer.locator('.card', { hasText: 'Seq Scan' }).filter({ hasText: 'orders' }).first();
+    await card.waitFor({ timeout: 20000 });
     await shot(page, '16-show-plan');
-    return `${title}; the plan tab shows "Seq Scan on orders"`;
+    return `${title}; the plan viewer shows a card "${(await card.locator('.type').innerText()).trim()}" on orders`;
   }]);
 
   /**
@@ -464,6 +474,55 @@ async function partA() {
     if (left.length !== 0) throw new Error(`orders.ts still has ${JSON.stringify(left)}`);
     await shot(page, '22-index-applied-ts');
     return `${fix.offered} → migrations/${written}; after saving it, orders.ts has no plan-seq-scan`;
+  }]);
+
+  list.push(['A16 the plan viewer on a TypeScript query: Show Query Plan at the cursor opens its nodes and the verified index tip; an edit of the query re-plans it; Create index on the tip writes the migration', async () => {
+    await quickOpen(page, 'customers.ts');
+    const at = placeIn(A.plansWs, 'customers.ts', 'customers WHERE email');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${at.line}:${at.col + 2}`);
+    await page.keyboard.press('Enter');
+    // The query is planned once the embedded database has it: its CodeLens says so.
+    await page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Seq Scan on customers' }).first().waitFor({ timeout: 30000 });
+    await runCommand(page, 'Query Lens: Show Query Plan');
+    await page.locator('.tabs-container .tab', { hasText: `Plan · customers.ts:${at.line}` }).waitFor({ timeout: 20000 });
+    const viewer = planViewer(page);
+    await viewer.locator('.card', { hasText: 'Seq Scan' }).filter({ hasText: 'customers' }).first().waitFor({ timeout: 20000 });
+    const tip = viewer.locator('.tip[data-tip="seq-scan-index"]').first();
+    await tip.waitFor({ timeout: 20000 });
+    const verdict = (await tip.locator('.verdict').innerText()).trim();
+    if (!/^verified with the embedded database, est\. cost [\d.,]+ → [\d.,]+$/.test(verdict)) throw new Error(`tip verdict ${JSON.stringify(verdict)}`);
+    const statement = (await tip.locator('.statement').innerText()).trim();
+    if (statement !== 'CREATE INDEX ON public.customers (email)') throw new Error(`tip statement ${JSON.stringify(statement)}`);
+    await shot(page, '23-plan-viewer-ts');
+    // Edit the query in its editor (the panel kept the editor's focus): the panel follows it.
+    await page.locator('.tabs-container .tab', { hasText: 'customers.ts' }).first().click();
+    const idAt = placeIn(A.plansWs, 'customers.ts', 'id FROM customers');
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${idAt.line}:${idAt.col + 2}`); // just after `id`
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(', email');
+    await waitFor(page, 'the panel to show the edited query', async () =>
+      (await viewer.locator('.sql-pane').innerText().catch(() => '')).includes('SELECT id, email FROM customers'), 30000);
+    await shot(page, '24-plan-viewer-edited');
+    // Create index on the tip: the light bulb's own quick fix writes the migration and opens it.
+    const before = fs.readdirSync(path.join(A.plansWs, 'migrations')).length;
+    await viewer.locator('.tip[data-tip="seq-scan-index"] .create-index').first().click();
+    // The migration opens with the focus (beside the panel): saved, it is on disk as written.
+    await page.locator('.tabs-container .tab.active', { hasText: /_add_customers_email_idx\.sql/ }).waitFor({ timeout: 20000 });
+    await page.keyboard.press('Control+S');
+    const migrations = path.join(A.plansWs, 'migrations');
+    let written = [];
+    await waitFor(page, 'the saved migration with its CREATE INDEX', async () => {
+      written = fs.readdirSync(migrations).sort().filter((name) => /^\d{14}_add_customers_email_idx\.sql$/.test(name));
+      return written.length === 1 && fs.readFileSync(path.join(migrations, written[0]), 'utf8').includes('\nCREATE INDEX CONCURRENTLY IF NOT EXISTS customers_email_idx ON public.customers (email);\n');
+    });
+    if (fs.readdirSync(migrations).length !== before + 1) throw new Error(`migrations/: ${JSON.stringify(fs.readdirSync(migrations))}`);
+    await shot(page, '25-plan-viewer-create-index');
+    return `tip "${statement}" (${verdict}); edited query re-planned in the panel; Create index → migrations/${written[0]}`;
   }]);
 
   list.push(['A13 Configure Connection: the URL goes to the workspace settings without its password, and plans come from that database', async () => {
