@@ -22,7 +22,7 @@ export async function order(id: number) {
 
 /** One query per order: n orders, n round trips. Query Lens suggests one query with `= ANY($1)`. */
 export async function itemsOfEach(orderIds: number[]) {
-  const items = [];
+  const items: unknown[][] = [];
   for (const orderId of orderIds) {
     const { rows } = await pool.query('SELECT sku, quantity FROM order_items WHERE order_id = $1', [orderId]);
     items.push(rows);

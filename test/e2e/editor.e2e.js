@@ -508,6 +508,11 @@ async function partA() {
     await waitFor(page, 'the panel to show the edited query', async () =>
       (await viewer.locator('.sql-pane').innerText().catch(() => '')).includes('SELECT id, email FROM customers'), 30000);
     await shot(page, '24-plan-viewer-edited');
+    // A click on the scan's card selects, in the query's editor, the table it reads (the panel
+    // keeps the focus, so the selection shows as the editor's selection highlight).
+    if ((await page.locator(`${EDITOR} .selected-text`).count()) !== 0) throw new Error('a selection before the click');
+    await viewer.locator('.card', { hasText: 'Seq Scan' }).filter({ hasText: 'customers' }).first().click();
+    await page.locator(`${EDITOR} .selected-text`).first().waitFor({ timeout: 10000 });
     // Create index on the tip: the light bulb's own quick fix writes the migration and opens it.
     const before = fs.readdirSync(path.join(A.plansWs, 'migrations')).length;
     await viewer.locator('.tip[data-tip="seq-scan-index"] .create-index').first().click();
