@@ -223,6 +223,14 @@ INSERT INTO sales SELECT g, g % 100, timestamptz '2026-01-01' + g * interval '1 
     assert.match(run.stdout, /^query\.sql:1:18 warning plan-seq-scan Seq Scan on customers reads all ~20,000 rows to keep ~2 \(Filter: \(email = \$1\) OR \(id = \$2\)\): an index on customers \(email\), beside the existing one for the other side of the OR, lets PostgreSQL combine them \(a BitmapOr\) and read only those rows \(checked with a hypothetical index: estimated cost [\d,.]+ → [\d,.]+\)\.\n$/);
   });
 
+  it('join keys on the probed side of a hash join that keeps a few of its rows (the foreign key of a lookup)', async () => {
+    assert.deepStrictEqual(await adviseOn('SELECT o.id, o.total FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.email = $1;'), [
+      ['CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id)', ['customer_id'], 'hypopg'],
+    ]);
+    // Every order of the paid ones is joined: no index finds a tenth of the table, none is asked for.
+    assert.deepStrictEqual(await adviseOn("SELECT o.id, c.email FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.id > 100;"), []);
+  });
+
   it('no index for a primary-key lookup, a leading wildcard, or a column one value fills', async () => {
     assert.deepStrictEqual(await adviseOn('SELECT total FROM orders WHERE id = $1;'), []);
     assert.deepStrictEqual(await adviseOn("SELECT id FROM customers WHERE email LIKE '%@example.com';"), []);

@@ -184,6 +184,7 @@ export function planInsights(plan: Plan, context: PlanContext): PlanInsight[] {
  * estimatedRowsInAllProcesses). Exported for the plan report's seq-scan-index tip.
  */
 export function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+  if (node.filter === undefined && node.relationName !== undefined) return joinSeqScanInsight(node, ancestors, rowsInAll, context);
   if (node.filter === undefined || node.relationName === undefined) return undefined;
   const columns = indexableColumns(node.filter, qualifiersOf(node));
   if (!columns) return undefined;
@@ -206,6 +207,46 @@ export function seqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll:
     columns: suggested,
     equalityCount: columns.equality.length,
     ...partialAlternativesOf(columns, suggested),
+  };
+}
+
+/** A hash join's hashed side of at most this many rows is few enough to look each up by an index. */
+const FEW_LOOKUPS = 1000;
+
+/**
+ * A scan of a whole large table that a hash join probes with a few rows (`cust c WHERE c.email =
+ * $1` joined to `ord o ON o.cust_id = c.id`): the join keeps a small share of the table, and an
+ * index on the table's join columns (often a foreign key's) lets PostgreSQL look up only the
+ * matching rows in a nested loop instead. The join keys are those of the probed (outer) side in
+ * the Hash Cond. Whether the planner would then use it is for the verification to say.
+ */
+function joinSeqScanInsight(node: PlanNode, ancestors: PlanNode[], rowsInAll: Map<PlanNode, number>, context: PlanContext): PlanInsight | undefined {
+  let i = ancestors.length - 1;
+  let probe: PlanNode = node;
+  while (i >= 0 && (ancestors[i].nodeType === 'Gather' || ancestors[i].nodeType === 'Gather Merge')) probe = ancestors[i--];
+  const join = ancestors[i];
+  if (!join || join.nodeType !== 'Hash Join' || join.hashCond === undefined || join.children[0] !== probe) return undefined;
+  const hashed = join.children[1];
+  if (!hashed || hashed.nodeType !== 'Hash' || (rowsInAll.get(hashed) ?? hashed.planRows) > FEW_LOOKUPS) return undefined;
+  const columns = innerJoinColumns(join.hashCond, qualifiersOf(node));
+  if (columns.length === 0) return undefined;
+  const stats = context.table(node.schema, node.relationName!);
+  if (stats?.indexes.some((index) => indexServes(index, { equality: columns, range: [] }, columns))) return undefined;
+  const tableRows = stats && stats.rows > 0 ? stats.rows : rowsInAll.get(node) ?? node.planRows;
+  const joined = rowsInAll.get(join) ?? join.planRows;
+  if (!context.embedded && tableRows < context.thresholds.seqScanMinRows) return undefined;
+  if (joined / Math.max(tableRows, 1) >= SELECTIVE_SHARE) return undefined;
+  const other = findNode(hashed, (candidate) => candidate.relationName !== undefined)?.relationName;
+  return {
+    code: 'plan-seq-scan',
+    severity: 'warning',
+    message:
+      `${describeNode(node)} reads all ~${formatCount(tableRows)} rows to join ~${formatCount(joined)} of them${other ? ` with ${other}` : ''} (Hash Cond: ${quotedCondition(join.hashCond)}): ` +
+      `an index on ${node.relationName} (${columns.join(', ')}) lets PostgreSQL look up only the matching rows${context.embedded ? EMBEDDED_NOTE : ''}.`,
+    node,
+    relation: relationOf(node),
+    columns,
+    equalityCount: columns.length,
   };
 }
 

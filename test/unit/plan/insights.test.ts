@@ -151,6 +151,28 @@ describe('plan insights', () => {
       assert.deepStrictEqual(insightsOf(plan, contextFor({ tables: served })), []);
     });
 
+    it('on the probed side of a hash join that keeps a few of its rows, asks for an index on its join columns', () => {
+      const plan = parseTextPlan(`Hash Join  (cost=8.32..10575.68 rows=10 width=12)
+  Hash Cond: (o.customer_id = c.id)
+  ->  Seq Scan on orders o  (cost=0.00..8258.47 rows=500000 width=16)
+  ->  Hash  (cost=8.30..8.30 rows=1 width=4)
+        ->  Index Scan using customers_email on customers c  (cost=0.29..8.30 rows=1 width=4)
+              Index Cond: (email = $1)`);
+      assert.deepStrictEqual(messagesOf(plan, HIGH_COST_ALLOWED), [
+        'Seq Scan on orders reads all ~500,000 rows to join ~10 of them with customers (Hash Cond: o.customer_id = c.id): an index on orders (customer_id) lets PostgreSQL look up only the matching rows.',
+      ]);
+      // An index on the join column is there: the planner chose the hash join with it.
+      assert.deepStrictEqual(messagesOf(plan, contextFor({ tables: withIndexes('orders', btree('orders_customer', 'customer_id')), thresholds: HIGH_COST_ALLOWED.thresholds })), []);
+      // The hashed side is many rows: a hash join is the right plan.
+      const many = parseTextPlan(`Hash Join  (cost=8.32..10575.68 rows=10 width=12)
+  Hash Cond: (o.customer_id = c.id)
+  ->  Seq Scan on orders o  (cost=0.00..8258.47 rows=500000 width=16)
+  ->  Hash  (cost=8.30..8.30 rows=5000 width=4)
+        ->  Seq Scan on customers c  (cost=0.00..8.30 rows=5000 width=4)
+              Filter: (email ~~ '%x%'::text)`);
+      assert.deepStrictEqual(messagesOf(many, HIGH_COST_ALLOWED), []);
+    });
+
     it('without table statistics, takes the rows the scan keeps as the least the table holds', () => {
       const noStatistics = contextFor({ tables: [] });
       assert.deepStrictEqual(insightsOf('seq-scan-parameter', noStatistics), []);
