@@ -827,6 +827,8 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
     if (diagnostic.source !== 'query-lens' || typeof diagnostic.code !== 'string') {
       continue;
     }
+    const rename = meantNameAction(document, diagnostic);
+    if (rename) actions.push(rename);
     const data = diagnostic.data as DiagnosticData | undefined;
     if (!data || typeof data.queryStart !== 'number') {
       continue; // checks such as syntax-error carry no data: nothing to fix or ignore
@@ -883,6 +885,32 @@ connection.onCodeAction(async (params: CodeActionParams): Promise<CodeAction[]> 
   }
   return actions;
 });
+
+/**
+ * An unknown column or table whose message names the one likely meant (PostgreSQL's own hint,
+ * `Perhaps you meant to reference the column "o.customer_id".`, or the closest table name):
+ * "Change to customer_id", which rewrites the name's last part and keeps its qualifier.
+ */
+function meantNameAction(document: TextDocument, diagnostic: Diagnostic): CodeAction | undefined {
+  if (diagnostic.code !== 'unknown-column' && diagnostic.code !== 'unknown-table') return undefined;
+  const meant =
+    /Perhaps you meant to reference the column "(?:[^"]*\.)?([^".]+)"/.exec(diagnostic.message)?.[1] ??
+    /Did you mean (?:[\w$]+\.)?([\w$]+)\?/.exec(diagnostic.message)?.[1];
+  if (!meant) return undefined;
+  const written = document.getText(diagnostic.range);
+  const dot = written.lastIndexOf('.');
+  const start = document.offsetAt(diagnostic.range.start) + dot + 1;
+  const replacement = /^[a-z_][a-z0-9_$]*$/.test(meant) ? meant : `"${meant.replace(/"/g, '""')}"`;
+  if (written.slice(dot + 1) === replacement) return undefined;
+  const range = { start: document.positionAt(start), end: diagnostic.range.end };
+  return {
+    title: `Change to ${replacement}`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    isPreferred: true,
+    edit: { changes: { [document.uri]: [{ range, newText: replacement }] } },
+  };
+}
 
 /** What a "Create index" action carries until it is chosen: enough to find its advice again. */
 interface IndexActionData extends FixActionData {

@@ -76,7 +76,7 @@ describe('plans from the embedded database built from the workspace schema, over
     assert.strictEqual(status.text, 'embedded (schema from migrations/)');
     assert.match(status.detail, /Plans from an embedded PostgreSQL 18\.\d+ built from 2 file\(s\) in migrations\/ \(built in \d+ ms\)\. Its tables are empty: plans show their shape, not real costs\./);
     const lenses = await client.codeLenses(uri);
-    assert.deepStrictEqual(lenses.map((lens) => lens.command?.title), ['cost 31.3 · Seq Scan on orders (8 rows) · empty tables', 'Show plan']);
+    assert.deepStrictEqual(lenses.map((lens) => lens.command?.title), ['cost 31.3 · Seq Scan on orders (est. 8 rows) · empty tables', 'Show plan']);
 
     // A migration that adds the index, saved: the embedded database is rebuilt from the new
     // schema, and the query is planned again with the index.

@@ -66,7 +66,7 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     assert.deepStrictEqual(
       lenses.map((lens) => [lens.range.start, lens.command?.title]),
       [
-        [{ line: 1, character: 0 }, 'cost 1,986 · Seq Scan on orders (5 rows)'],
+        [{ line: 1, character: 0 }, 'cost 1,986 · Seq Scan on orders (est. 5 rows)'],
         [{ line: 1, character: 0 }, 'Show plan'],
       ],
     );
@@ -152,6 +152,30 @@ describe('plans from a development PostgreSQL, over LSP', function () {
         message: `Column "emial" does not exist (${label}). Perhaps you meant to reference the column "customers.email".`,
       },
     ]);
+  });
+
+  it('underlines the whole qualified name of an unknown column or table, and offers the name meant as a quick fix', async () => {
+    const server = await start();
+    const text = 'SELECT o.totl FROM orders o WHERE o.id = 7;\nSELECT c.id FROM orders o JOIN public.customer c ON c.id = o.customer_id;\n';
+    const uri = 'file:///ws/typos.sql';
+    await server.open(uri, 'sql', text);
+    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 2);
+    assert.deepStrictEqual(
+      published.diagnostics.map((d) => [d.code, d.range, d.message]),
+      [
+        ['unknown-column', rangeOf(text, 'o.totl'), `Column o.totl does not exist (${label}). Perhaps you meant to reference the column "o.total".`],
+        ['unknown-table', rangeOf(text, 'public.customer'), `Relation "public.customer" does not exist (${label}). Did you mean customers?`],
+      ],
+    );
+    for (const [diagnostic, title, newText, replaced] of [
+      [published.diagnostics[0], 'Change to total', 'total', 'totl'],
+      [published.diagnostics[1], 'Change to customers', 'customers', 'customer'],
+    ] as const) {
+      const [change] = (await server.codeActions(uri, diagnostic)).filter((action) => action.title.startsWith('Change to'));
+      assert.strictEqual(change?.title, title);
+      assert.strictEqual(change.isPreferred, true);
+      assert.deepStrictEqual(change.edit?.changes?.[uri], [{ range: rangeOf(text, replaced), newText }]);
+    }
   });
 
   it('reports ambiguous columns and type mismatches where PostgreSQL points', async () => {
@@ -283,7 +307,7 @@ describe('plans from a development PostgreSQL, over LSP', function () {
       ],
     );
     assert.strictEqual(lenses[1].command?.title, 'Show plan');
-    assert.match(lenses[0].command!.title, /^cost 8\.\d+ · Index Scan on customers \(1 row\)$/);
+    assert.match(lenses[0].command!.title, /^cost 8\.\d+ · Index Scan on customers \(est\. 1 row\)$/);
     const plan = await server.connection.sendRequest(PlanRequest.type, { uri, queryStart: 0 });
     assert.ok(plan);
     assert.strictEqual(plan.sql, 'SELECT * FROM customers WHERE id = 7');

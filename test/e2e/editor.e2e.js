@@ -396,7 +396,7 @@ async function partA() {
     const lens = page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Seq Scan on orders' }).first();
     await lens.waitFor({ timeout: 20000 });
     const title = (await lens.innerText()).trim();
-    if (!/^cost [\d.,]+ · Seq Scan on orders \(\d+ rows\) · empty tables$/.test(title)) throw new Error(`lens title ${JSON.stringify(title)}`);
+    if (!/^cost [\d.,]+ · Seq Scan on orders \(est\. \d+ rows\) · empty tables$/.test(title)) throw new Error(`lens title ${JSON.stringify(title)}`);
     await shot(page, '15-codelens');
     await page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Show plan' }).first().click();
     await page.locator('.tabs-container .tab', { hasText: 'Plan · orders.sql:2' }).waitFor({ timeout: 20000 });

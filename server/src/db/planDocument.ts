@@ -530,7 +530,9 @@ function createdInDocument(analysis: AnalysisResult): Map<string, number> {
 
 function errorFinding(query: Query, explained: ExplainedText, error: QueryError, active: ActivePlanner, created: Map<string, number>): Omit<Finding, 'queryStart'> {
   const sql = explained.sql;
-  const span = error.position !== undefined ? tokenAt(sql, error.position) : firstToken(sql);
+  // A name PostgreSQL could not find is underlined whole: `o.total`, `public.orders`, not `o`.
+  const wholeName = error.sqlState === '42703' || error.sqlState === '42P01';
+  const span = error.position !== undefined ? (wholeName ? nameAt(sql, error.position) : tokenAt(sql, error.position)) : firstToken(sql);
   const [start, end] = query.sqlRangeToDocument(...explained.toQuery(span));
   // "operator does not exist: text = integer" shares 42883 with unknown functions, but is a type mismatch.
   const code = error.sqlState === '42883' && error.message.startsWith('operator does not exist') ? 'type-mismatch' : (error.sqlState && ERROR_CODES[error.sqlState]) ?? 'database-error';
@@ -566,6 +568,14 @@ function errorFinding(query: Query, explained: ExplainedText, error: QueryError,
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The (qualified) name PostgreSQL points at, or the token there when it is no name. */
+function nameAt(sql: string, offset: number): [number, number] {
+  const token = tokenAt(sql, offset);
+  if (token[0] !== offset) return token;
+  const [start, end] = qualifiedNameSpan(sql, offset);
+  return end > start ? [start, end] : token;
 }
 
 /** The token that starts at (or contains) `offset`; PostgreSQL points at a token's first character. */

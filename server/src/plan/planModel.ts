@@ -199,13 +199,13 @@ export function mostExpensiveNode(plan: Plan, accept: (node: PlanNode) => boolea
 
 /**
  * One line for a CodeLens: the total cost, then the scan or join doing the most work of its
- * own, with its row estimate: `cost 9,412 · Seq Scan on orders (480k rows)`.
+ * own, with its row estimate (said to be one, not rows read): `cost 9,412 · Seq Scan on orders (est. 480k rows)`.
  */
 export function summarisePlan(plan: Plan): string {
   const node = mostExpensiveNode(plan, isScanOrJoin) ?? plan.root;
   if (plan.costs === false) return describeNode(node);
   const rows = Math.round(estimatedRowsInAllProcesses(plan).get(node) ?? node.planRows);
-  return `cost ${formatCost(plan.root.totalCost)} · ${describeNode(node)} (${compactCount(rows)} ${rows === 1 ? 'row' : 'rows'})`;
+  return `cost ${formatCost(plan.root.totalCost)} · ${describeNode(node)} (est. ${compactCount(rows)} ${rows === 1 ? 'row' : 'rows'})`;
 }
 
 function nodeFromJson(json: Record<string, unknown>): PlanNode {

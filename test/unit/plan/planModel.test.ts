@@ -352,16 +352,16 @@ describe('renderPlanText', () => {
 
 describe('summarisePlan', () => {
   const cases: [string, string][] = [
-    ['seq-scan-parameter', 'cost 12,064 · Seq Scan on orders (10 rows)'],
+    ['seq-scan-parameter', 'cost 12,064 · Seq Scan on orders (est. 10 rows)'],
     // Rows of a parallel scan are per process; the summary counts them all.
-    ['parallel-seq-scan', 'cost 9,419 · Parallel Seq Scan on orders (10 rows)'],
-    ['seq-scan-two-equalities', 'cost 1,167 · Seq Scan on customers (1 row)'],
-    ['nested-loop-seq-scan', 'cost 77,383,174 · Nested Loop (103k rows)'],
-    ['hash-spill', 'cost 25,743 · Hash Join (200k rows)'],
-    ['index-scan-backward', 'cost 8.64 · Index Scan on orders (11 rows)'],
-    ['seq-scan-empty-table', 'cost 18.1 · Seq Scan on empty_orders (3 rows)'],
-    ['values-and-function', 'cost 0.21 · Function Scan on generate_series (10 rows)'],
-    ['update', 'cost 12,064 · Seq Scan on orders (10 rows)'],
+    ['parallel-seq-scan', 'cost 9,419 · Parallel Seq Scan on orders (est. 10 rows)'],
+    ['seq-scan-two-equalities', 'cost 1,167 · Seq Scan on customers (est. 1 row)'],
+    ['nested-loop-seq-scan', 'cost 77,383,174 · Nested Loop (est. 103k rows)'],
+    ['hash-spill', 'cost 25,743 · Hash Join (est. 200k rows)'],
+    ['index-scan-backward', 'cost 8.64 · Index Scan on orders (est. 11 rows)'],
+    ['seq-scan-empty-table', 'cost 18.1 · Seq Scan on empty_orders (est. 3 rows)'],
+    ['values-and-function', 'cost 0.21 · Function Scan on generate_series (est. 10 rows)'],
+    ['update', 'cost 12,064 · Seq Scan on orders (est. 10 rows)'],
   ];
   for (const [name, summary] of cases) {
     it(`sums ${name} up as "${summary}"`, () => {
