@@ -12,7 +12,8 @@ import { requestFromServer } from './serverRequests';
 /**
  * `queryLens.configureConnection`: asks for a URL (and, when it has none, an optional password),
  * stores the password under the key the server will ask for, writes the password-free URL to
- * `queryLens.connection`, and has the server connect again. Escape on either box changes nothing.
+ * `queryLens.connection` in the workspace's or the user's settings (asked, when a folder is open),
+ * and has the server connect again. Escape on any box changes nothing.
  */
 export async function configureConnection(secrets: vscode.SecretStorage, client: LanguageClient, output: vscode.OutputChannel): Promise<void> {
   const settings = vscode.workspace.getConfiguration('queryLens');
@@ -33,6 +34,25 @@ export async function configureConnection(secrets: vscode.SecretStorage, client:
     // Reached only when the box was accepted before its validation had run.
     void vscode.window.showErrorMessage(`Query Lens: ${parts.error}`);
     return;
+  }
+
+  // Where the URL goes: the workspace's settings are shared with whoever clones the project
+  // when .vscode/settings.json is committed (the URL holds no password, but names a host and a
+  // user); the user's settings stay on this machine and serve every workspace.
+  const hasFolder = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+  let target = vscode.ConfigurationTarget.Global;
+  if (hasFolder) {
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'Workspace settings', description: '.vscode/settings.json', detail: 'For this project only. Often committed: whoever clones the project gets this URL (never the password).', target: vscode.ConfigurationTarget.Workspace },
+        { label: 'User settings', description: 'this machine', detail: 'For every workspace you open, and never committed.', target: vscode.ConfigurationTarget.Global },
+      ],
+      { title: 'Query Lens: where to keep the connection URL', ignoreFocusOut: true },
+    );
+    if (!picked) {
+      return;
+    }
+    target = picked.target;
   }
 
   let password = parts.password;
@@ -60,10 +80,10 @@ export async function configureConnection(secrets: vscode.SecretStorage, client:
     return;
   }
 
-  const hasFolder = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
-  await settings.update('connection', parts.url, hasFolder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  const inWorkspace = target === vscode.ConfigurationTarget.Workspace;
+  await settings.update('connection', parts.url, target);
   output.appendLine(
-    `[client] queryLens.connection set to ${parts.url} in the ${hasFolder ? 'workspace' : 'user'} settings; ` +
+    `[client] queryLens.connection set to ${parts.url} in the ${inWorkspace ? 'workspace' : 'user'} settings; ` +
       (password === '' ? 'no stored password' : `password stored for ${parts.secretKey}`),
   );
   if (!vscode.workspace.isTrusted) {

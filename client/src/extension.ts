@@ -29,9 +29,12 @@ const DOCUMENT_LANGUAGES = ['sql', 'typescript', 'typescriptreact', 'javascript'
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const output = vscode.window.createOutputChannel('Query Lens');
+  const channel = vscode.window.createOutputChannel('Query Lens');
+  // Every line carries the time of day: ours, and the server's log lines (the language client
+  // writes those as they come; its own `[Error - 16:41:07]` lines have a time already).
+  const output = stamped(channel);
   const status = new ServerStatusItem();
-  context.subscriptions.push(output, status);
+  context.subscriptions.push(channel, status);
   // The server keeps embedded databases here and expects the folder to exist. Failing to create
   // it is logged, not fatal: static analysis needs no folder.
   await vscode.workspace.fs.createDirectory(context.globalStorageUri).then(undefined, (error: unknown) =>
@@ -91,11 +94,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.commands.registerCommand('queryLens.configureConnection', () => configureConnection(context.secrets, languageClient, output)),
+    // A person's actions show they are under way (the item spins) and how they ended.
     vscode.commands.registerCommand('queryLens.reconnect', () =>
-      requestFromServer(languageClient, output, 'Reconnect', (server) => server.sendRequest(ReconnectRequest.type)),
+      status.during('reconnecting', () => requestFromServer(languageClient, output, 'Reconnect', (server) => server.sendRequest(ReconnectRequest.type).then(() => true))),
     ),
     vscode.commands.registerCommand('queryLens.refreshSchema', () =>
-      requestFromServer(languageClient, output, 'Refresh Schema', (server) => server.sendRequest(RefreshSchemaRequest.type)),
+      status.during('refreshing the schema', () => requestFromServer(languageClient, output, 'Refresh Schema', (server) => server.sendRequest(RefreshSchemaRequest.type).then(() => true))),
     ),
     // From the CodeLens and the plan findings' quick fixes (uri, queryStart); from the palette
     // and the editor's context menu, the query under the cursor.
@@ -127,6 +131,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     status.show({ state: 'error', text: 'failed to start', detail: `The Query Lens server failed to start: ${String(error)}` });
     output.appendLine(`[client] server failed to start: ${String(error)}`);
   }
+}
+
+/** The channel with each appended line led by the time of day (`[16:41:07.123]`). */
+function stamped(channel: vscode.OutputChannel): vscode.OutputChannel {
+  return new Proxy(channel, {
+    get(target, property, receiver) {
+      if (property === 'appendLine') return (line: string) => target.appendLine(/^\[(?:Info|Warn|Error|Trace)\s*-/.test(line) ? line : `[${timeOfDay(new Date())}] ${line}`);
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** `16:41:07.123`, local time. */
+function timeOfDay(now: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}.${String(now.getMilliseconds()).padStart(3, '0')}`;
 }
 
 export async function deactivate(): Promise<void> {

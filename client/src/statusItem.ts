@@ -18,11 +18,41 @@ export class ServerStatusItem implements vscode.Disposable {
     this.item.show();
   }
 
+  /** The server's last word, shown again when an action ends. */
+  private last: StatusParams | undefined;
+  /** What is running (`reconnecting`), shown with a spinning icon until it ends. */
+  private running: string | undefined;
+
   show(params: StatusParams): void {
-    const icon = params.state === 'error' ? '$(error)' : params.state === 'starting' ? '$(sync~spin)' : '$(database)';
-    this.item.text = `${icon} Query Lens: ${params.text}`;
+    this.last = params;
+    this.draw();
+  }
+
+  /**
+   * Runs a person's action (Reconnect, Refresh Schema) with the item spinning and saying so, then
+   * says how it ended: the server's new status for a few seconds in the status bar, or the failure.
+   */
+  async during<T>(doing: string, work: () => Promise<T | undefined>): Promise<T | undefined> {
+    this.running = doing;
+    this.draw();
+    try {
+      const result = await work();
+      const now = this.last?.text ?? '';
+      void vscode.window.setStatusBarMessage(result === undefined ? `Query Lens: ${doing} failed (see the log)` : `Query Lens: ${doing} done — ${now}`, 5000);
+      return result;
+    } finally {
+      this.running = undefined;
+      this.draw();
+    }
+  }
+
+  private draw(): void {
+    const params = this.last;
+    if (!params) return;
+    const icon = this.running || params.state === 'starting' ? '$(sync~spin)' : params.state === 'error' ? '$(error)' : '$(database)';
+    this.item.text = `${icon} Query Lens: ${this.running ? `${this.running}…` : params.text}`;
     this.item.tooltip = `${params.detail}\nClick for Reconnect, Configure Connection, Refresh Schema and the log.`;
-    this.item.backgroundColor = backgroundFor(params);
+    this.item.backgroundColor = this.running ? undefined : backgroundFor(params);
   }
 
   dispose(): void {

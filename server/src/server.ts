@@ -461,7 +461,10 @@ async function planAndPublish(uri: string): Promise<void> {
     (entry.indexAdvice ??= []).push({ ...advice, start: advice.start - queryStart, end: advice.end - queryStart });
   }
   state.bySql = bySql;
-  connection.console.log(`[plans] ${uri}: ${plans.stats.planned} planned, ${plans.stats.cached} from cache`);
+  // A run that planned nothing new is routine (most edits): said only at the verbose trace level.
+  const planned = `[plans] ${uri}: ${plans.stats.planned} planned, ${plans.stats.cached} from cache`;
+  if (plans.stats.planned > 0) connection.console.log(planned);
+  else connection.tracer.log(planned);
   publishMerged(uri);
   if (clientRefreshesCodeLenses) {
     void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);

@@ -108,8 +108,19 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     assert.deepStrictEqual(published.diagnostics.map((d) => [d.code, d.severity, d.range]), [['plan-seq-scan', DiagnosticSeverity.Information, rangeOf(text, 'orders')]]);
   });
 
-  it('plans only the edited query again; the others come from the cache', async () => {
-    const server = await start();
+  it('plans only the edited query again; the others come from the cache (a run that planned nothing is logged only at the verbose trace level)', async () => {
+    const quiet = await start();
+    const quietUri = 'file:///ws/quiet.sql';
+    await quiet.open(quietUri, 'sql', 'SELECT id FROM customers WHERE id = 1;\n');
+    assert.strictEqual(await quiet.waitForLog((line) => line.startsWith(`[plans] ${quietUri}:`)), `[plans] ${quietUri}: 1 planned, 0 from cache`);
+    quiet.logs.length = 0;
+    await quiet.change(quietUri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '-- customers\n' }]);
+    await quiet.nextDiagnostics(quietUri, () => true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepStrictEqual(quiet.logs.filter((line) => line.startsWith('[plans]')), []);
+    await quiet.stop();
+    client = undefined;
+    const server = await start({}, { trace: 'verbose' });
     const uri = 'file:///ws/cache.sql';
     const text = 'SELECT id FROM customers WHERE id = 1;\nSELECT id FROM orders WHERE id = 2;\nSELECT id FROM orders WHERE id = 3;\n';
     await server.open(uri, 'sql', text);

@@ -538,6 +538,13 @@ async function partA() {
     await input.fill('postgres://postgres:e2e-secret@127.0.0.1:5432/postgres');
     await shot(page, '17-configure-connection');
     await page.keyboard.press('Enter');
+    // Asked where the URL goes, with what committing the workspace's settings would share.
+    const workspaceItem = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Workspace settings' }).first();
+    await workspaceItem.waitFor({ timeout: 10000 });
+    const offered = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((row) => row.replace(/\s+/g, ' ').trim());
+    if (offered.length !== 2 || !offered[0].includes('Often committed') || !offered[1].startsWith('User settings')) throw new Error(`offered ${JSON.stringify(offered)}`);
+    await shot(page, '17b-connection-where');
+    await workspaceItem.click();
     const item = page.locator('.part.statusbar .statusbar-item', { hasText: /Query Lens: PostgreSQL \d+\.\d+ · postgres$/ }).first();
     await item.waitFor({ timeout: 30000 });
     const settingsFile = path.join(A.plansWs, '.vscode', 'settings.json');
@@ -551,7 +558,19 @@ async function partA() {
       return rows.filter((r) => r.code === 'not-planned' && r.message.includes('none of its tables (orders) is in PostgreSQL') && r.message.includes('· postgres: it runs against another database')).length === 3 && !rows.some((r) => r.code === 'unknown-table');
     });
     await shot(page, '18-connected');
-    return `${(await item.innerText()).replace(/\s+/g, ' ').trim()}; settings.json holds the URL without the password`;
+    // Reconnect says it is under way and how it ended, in the status bar.
+    await runCommand(page, 'Query Lens: Reconnect to Database');
+    const done = page.locator('.part.statusbar .statusbar-item', { hasText: /Query Lens: reconnecting done — PostgreSQL \d+\.\d+ · postgres/ }).first();
+    await done.waitFor({ timeout: 20000 });
+    // The output channel's own lines carry the time of day.
+    await runCommand(page, 'Query Lens: Show Output');
+    const outputText = page.locator('.part.panel .output .view-lines, .part.panel .output-view .view-lines').first();
+    await waitFor(page, "timestamped lines in the output channel, the client's and the server's", async () => {
+      const text = (await outputText.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+      return /\[\d\d:\d\d:\d\d\.\d{3}\] \[status\] /.test(text) && /\[\d\d:\d\d:\d\d\.\d{3}\] \[plans\] /.test(text);
+    });
+    await shot(page, '18b-output-timestamps');
+    return `${(await item.innerText()).replace(/\s+/g, ' ').trim()}; settings.json holds the URL without the password; Reconnect ends with "${(await done.innerText()).trim()}"`;
   }]);
 
   try {

@@ -26,6 +26,7 @@ import {
   InitializedNotification,
   InitializeRequest,
   LogMessageNotification,
+  LogTraceNotification,
   ShowDocumentRequest,
   ShowMessageRequest,
   ProtocolConnection,
@@ -53,6 +54,8 @@ export interface StartOptions {
    * (default true); without it, the server sends each edit with its action.
    */
   resolvesCodeActions?: boolean;
+  /** The trace level the editor sets (`queryLens.trace.server`): at `verbose`, routine lines come too ($/logTrace), into `logs`. */
+  trace?: 'off' | 'messages' | 'verbose';
 }
 
 /** The server's environment: the test run's, without the libpq variables a developer may have set. */
@@ -129,6 +132,7 @@ export class TestLspClient {
       return password === undefined ? {} : { password };
     });
     this.connection.onNotification(LogMessageNotification.type, (params) => this.logs.push(params.message));
+    this.connection.onNotification(LogTraceNotification.type, (params) => this.logs.push(params.message));
     this.connection.onRequest(ShowMessageRequest.type, (params) => {
       this.asked.push(params.message);
       return params.actions?.find((action) => action.title === this.answer) ?? null;
@@ -149,6 +153,7 @@ export class TestLspClient {
     client.defaultSettings = options.settings ?? { debounceMs: 0 };
     await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
+      trace: options.trace ?? 'off',
       rootUri: options.rootUri ?? null,
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
