@@ -111,9 +111,10 @@ describe('table upkeep in plan findings, over LSP', function () {
   });
 
   it('says nothing of an unused index while the statistics are younger than queryLens.unusedIndexMinDays, nor of one a query of the workspace is planned with', async () => {
-    server = await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url, unusedIndexMinDays: 3650 } });
+    // Each document's plan run logs its end (a run that planned nothing, at the verbose trace
+    // level); what was published by then is all there is.
+    server = await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url, unusedIndexMinDays: 3650 }, trace: 'verbose' });
     const indexes = 'CREATE INDEX visits_page_idx ON visits (page);\n';
-    // Each document's plan run logs its end; what was published by then is all there is.
     const plannedDiagnostics = async (uri: string) => {
       await server!.waitForLog((line) => line.startsWith(`[plans] ${uri}:`));
       return server!.allPublished(uri).at(-1)!.diagnostics;
@@ -123,7 +124,7 @@ describe('table upkeep in plan findings, over LSP', function () {
     await server.stop();
 
     // Old enough, but a query of an open document is planned with the index: it serves the workspace.
-    server = await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url, unusedIndexMinDays: 0 } });
+    server = await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url, unusedIndexMinDays: 0 }, trace: 'verbose' });
     const query = "SELECT id FROM visits WHERE page = '/p7';\n";
     await server.open('file:///ws/pages.sql', 'sql', query);
     await server.waitForLog((line) => line.startsWith('[plans] file:///ws/pages.sql:'));
