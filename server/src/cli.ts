@@ -502,7 +502,7 @@ async function explain(invocation: Invocation, out: (text: string) => void, note
     const errors = planned.findings.filter((f) => f.severity === 'error');
     const plans = [...planned.plans.values()];
     if (invocation.format === 'json') {
-      const reports = plans.map((plan) => reportJson(plan.report));
+      const reports = plans.map((plan) => reportJson(plan.viewer().report));
       out(
         JSON.stringify(
           {

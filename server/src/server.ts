@@ -30,7 +30,7 @@ import { dialectLabel, initParsers } from './analyze/parse';
 import { DocumentKind, documentKindOfLanguage, ParameterisationFix, type ParameterisationOffer } from './extract/query';
 import { forgetDocument } from './extract/extractQueries';
 import { DatabaseService, DatabaseStatus, type ActivePlanner } from './db/databaseService';
-import { PlanCache, planDocument, planKeyOf, type IndexAdvice } from './db/planDocument';
+import { PlanCache, planDocument, planKeyOf, type IndexAdvice, type PlannedQuery } from './db/planDocument';
 import { candidatesOf, createIndexTitle, indexMigration, indexStatementsOf } from './advise/indexQuickFix';
 import { describeIndexes } from './advise/verifyIndex';
 import { formatCount } from './text/numbers';
@@ -375,7 +375,7 @@ const lastResultByUri = new Map<string, { result: AnalysisResult; staticDiagnost
 interface PlanEntry {
   findings: Finding[];
   lensTitle?: string;
-  plan?: PlanResult;
+  plan?: PlannedQuery;
   /** Codes of the query's static findings the plan shows to be moot (withdrawn). */
   settled?: string[];
   /** The indexes its plan findings name, offsets relative to the query, for their quick fixes. */
@@ -650,7 +650,8 @@ function plannedQuery(uri: string, queryStart: number | undefined, at: number | 
     if (!entry.plan) return;
     const matches = queryStart !== undefined ? query.start === queryStart : at !== undefined && query.start <= at && at <= query.end;
     if (matches && (!found || query.end - query.start < found.length)) {
-      found = { plan: { ...entry.plan, queryStart: query.start }, queryStart: query.start, length: query.end - query.start };
+      const { viewer, ...plan } = entry.plan;
+      found = { plan: { ...plan, ...viewer(), queryStart: query.start }, queryStart: query.start, length: query.end - query.start };
     }
   });
   return found && { plan: found.plan, queryStart: found.queryStart };

@@ -98,7 +98,7 @@ export interface DocumentPlans {
   findings: Finding[];
   lenses: PlanLens[];
   /** By query start: what "Show plan" shows. */
-  plans: Map<number, PlanResult>;
+  plans: Map<number, PlannedQuery>;
   /** By query index: the plan's total cost, rows and top node, or why the query was not planned. */
   outcomes: Map<number, QueryPlanOutcome>;
   /**
@@ -110,6 +110,15 @@ export interface DocumentPlans {
   indexAdvice: IndexAdvice[];
   stats: { planned: number; cached: number };
 }
+
+/**
+ * A query's plan as the editor and the CLI get it; what only the plan viewer and `explain` read
+ * (the report, its tips and the source ranges) is made when asked for, not for every plan of
+ * every edit.
+ */
+export type PlannedQuery = Omit<PlanResult, 'report' | 'sourceRanges' | 'documentRanges' | 'queryStart'> & {
+  viewer: () => Pick<PlanResult, 'report' | 'sourceRanges' | 'documentRanges'>;
+};
 
 /** An index a plan finding names, for one query, with what trying it said. */
 export interface IndexAdvice {
@@ -322,21 +331,24 @@ export async function planDocument(
     }
     const runTimes = measured ? ` · ${formatCount(measured.calls)} ${measured.calls === 1 ? 'call' : 'calls'}, mean ${formatDuration(measured.meanMs)}` : '';
     result.lenses.push({ queryStart: query.start, title: `${summarisePlan(plan)}${emptyTables}${runTimes}` });
-    const sourceRanges = sourceRangesOf(sql, plan, parseTree);
+    let viewer: ReturnType<PlannedQuery['viewer']> | undefined;
     result.plans.set(query.start, {
       sql,
       database: active.label,
       json: outcome.json,
       text: renderPlanText(plan),
       insights: insights.map((insight) => ({ code: insight.code, severity: insight.severity, message: insight.message })),
-      report: verifiedReport(plan, context, insights),
-      sourceRanges,
-      documentRanges: Object.fromEntries(
-        Object.entries(sourceRanges).map(([id, range]) => {
-          const [start, end] = query.sqlRangeToDocument(...explained.toQuery([range.start, range.end]));
-          return [id, { start: start - query.start, end: end - query.start }];
-        }),
-      ),
+      viewer: () => {
+        if (viewer) return viewer;
+        const sourceRanges = sourceRangesOf(sql, plan, parseTree);
+        const documentRanges = Object.fromEntries(
+          Object.entries(sourceRanges).map(([id, range]) => {
+            const [start, end] = query.sqlRangeToDocument(...explained.toQuery([range.start, range.end]));
+            return [id, { start: start - query.start, end: end - query.start }];
+          }),
+        );
+        return (viewer = { report: verifiedReport(plan, context, insights), sourceRanges, documentRanges });
+      },
     });
   }
   // CREATE INDEX statements: an index the database has, on a table it reads, that it never uses;
