@@ -105,7 +105,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // and the editor's context menu, the query under the cursor.
     vscode.commands.registerCommand('queryLens.showPlan', async (uri: unknown, queryStart: unknown) => {
       if (typeof uri === 'string' && typeof queryStart === 'number') return planPanel.show(uri, { queryStart });
-      const editor = vscode.window.activeTextEditor;
+      // From the walkthrough or a panel, the editor beside it that holds queries.
+      const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((visible) => DOCUMENT_LANGUAGES.includes(visible.document.languageId));
       if (!editor) {
         void vscode.window.showInformationMessage('Query Lens: open a file and put the cursor in a query to see its plan.');
         return false;

@@ -530,6 +530,30 @@ async function partA() {
     return `tip "${statement}" (${verdict}); edited query re-planned in the panel; Create index → migrations/${written[0]}`;
   }]);
 
+  list.push(['A18 the walkthrough "Get started with Query Lens": five steps, from the connection to the plan viewer; a step\'s button runs its command and marks it done', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'customers.ts' }).first().click();
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Query Lens' }).first();
+    await pick.waitFor({ timeout: 20000 });
+    await pick.click();
+    const steps = page.locator('.getting-started-step');
+    await page.locator('.getting-started-step', { hasText: 'Open the plan viewer' }).first().waitFor({ timeout: 20000 });
+    const titles = (await page.locator('.getting-started-step .step-title').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    const expected = ['Choose where plans come from', 'Open a query', 'Read the CodeLens', 'Apply a quick fix', 'Open the plan viewer'];
+    if (JSON.stringify(titles) !== JSON.stringify(expected)) throw new Error(`steps ${JSON.stringify(titles)}`);
+    await shot(page, '27-walkthrough');
+    // The last step's button: the plan of the query in the editor beside the walkthrough.
+    const step = steps.filter({ hasText: 'Open the plan viewer' }).first();
+    await step.click();
+    await step.locator('a, button', { hasText: 'Show Query Plan' }).first().click();
+    await page.locator('.tabs-container .tab', { hasText: /^Plan · customers\.ts:\d+/ }).first().waitFor({ timeout: 20000 });
+    // Its completion event (onCommand:queryLens.showPlan) checks it off: a filled check icon.
+    await step.locator('.codicon.complete').first().waitFor({ timeout: 20000 });
+    const done = await page.locator('.getting-started-step', { has: page.locator('.codicon.complete') }).locator('.step-title').allInnerTexts();
+    await shot(page, '28-walkthrough-step-done');
+    return `steps: ${titles.join(' → ')}; "Show Query Plan" opened the plan of customers.ts; checked off: ${JSON.stringify(done.map((t) => t.trim()))}`;
+  }]);
+
   list.push(['A13 Configure Connection: the URL goes to the workspace settings without its password, and plans come from that database', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
     await runCommand(page, 'Query Lens: Configure Connection');
