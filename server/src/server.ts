@@ -15,10 +15,14 @@ import {
   CodeLens,
   CodeLensParams,
   CodeLensRefreshRequest,
+  CompletionItem,
+  CompletionItemKind,
   createConnection,
   Diagnostic,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
+  Hover,
+  MarkupKind,
   ProposedFeatures,
   TextDocumentSyncKind,
   TextDocuments,
@@ -56,6 +60,8 @@ import { parseStatement } from './analyze/parse';
 import { highestParameter } from './analyze/statementInfo';
 import { planFromExplainJson, readSavedPlan, renderPlanText } from './plan/planModel';
 import { planReport } from './plan/planReport';
+import { identifierAt, schemaCompletions, tableHover, tableNamed } from './schemaHelp/schemaHelp';
+import type { TableStats } from './plan/insights';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -170,6 +176,9 @@ connection.onInitialize((params) => {
       // A fix's edit is made when it is chosen, not for every diagnostic under the cursor.
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true },
       codeLensProvider: { resolveProvider: false },
+      // The schema plans come from: a table's columns and indexes on hover, names while typing.
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['.'] },
       executeCommandProvider: { commands: [OPEN_MIGRATION_COMMAND, CREATE_INDEX_COMMAND] },
     },
     serverInfo: { name: 'query-lens', version: SERVER_VERSION },
@@ -656,6 +665,61 @@ function plannedQuery(uri: string, queryStart: number | undefined, at: number | 
   });
   return found && { plan: found.plan, queryStart: found.queryStart };
 }
+
+/** The analysed query whose text holds document offset `at` (the innermost), with its text as the document has it. */
+function queryAt(uri: string, at: number): { text: string; start: number } | undefined {
+  const document = documents.get(uri);
+  const last = lastResultByUri.get(uri);
+  if (!document || !last || last.version !== document.version) return undefined;
+  const text = document.getText();
+  let found: { start: number; end: number } | undefined;
+  for (const query of last.result.queries) {
+    // Just past a query's end on its line counts too: typing `FROM ` at the end of a statement.
+    const holds = query.start <= at && (at <= query.end || /^[ \t]*$/.test(text.slice(query.end, at)));
+    if (holds && (!found || query.end - query.start < found.end - found.start)) found = query;
+  }
+  return found && { text: text.slice(found.start, Math.max(found.end, at)), start: found.start };
+}
+
+/** The tables of the database the document's plans come from; never starts the embedded one. */
+async function schemaTablesFor(uri: string): Promise<{ tables: Map<string, TableStats>; label: string } | undefined> {
+  const active = await databaseFor(uri, await settingsFor(uri))?.service.get({ startEmbedded: false });
+  return active ? { tables: active.tables, label: active.label } : undefined;
+}
+
+connection.onHover(async (params): Promise<Hover | null> => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return null;
+  const query = queryAt(params.textDocument.uri, document.offsetAt(params.position));
+  if (!query) return null;
+  const name = identifierAt(query.text, document.offsetAt(params.position) - query.start);
+  if (!name) return null;
+  const schema = await schemaTablesFor(params.textDocument.uri);
+  // A table's own name (or the alias the query gave it), not a column that shares a name.
+  const table = schema && !name.qualifier ? tableNamed(name.name, schema.tables.values(), query.text) : undefined;
+  if (!table) return null;
+  return {
+    contents: { kind: MarkupKind.Markdown, value: tableHover(table, schema!.label) },
+    range: { start: document.positionAt(query.start + name.start), end: document.positionAt(query.start + name.end) },
+  };
+});
+
+connection.onCompletion(async (params): Promise<CompletionItem[]> => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return [];
+  const offset = document.offsetAt(params.position);
+  const query = queryAt(params.textDocument.uri, offset);
+  if (!query) return [];
+  const schema = await schemaTablesFor(params.textDocument.uri);
+  if (!schema) return [];
+  return schemaCompletions(query.text, offset - query.start, schema.tables.values()).map((item, i) => ({
+    label: item.label,
+    kind: item.kind === 'table' ? CompletionItemKind.Class : CompletionItemKind.Field,
+    detail: item.detail,
+    // Columns of the query's own tables first, in the order given.
+    sortText: String(i).padStart(5, '0'),
+  }));
+});
 
 /** A host on this machine: EXPLAIN ANALYZE there needs one confirmation, elsewhere two. */
 function isLocalHost(host: string): boolean {

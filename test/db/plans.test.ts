@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, ExecuteCommandRequest, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import { CompletionItem, CompletionRequest, HoverRequest } from 'vscode-languageserver-protocol';
 import { ExplainAnalyzeRequest, ExplainAnalyzeTargetRequest, PlanRequest, ReadPlanRequest, RefreshSchemaRequest, WorkspaceTrustedNotification } from '../../server/src/protocol';
 import { docsLink, rangeOf, TestLspClient } from '../support/lspClient';
 import { createTestDatabase, SHOP_SCHEMA, withClient } from './database';
@@ -409,6 +410,44 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     assert.ok('report' in json);
     assert.deepStrictEqual(json.report.nodes.map((node) => node.type), ['Seq Scan']);
     assert.deepStrictEqual(await server.connection.sendRequest(ReadPlanRequest.type, { text: '{"not": "a plan"}' }), { error: 'not EXPLAIN\'s JSON output: no "Plan" in it' });
+  });
+
+  it("shows a table's columns and indexes on hover over its name or alias, and completes column and table names", async () => {
+    const server = await start();
+    const text = 'SELECT o.id, o.total FROM orders o WHERE o.customer_id = 1;\nSELECT id FROM \n';
+    const uri = 'file:///ws/help.sql';
+    await server.open(uri, 'sql', text);
+    await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    const hoverAt = (needle: string, occurrence = 1) => server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: rangeOf(text, needle, occurrence).start });
+    const onTable = await hoverAt('orders');
+    assert.deepStrictEqual(onTable?.range, rangeOf(text, 'orders'));
+    assert.strictEqual(
+      (onTable?.contents as { value: string }).value,
+      [
+        `**public.orders** · ~100,000 rows · ${label}`,
+        '',
+        '| column | type |',
+        '|:--|:--|',
+        '| `id` | bigint not null |',
+        '| `customer_id` | integer not null |',
+        '| `status` | text not null |',
+        '| `total` | numeric(10,2) not null |',
+        '| `created_at` | timestamp with time zone not null |',
+        '',
+        'Indexes:',
+        '- `orders_pkey` `UNIQUE USING btree (id)`',
+      ].join('\n'),
+    );
+    // The alias the query gave it says the same; a column's name is no table.
+    assert.strictEqual(((await hoverAt('o.id'))?.contents as { value: string }).value, (onTable?.contents as { value: string }).value);
+    assert.strictEqual(await hoverAt('total'), null);
+    const complete = async (line: number, character: number) =>
+      ((await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line, character } })) as CompletionItem[]).map((item) => `${item.label}:${item.detail}`);
+    // After `o.`: the columns of orders.
+    assert.deepStrictEqual((await complete(0, text.indexOf('o.total') + 2)).slice(0, 2), ['id:orders.id bigint', 'customer_id:orders.customer_id integer']);
+    // After FROM: the tables.
+    const tables = await complete(1, 'SELECT id FROM '.length);
+    assert.ok(tables.includes('customers:public.customers · ~20,000 rows') && tables.includes('orders:public.orders · ~100,000 rows'), JSON.stringify(tables));
   });
 
   it('plans again after "Refresh Schema": a new index ends the sequential-scan warning', async () => {
