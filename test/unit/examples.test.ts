@@ -8,7 +8,9 @@ const ROOT = path.join(__dirname, '..', '..', '..');
  * The example application is what a new user opens first: it must be free of TypeScript errors of
  * its own (only the `pg` module it imports is not installed in this repository).
  */
-describe('examples/app', () => {
+describe('examples/app', function () {
+  // A whole type-check with the standard library: seconds, and more on a loaded machine.
+  this.timeout(90_000);
   // VS Code checks a file outside any tsconfig with its implicit project (strictNullChecks on,
   // noImplicitAny off: there `[]` is a never[]); a project of its own would be strict.
   for (const [name, options] of [
