@@ -95,27 +95,19 @@ export async function verifyIndex(active: ActivePlanner, sql: string, parameterC
   if (!after) {
     return { method: 'none', statement, reason: `trying it on ${active.label} failed${outcome.kind === 'error' ? ` (${outcome.error.message})` : ''}` };
   }
-  const usesAll = after.usesIndex && indexNames.slice(1).every((name) => usesIndexNamed(outcome, name));
+  const usesAll = after.usesIndex && indexNames.slice(1).every((name) => after.indexes.has(name));
   // On the embedded database the tables are empty and never analysed, so the costs are the
   // planner's defaults: that it would use the index is what counts there.
   const gains = method === 'embedded' || after.cost <= costBefore * (1 - minGainShare);
   return { method, used: usesAll && gains, costBefore, costAfter: after.cost, statement, ...(after.scan ? { scan: after.scan } : {}) };
 }
 
-function usesIndexNamed(outcome: ExplainOutcome, indexName: string): boolean {
-  if (outcome.kind !== 'plan' || !indexName) return false;
-  let used = false;
-  walkPlan(planFromExplainJson(outcome.json), (node) => {
-    if (node.indexName === indexName) used = true;
-  });
-  return used;
-}
 
 /**
- * The total cost of a plan, whether any of its nodes reads the index named `indexName`, and how
- * the first that does reads it.
+ * The total cost of a plan, whether any of its nodes reads the index named `indexName`, how the
+ * first that does reads it, and the names of all the indexes it reads.
  */
-function planCost(outcome: ExplainOutcome, indexName: string | undefined, candidate: IndexCandidate): { cost: number; usesIndex: boolean; scan?: IndexScanFacts } | undefined {
+function planCost(outcome: ExplainOutcome, indexName: string | undefined, candidate: IndexCandidate): { cost: number; usesIndex: boolean; indexes: Set<string>; scan?: IndexScanFacts } | undefined {
   if (outcome.kind !== 'plan' || !indexName) {
     return undefined;
   }
@@ -123,7 +115,10 @@ function planCost(outcome: ExplainOutcome, indexName: string | undefined, candid
     const plan = planFromExplainJson(outcome.json);
     let scan: IndexScanFacts | undefined;
     let usesIndex = false;
+    // Every index the plan reads: an OR's other branches' indexes are looked up here.
+    const indexes = new Set<string>();
     walkPlan(plan, (node, parent) => {
+      if (node.indexName !== undefined) indexes.add(node.indexName);
       if (node.indexName !== indexName) return;
       usesIndex = true;
       if (scan) return;
@@ -132,7 +127,7 @@ function planCost(outcome: ExplainOutcome, indexName: string | undefined, candid
       const loops = node.actual?.loops ?? 1;
       scan = { nodeType: node.nodeType, rows: reader.planRows * loops, ...uncoveredColumns(reader, candidate) };
     });
-    return { cost: plan.root.totalCost, usesIndex, ...(scan ? { scan } : {}) };
+    return { cost: plan.root.totalCost, usesIndex, indexes, ...(scan ? { scan } : {}) };
   } catch {
     return undefined;
   }
@@ -155,7 +150,7 @@ function uncoveredColumns(scan: PlanNode, candidate: IndexCandidate): Pick<Index
 
 
 /** A plain column name is quoted as a name; an expression (`lower(email)`) is written in parentheses. */
-function quoteColumn(key: string): string {
+export function quoteColumn(key: string): string {
   // A key's order (`created_at DESC NULLS LAST`) follows the column or expression, unquoted.
   const order = / (?:ASC|DESC)(?: NULLS (?:FIRST|LAST))?$| NULLS (?:FIRST|LAST)$/.exec(key);
   return order ? quoteKey(key.slice(0, order.index)) + order[0] : quoteKey(key);
