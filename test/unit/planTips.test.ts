@@ -87,6 +87,9 @@ describe('planReport: the tips', () => {
       },
     ]);
     assert.deepStrictEqual(tipsOf(pev2Plan('inline/05-parallel-pg12.spec.1.plan'), 'seq-scan-index'), []);
+    // An expression key is written as CREATE INDEX takes it, in parentheses (not as a quoted name).
+    const expression = parseTextPlan('Seq Scan on customers  (cost=0.00..2000.00 rows=5 width=4) (actual time=0.020..9.100 rows=5 loops=1)\n  Filter: (lower(email) = $1)\n  Rows Removed by Filter: 99995\n');
+    assert.strictEqual(tipsOf(expression, 'seq-scan-index')[0]?.index?.statement, 'CREATE INDEX ON customers ((lower(email)))');
   });
 
   it('sort-spill: an external merge on disk; quiet for a quicksort in memory and for an estimate-only plan without work_mem', () => {

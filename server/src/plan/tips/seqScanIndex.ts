@@ -15,6 +15,7 @@ import { numberOf } from '../figures';
 import { seqScanInsight, type PlanContext, type TableStats } from '../insights';
 import { estimatedRowsInAllProcesses, type PlanNode } from '../planModel';
 import { quoteIdentifier } from '../../text/identifiers';
+import { quoteColumn } from '../../advise/verifyIndex';
 import type { NodeTip, TipInput } from './registry';
 import { ancestorsOf } from './shared';
 
@@ -37,7 +38,7 @@ export const seqScanIndex: NodeTip = {
         ...(node.schema !== undefined ? { schema: node.schema } : {}),
         table: node.relationName,
         columns,
-        statement: `CREATE INDEX ON ${target} (${columns.map(quoteKey).join(', ')})`,
+        statement: `CREATE INDEX ON ${target} (${columns.map(quoteColumn).join(', ')})`,
         verified: 'none',
         reason: 'no database at hand',
       },
@@ -53,10 +54,6 @@ function rowsInAllOf(input: TipInput): Map<PlanNode, number> {
   return rows;
 }
 
-/** `created_at DESC` stays as it is; a plain name is quoted where PostgreSQL needs it. */
-function quoteKey(key: string): string {
-  return /^[^\s"]+$/.test(key) ? quoteIdentifier(key) : key;
-}
 
 /**
  * A context from the plan alone: no indexes known, and a table as large as the rows ANALYZE
