@@ -15,6 +15,7 @@ import {
   WorkspaceTrustedNotification,
 } from '../../server/src/protocol';
 import { configureConnection, passwordFromSecretStorage } from './connection';
+import { OPEN_DOCS_COMMAND, openDocs, renderedDocsLinks } from './docsLinks';
 import { PlanPanel } from './planPanel';
 import { requestFromServer } from './serverRequests';
 import { ServerStatusItem, STATUS_ACTIONS_COMMAND, showStatusActions } from './statusItem';
@@ -52,6 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'untitled', language },
     ]),
     outputChannel: output,
+    // A diagnostic's docs link opens its page rendered, not as Markdown source.
+    middleware: renderedDocsLinks(vscode.Uri.joinPath(context.extensionUri, 'docs')),
     // Settings are pulled per document by the server (workspace/configuration); this only
     // tells it when they changed.
     synchronize: { configurationSection: 'queryLens' },
@@ -117,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       planPanel.explainAnalyze(typeof uri === 'string' ? uri : undefined, typeof queryStart === 'number' ? queryStart : undefined),
     ),
     vscode.commands.registerCommand('queryLens.openPlan', () => planPanel.open()),
+    vscode.commands.registerCommand(OPEN_DOCS_COMMAND, openDocs),
     vscode.commands.registerCommand(STATUS_ACTIONS_COMMAND, showStatusActions),
     // The index quick fix's "Copy the CREATE INDEX statement": the server has no clipboard.
     vscode.commands.registerCommand('queryLens.copyIndexStatement', async (statement: unknown) => {
@@ -134,11 +138,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   }
 }
 
-/** The channel with each appended line led by the time of day (`[16:41:07.123]`). */
+/**
+ * The channel with each appended line led by the time of day (`[16:41:07.123]`). The language
+ * client logs every exit of the server as an error, a clean one after Restart or a reload too
+ * (`[Error - 16:41:07] Server process exited with code 0.`): that one is said as what it is.
+ */
 function stamped(channel: vscode.OutputChannel): vscode.OutputChannel {
+  const cleanExit = /^\[Error - ([^\]]+)\] Server process exited with code 0\.$/;
   return new Proxy(channel, {
     get(target, property, receiver) {
-      if (property === 'appendLine') return (line: string) => target.appendLine(/^\[(?:Info|Warn|Error|Trace)\s*-/.test(line) ? line : `[${timeOfDay(new Date())}] ${line}`);
+      if (property === 'appendLine')
+        return (line: string) =>
+          target.appendLine(
+            cleanExit.test(line)
+              ? line.replace(cleanExit, '[Info  - $1] The server process ended normally (exit code 0).')
+              : /^\[(?:Info|Warn|Error|Trace)\s*-/.test(line)
+                ? line
+                : `[${timeOfDay(new Date())}] ${line}`,
+          );
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
