@@ -212,8 +212,10 @@ let statusDialect: Settings['dialect'] | undefined;
 function sendStatus(settings: Settings): void {
   statusDialect = settings.dialect;
   const db: DatabaseStatus | undefined = database?.currentStatus;
-  // Static analysis with nothing wrong (no database tried yet, or plans off) says just that.
-  const text = !db || (db.mode === 'static' && !db.reason) ? `${dialectLabel(settings.dialect)} · static only` : db.text;
+  // Plans off with nothing wrong, or a dialect PostgreSQL cannot plan, say static only; a
+  // database not tried yet (no query has needed a plan) says just the dialect.
+  const staticOnly = settings.dialect !== 'postgresql' || (db?.mode === 'static' && !db.reason);
+  const text = staticOnly ? `${dialectLabel(settings.dialect)} · static only` : !db || db.mode === 'idle' ? dialectLabel(settings.dialect) : db.text;
   void connection.sendNotification(StatusNotification.type, {
     state: 'ready',
     text,
@@ -378,7 +380,12 @@ async function analyseAndPublish(uri: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 /** The static analysis last published per document, for merging plan findings into. */
-const lastResultByUri = new Map<string, { result: AnalysisResult; staticDiagnostics: Diagnostic[]; version: number }>();
+interface LastResult {
+  result: AnalysisResult;
+  staticDiagnostics: Diagnostic[];
+  version: number;
+}
+const lastResultByUri = new Map<string, LastResult>();
 
 /** What the plan of one query gave: findings relative to the query's start, its CodeLens, its plan. */
 interface PlanEntry {
@@ -667,10 +674,10 @@ function plannedQuery(uri: string, queryStart: number | undefined, at: number | 
 }
 
 /** The analysed query whose text holds document offset `at` (the innermost), with its text as the document has it. */
-function queryAt(uri: string, at: number): { text: string; start: number } | undefined {
+async function queryAt(uri: string, at: number): Promise<{ text: string; start: number } | undefined> {
   const document = documents.get(uri);
-  const last = lastResultByUri.get(uri);
-  if (!document || !last || last.version !== document.version) return undefined;
+  const last = await currentResult(uri);
+  if (!document || !last) return undefined;
   const text = document.getText();
   let found: { start: number; end: number } | undefined;
   for (const query of last.result.queries) {
@@ -679,6 +686,22 @@ function queryAt(uri: string, at: number): { text: string; start: number } | und
     if (holds && (!found || query.end - query.start < found.end - found.start)) found = query;
   }
   return found && { text: text.slice(found.start, Math.max(found.end, at)), start: found.start };
+}
+
+/**
+ * The analysis of the document's text as it is now. Completion comes right after a keystroke,
+ * before the debounced analysis of that text has run: it is run at once (an edit takes ~5 ms).
+ */
+async function currentResult(uri: string): Promise<LastResult | undefined> {
+  const document = documents.get(uri);
+  if (!document) return undefined;
+  if (lastResultByUri.get(uri)?.version !== document.version) {
+    pendingRuns.get(uri)?.();
+    pendingRuns.delete(uri);
+    await analyseAndPublish(uri);
+  }
+  const last = lastResultByUri.get(uri);
+  return last && last.version === documents.get(uri)?.version ? last : undefined;
 }
 
 /** The tables of the database the document's plans come from; never starts the embedded one. */
@@ -690,7 +713,7 @@ async function schemaTablesFor(uri: string): Promise<{ tables: Map<string, Table
 connection.onHover(async (params): Promise<Hover | null> => {
   const document = documents.get(params.textDocument.uri);
   if (!document) return null;
-  const query = queryAt(params.textDocument.uri, document.offsetAt(params.position));
+  const query = await queryAt(params.textDocument.uri, document.offsetAt(params.position));
   if (!query) return null;
   const name = identifierAt(query.text, document.offsetAt(params.position) - query.start);
   if (!name) return null;
@@ -708,7 +731,7 @@ connection.onCompletion(async (params): Promise<CompletionItem[]> => {
   const document = documents.get(params.textDocument.uri);
   if (!document) return [];
   const offset = document.offsetAt(params.position);
-  const query = queryAt(params.textDocument.uri, offset);
+  const query = await queryAt(params.textDocument.uri, offset);
   if (!query) return [];
   const schema = await schemaTablesFor(params.textDocument.uri);
   if (!schema) return [];

@@ -450,6 +450,20 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     assert.ok(tables.includes('customers:public.customers · ~20,000 rows') && tables.includes('orders:public.orders · ~100,000 rows'), JSON.stringify(tables));
   });
 
+  it('completes after a keystroke, before the debounced analysis of the new text has run', async () => {
+    // A debounce no test waits out: only the completion request can have analysed the edit.
+    const server = await start({ debounceMs: 600_000 });
+    const uri = 'file:///ws/typing.sql';
+    await server.open(uri, 'sql', 'SELECT 1;\n');
+    await server.diagnosticsWhere(uri, () => true);
+    const typed = 'SELECT 1;\nSELECT o. FROM orders o;\n';
+    const published = server.change(uri, [{ text: typed }]);
+    const items = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 1, character: 'SELECT o.'.length } })) as CompletionItem[];
+    assert.deepStrictEqual(items.map((item) => item.label), ['id', 'customer_id', 'status', 'total', 'created_at']);
+    // The analysis it ran is published, as the debounced one would have been.
+    assert.deepStrictEqual((await published).diagnostics.map((d) => d.code), ['syntax-error']);
+  });
+
   it('plans again after "Refresh Schema": a new index ends the sequential-scan warning', async () => {
     const server = await start();
     const text = "SELECT id FROM orders WHERE status = 'paid' AND total = 12;\n";
