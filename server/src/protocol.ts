@@ -13,7 +13,8 @@ export type ServerState = 'starting' | 'ready' | 'error';
  * Where plans come from: a configured database, the embedded one built from the workspace
  * schema, or none (static analysis only; `reason` says why).
  */
-export type DatabaseMode = 'connected' | 'embedded' | 'static' | 'connecting';
+/** `idle`: plans are on, and no query has needed one yet (nothing is opened before). */
+export type DatabaseMode = 'connected' | 'embedded' | 'static' | 'connecting' | 'idle';
 
 export interface StatusParams {
   state: ServerState;

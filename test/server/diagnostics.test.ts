@@ -6,10 +6,11 @@ describe('language server over LSP: SQL files', function () {
   this.timeout(30_000);
   const server = freshServerPerTest();
 
-  it('reports the ready state with the parser in use', async () => {
+  it('reports the ready state with the parser in use, and no "static only" before any query has needed a plan', async () => {
     const status = await server().waitForStatus((s) => s.state === 'ready');
-    assert.strictEqual(status.text, 'PostgreSQL · static only');
-    assert.match(status.detail, /static analysis with PostgreSQL's parser \(libpg-query\)/);
+    assert.strictEqual(status.text, 'PostgreSQL');
+    assert.match(status.detail, /static analysis with PostgreSQL's parser \(libpg-query\)\. No query has needed a plan yet: the database is opened for the first one\.$/);
+    assert.deepStrictEqual(status.database, { mode: 'idle' });
   });
 
   it('underlines a syntax error at the token PostgreSQL complains about, with its message', async () => {

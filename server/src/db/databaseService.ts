@@ -19,7 +19,7 @@ import { EmbeddedDatabase, SchemaProblem, startEmbeddedDatabase } from './embedd
 
 /** What the status bar shows of the database side. */
 export interface DatabaseStatus {
-  mode: 'connected' | 'embedded' | 'static' | 'connecting';
+  mode: 'connected' | 'embedded' | 'static' | 'connecting' | 'idle';
   /** `PostgreSQL 15.20 · appdb`, `embedded (schema from migrations/)`, `static only — connection refused at 127.0.0.1:5432`. */
   text: string;
   detail: string;
@@ -66,6 +66,9 @@ const LISTED_SCHEMA_PROBLEMS = 10;
 /** Real servers take several EXPLAINs at once; PGlite serves one connection. */
 const MAX_CONNECTIONS = 4;
 
+/** Plans are on and nothing is opened yet: the first query that needs a plan opens the database. */
+const IDLE: DatabaseStatus = { mode: 'idle', text: 'no query planned yet', detail: 'No query has needed a plan yet: the database is opened for the first one.' };
+
 export class DatabaseService {
   private settings: DatabaseSettings | undefined;
   private settingsKey = '';
@@ -74,7 +77,7 @@ export class DatabaseService {
   private embedded: EmbeddedDatabase | undefined;
   /** The hash of the schema the embedded database was built from. */
   private embeddedSchemaHash: string | undefined;
-  private status: DatabaseStatus = { mode: 'static', text: 'static only', detail: 'No database is used yet.' };
+  private status: DatabaseStatus = IDLE;
   /** When a failed connection may be tried again (0: at once). */
   private retryAt = 0;
   private retryDelay = RETRY_FIRST_MS;
@@ -432,10 +435,14 @@ export class DatabaseService {
     return undefined;
   }
 
-  /** Before anything is opened: says when plans are off, and why. */
+  /**
+   * Before anything is opened: says when plans are off, and why; otherwise that the database
+   * waits for a query (it is opened on first need), never "static only", which would read as a
+   * failure in the moment before a start-up's first plan.
+   */
   private announceIdle(): void {
-    if (this.settings) {
-      this.announcePlansOff(this.settings);
+    if (this.settings && !this.announcePlansOff(this.settings)) {
+      this.setStatus(IDLE);
     }
   }
 
