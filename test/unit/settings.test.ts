@@ -10,6 +10,7 @@ interface SchemaProperty {
   minimum?: number;
   maximum?: number;
   scope?: string;
+  additionalProperties?: unknown;
 }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
@@ -24,10 +25,19 @@ describe('settings', () => {
     assert.deepStrictEqual([...SERVER_SETTING_KEYS].sort(), declared);
     for (const key of SERVER_SETTING_KEYS) {
       const property = schema[`queryLens.${key}`];
-      assert.deepStrictEqual(property.default, DEFAULT_SETTINGS[key], `default of queryLens.${key}`);
+      // A text box in the Settings UI needs a string: the empty URL there is "none" here.
+      const declaredDefault = key === 'connection' && property.default === '' ? null : property.default;
+      assert.deepStrictEqual(declaredDefault, DEFAULT_SETTINGS[key], `default of queryLens.${key}`);
       assert.strictEqual(property.scope, 'resource', `queryLens.${key} is per resource`);
     }
     assert.deepStrictEqual(schema['queryLens.dialect'].enum, [...DIALECTS]);
+  });
+
+  it('declares the connection settings as URLs, which the Settings UI edits (a text box, a table of globs to URLs)', () => {
+    assert.deepStrictEqual([schema['queryLens.connection'].type, schema['queryLens.connection'].default], ['string', '']);
+    assert.deepStrictEqual(schema['queryLens.connections'].additionalProperties, { type: 'string' });
+    assert.strictEqual(normaliseSettings({ connection: '' }).connection, null);
+    assert.deepStrictEqual(normaliseSettings({ connections: { 'analytics/**': 'postgres://app@localhost/analytics' } }).connections, { 'analytics/**': { url: 'postgres://app@localhost/analytics' } });
   });
 
   it('normalises untrusted values: wrong types fall back, numbers are clamped to the schema range', () => {
