@@ -415,6 +415,74 @@ async function partA() {
     return `${title}; the plan viewer shows a card "${(await card.locator('.type').innerText()).trim()}" on orders`;
   }]);
 
+  /** Puts the cursor in the editor at `line`:`col` through Quick Open's `:` mode (the browser keeps Ctrl+G). */
+  const goTo = async (line, col) => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}:${col}`);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+  };
+
+  list.push(["A19 hover over a table's name shows its columns and indexes, and its finding's docs link opens the page rendered in a Markdown preview", async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
+    const at = placeIn(A.plansWs, 'orders.sql', 'orders WHERE customer_id');
+    await goTo(at.line, at.col + 2);
+    // Show Hover (Ctrl+K Ctrl+I): the schema's help and the seq scan's finding, in one widget.
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: 'public.orders' }).first();
+    await hover.waitFor({ timeout: 20000 });
+    const text = (await hover.innerText()).replace(/\u00a0/g, ' ');
+    const expected = ['public.orders', 'id', 'bigint not null', 'customer_id', 'total_cents', 'integer not null', 'orders_pkey', 'UNIQUE USING btree (id)'];
+    const missing = expected.filter((part) => !text.includes(part));
+    if (missing.length) throw new Error(`the hover lacks ${JSON.stringify(missing)}: ${JSON.stringify(text)}`);
+    const columns = await hover.locator('table tbody tr').allInnerTexts();
+    const rows = columns.map((row) => row.replace(/\s+/g, ' ').trim());
+    if (JSON.stringify(rows) !== JSON.stringify(['id bigint not null', 'customer_id bigint not null', 'total_cents integer not null'])) throw new Error(`column rows ${JSON.stringify(rows)}`);
+    await shot(page, '15b-hover-table');
+    // The finding's code is a link to its page: rendered (a Markdown preview), not the source.
+    await hover.locator('a.code-link', { hasText: 'plan-seq-scan' }).first().click();
+    await page.locator('.tabs-container .tab', { hasText: 'Preview plan-seq-scan.md' }).waitFor({ timeout: 20000 });
+    // The preview is a webview: its page is a frame, in which the Markdown is rendered as HTML.
+    await waitFor(page, 'the rendered heading in the preview', async () => {
+      for (const frame of page.frames()) {
+        const headings = await frame.locator('h1').allInnerTexts().catch(() => []);
+        if (headings.some((h) => h.trim() === 'plan-seq-scan')) return true;
+      }
+      return false;
+    });
+    await shot(page, '15c-docs-preview');
+    await page.keyboard.press('Escape');
+    return `hover: ${rows.join('; ')}; the plan-seq-scan link opened "Preview plan-seq-scan.md" with its heading rendered`;
+  }]);
+
+  list.push(['A20 completion after `o.` offers the columns of orders, from the embedded database', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('SELECT  FROM orders o;');
+    const line = fs.readFileSync(path.join(A.plansWs, 'orders.sql'), 'utf8').split('\n').length + 1;
+    await goTo(line, 'SELECT '.length + 1);
+    await page.keyboard.type('o.');
+    const suggest = page.locator('.suggest-widget.visible .monaco-list-row');
+    await suggest.first().waitFor({ timeout: 20000 });
+    const labels = (await suggest.locator('.label-name').allInnerTexts()).map((label) => label.trim());
+    await shot(page, '15d-completion');
+    await page.keyboard.press('Escape');
+    // Back to the file as it was: delete the typed line and save.
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Control+S');
+    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+    if (fs.readFileSync(path.join(A.plansWs, 'orders.sql'), 'utf8').includes('FROM orders o;')) throw new Error('orders.sql kept the typed line');
+    if (JSON.stringify(labels.slice(0, 3)) !== JSON.stringify(['id', 'customer_id', 'total_cents'])) throw new Error(`suggested ${JSON.stringify(labels)}`);
+    return `after "o.": ${labels.join(', ')}`;
+  }]);
+
   /**
    * The index quick fix as a user takes it: the cursor on `needle` in `file`, the light bulb, the
    * "Create index on orders (<column>) — est. cost …" item, Enter; the migration opens and is
@@ -602,7 +670,34 @@ async function partA() {
       return /\[\d\d:\d\d:\d\d\.\d{3}\] \[status\] /.test(text) && /\[\d\d:\d\d:\d\d\.\d{3}\] \[plans\] /.test(text);
     });
     await shot(page, '18b-output-timestamps');
-    return `${(await item.innerText()).replace(/\s+/g, ' ').trim()}; settings.json holds the URL without the password; Reconnect ends with "${(await done.innerText()).trim()}"`;
+    // Restart Server: the old server's clean exit is logged as such, not as an error, and the
+    // status comes back to the database without a "static only" on the way.
+    await runCommand(page, 'Query Lens: Restart Server');
+    await waitFor(page, 'the clean exit in the output channel', async () =>
+      (await outputText.innerText().catch(() => '')).replace(/\u00a0/g, ' ').includes('The server process ended normally (exit code 0).'));
+    await item.waitFor({ timeout: 30000 });
+    const afterRestart = (await outputText.innerText()).replace(/\u00a0/g, ' ');
+    if (/\[Error/.test(afterRestart)) throw new Error(`an error line in the output: ${JSON.stringify(afterRestart.split('\n').filter((l) => l.includes('[Error')))}`);
+    await shot(page, '18c-restarted');
+    return `${(await item.innerText()).replace(/\s+/g, ' ').trim()}; settings.json holds the URL without the password; Reconnect ends with "${(await done.innerText()).trim()}"; Restart Server logs a clean exit`;
+  }]);
+
+  list.push(['A21 the Settings UI edits queryLens.connection in a text box (the URL A13 wrote) and queryLens.connections as a table', async () => {
+    await runCommand(page, 'Preferences: Open Workspace Settings');
+    await page.locator('.settings-editor').waitFor({ timeout: 20000 });
+    // The search box has the focus when the editor opens.
+    await page.keyboard.type('queryLens.connection');
+    const row = page.locator('.settings-editor .setting-item-contents').filter({ has: page.locator('.setting-item-label', { hasText: /^Connection$/ }) }).first();
+    await row.waitFor({ timeout: 20000 });
+    const box = row.locator('.setting-item-control input, .setting-item-control textarea').first();
+    await box.waitFor({ timeout: 10000 });
+    const value = await box.inputValue();
+    if (value !== 'postgres://postgres@127.0.0.1:5432/postgres') throw new Error(`the text box holds ${JSON.stringify(value)}`);
+    if ((await row.locator('a', { hasText: 'Edit in settings.json' }).count()) !== 0) throw new Error('queryLens.connection is settings.json only');
+    const table = page.locator('.settings-editor .setting-item-contents').filter({ has: page.locator('.setting-item-label', { hasText: /^Connections$/ }) }).first();
+    await table.locator('.setting-list-widget, .setting-list-object-widget').first().waitFor({ timeout: 10000 });
+    await shot(page, '29-settings-ui-connection');
+    return `the Connection text box holds ${value}; Connections is a table`;
   }]);
 
   try {

@@ -66,12 +66,16 @@ done
 # 3) package ----------------------------------------------------------------------------------
 T=$(ts)
 VSIX=$S/query-lens.vsix
-# The same command as `npm run package` (package.json), into the scratch folder. README links
-# stay relative (--no-rewrite-relative-links): the docs they point to ship inside the .vsix.
-if ! npx vsce package --no-dependencies --no-rewrite-relative-links -o "$VSIX" </dev/null >"$S/vsce.log" 2>&1; then
+# `npm run package` itself (package.json), into the scratch folder (vsce takes the last -o).
+# README links stay relative (--no-rewrite-relative-links): the docs they point to ship inside
+# the .vsix. A warning from vsce fails the tier: what users install is packaged cleanly.
+if ! npm run -s package -- -o "$VSIX" </dev/null >"$S/vsce.log" 2>&1; then
   cat "$S/vsce.log"; say "vsce package failed"; exit 1
 fi
-say "vsce: packaged $(basename "$VSIX") ($(du -k "$VSIX" | cut -f1) KiB, $(grep -c ' WARNING ' "$S/vsce.log" || true) vsce warnings; $(el "$T"))"
+if grep -q 'WARNING' "$S/vsce.log"; then
+  grep -A2 'WARNING' "$S/vsce.log"; say "vsce package warned (see above)"; exit 1
+fi
+say "vsce: packaged $(basename "$VSIX") ($(du -k "$VSIX" | cut -f1) KiB, no warnings; $(el "$T"))"
 
 # 4) code-server instances, everything in the scratch folder ----------------------------------
 export HOME=$S/home XDG_CONFIG_HOME=$S/home/.config XDG_DATA_HOME=$S/home/.local/share \
