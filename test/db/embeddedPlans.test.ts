@@ -74,9 +74,10 @@ describe('plans from the embedded database built from the workspace schema, over
     ]);
     const status = client.statuses.at(-1)!;
     assert.strictEqual(status.text, 'embedded (schema from migrations/)');
-    // What the status bar showed from the start: never "static only" before the first plan.
+    // What the status bar showed from the start: never "static only" before the first plan, and
+    // that this first start builds the database (a new storage folder).
     const shown = client.statuses.map((s) => s.text).filter((text, i, all) => text !== all[i - 1]);
-    assert.deepStrictEqual(shown, ['PostgreSQL', 'starting embedded (schema from migrations/)…', 'embedded (schema from migrations/)']);
+    assert.deepStrictEqual(shown, ['PostgreSQL', 'building embedded (schema from migrations/)…', 'embedded (schema from migrations/)']);
     assert.match(status.detail, /Plans from an embedded PostgreSQL 18\.\d+ built from 2 file\(s\) in migrations\/ \(built in \d+ ms\)\. Its tables are empty: plans show their shape, not real costs\./);
     const lenses = await client.codeLenses(uri);
     assert.deepStrictEqual(lenses.map((lens) => lens.command?.title), ['cost 31.3 · Seq Scan on orders (est. 8 rows) · empty tables', 'Show plan']);

@@ -15,7 +15,7 @@ import type { Planner } from './planner';
 import { RuntimeStatistics } from './runtimeStatistics';
 import type { TableStats } from '../plan/insights';
 import { findWorkspaceSchema } from './embedded/workspaceSchema';
-import { EmbeddedDatabase, SchemaProblem, startEmbeddedDatabase } from './embedded/embeddedDatabase';
+import { EmbeddedDatabase, hasStoredDatabase, SchemaProblem, startEmbeddedDatabase } from './embedded/embeddedDatabase';
 
 /** What the status bar shows of the database side. */
 export interface DatabaseStatus {
@@ -333,12 +333,22 @@ export class DatabaseService {
     if (foundBy) {
       this.host.log(`[embedded]${foundBy}`);
     }
-    this.setStatus({ mode: 'connecting', text: `starting ${label}…`, detail: `Starting an embedded PostgreSQL built from ${schema.files.length} schema file(s) in ${schema.label}.` });
+    const storageDir = this.storagePath ?? path.join(os.homedir(), '.cache', 'query-lens');
+    // The first start for a schema builds a data directory (seconds); later ones reopen it.
+    this.setStatus(
+      hasStoredDatabase(storageDir, schema.hash)
+        ? { mode: 'connecting', text: `starting ${label}…`, detail: `Starting an embedded PostgreSQL built from ${schema.files.length} schema file(s) in ${schema.label}.` }
+        : {
+            mode: 'connecting',
+            text: `building ${label}…`,
+            detail: `Building an embedded PostgreSQL from ${schema.files.length} schema file(s) in ${schema.label}: the first time for this schema takes several seconds; later starts reopen it.`,
+          },
+    );
     let embedded: EmbeddedDatabase | undefined;
     try {
       embedded = await startEmbeddedDatabase({
         schema,
-        storageDir: this.storagePath ?? path.join(os.homedir(), '.cache', 'query-lens'),
+        storageDir,
         idleMs: settings.embeddedIdleMinutes * 60_000,
         // PGlite ignores statement_timeout and cancel requests: a statement that runs past the
         // timeout is ended by stopping the process (it reopens in about 0.3 s).

@@ -99,6 +99,11 @@ const KEEP_DATA_DIRECTORIES = 3;
 let startQueue: Promise<unknown> = Promise.resolve();
 let privateDirectoryCount = 0;
 
+/** Whether a data directory was built for this schema before: starting is then a reopen (~2 s, not ~7 s). */
+export function hasStoredDatabase(storageDir: string, schemaHash: string): boolean {
+  return fs.existsSync(path.join(storageDir, 'embedded', schemaHash, BUILD_INFO_FILE));
+}
+
 /**
  * Starts an embedded PostgreSQL holding `schema`: reopens its data directory when one was built
  * before, builds one otherwise (in a process of its own, which then exits, so the serving process
