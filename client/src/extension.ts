@@ -130,6 +130,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
+  // The walkthrough's "Open a query" step is checked off by this context key: a walkthrough's
+  // `onContext:` is evaluated in the window's context, where `editorLangId` is never set.
+  const noticeQueryEditor = (editor: vscode.TextEditor | undefined) => {
+    if (editor && DOCUMENT_LANGUAGES.includes(editor.document.languageId)) {
+      void vscode.commands.executeCommand('setContext', 'queryLens.queryEditorOpened', true);
+    }
+  };
+  noticeQueryEditor(vscode.window.activeTextEditor);
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(noticeQueryEditor));
+
   try {
     await languageClient.start();
   } catch (error) {
