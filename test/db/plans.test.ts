@@ -450,6 +450,20 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     assert.ok(tables.includes('customers:public.customers · ~20,000 rows') && tables.includes('orders:public.orders · ~100,000 rows'), JSON.stringify(tables));
   });
 
+  it('plans a document opened before the workspace settings came (a restart re-opens every editor at once)', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = await start({}, { rootUri: 'file:///ws', workspaceSettingsAfter: held });
+    const text = "SELECT id FROM orders WHERE status = 'paid' AND total = 12;\n";
+    const uri = 'file:///ws/early.sql';
+    // Analysed at once; its plan run finds no database configured yet.
+    assert.deepStrictEqual((await server.open(uri, 'sql', text)).diagnostics, []);
+    release();
+    const planned = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length > 0);
+    assert.deepStrictEqual(planned.diagnostics.map((d) => [d.code, d.range]), [['plan-seq-scan', rangeOf(text, 'orders')]]);
+    assert.strictEqual(server.statuses.at(-1)?.text, label);
+  });
+
   it('completes after a keystroke, before the debounced analysis of the new text has run', async () => {
     // A debounce no test waits out: only the completion request can have analysed the edit.
     const server = await start({ debounceMs: 600_000 });

@@ -54,6 +54,12 @@ export interface StartOptions {
    * (default true); without it, the server sends each edit with its action.
    */
   resolvesCodeActions?: boolean;
+  /**
+   * Holds the answer to the workspace's own settings request (the one scoped to the workspace
+   * folder, which configures the database) until this settles, as a slow editor start would;
+   * documents' own settings are answered at once.
+   */
+  workspaceSettingsAfter?: Promise<void>;
   /** The trace level the editor sets (`queryLens.trace.server`): at `verbose`, routine lines come too ($/logTrace), into `logs`. */
   trace?: 'off' | 'messages' | 'verbose';
 }
@@ -89,6 +95,8 @@ export class TestLspClient {
   /** Settings returned for `queryLens` by uri (missing: `defaultSettings`). */
   settingsByUri = new Map<string, Record<string, unknown>>();
   defaultSettings: Record<string, unknown> = {};
+  private workspaceSettingsAfter: Promise<void> | undefined;
+  private rootUri: string | undefined;
   /** What the client answers to `queryLens/password`, by key; and the keys asked. */
   secrets = new Map<string, string>();
   readonly passwordRequests: string[] = [];
@@ -121,8 +129,11 @@ export class TestLspClient {
       }
     });
     this.connection.onNotification(StatusNotification.type, (params) => this.statuses.push(params));
-    this.connection.onRequest(ConfigurationRequest.type, (params) => {
+    this.connection.onRequest(ConfigurationRequest.type, async (params) => {
       this.configurationRequests.push(params);
+      if (this.workspaceSettingsAfter && params.items.some((item) => item.scopeUri === undefined || item.scopeUri === this.rootUri)) {
+        await this.workspaceSettingsAfter;
+      }
       return params.items.map((item) => (item.section === 'queryLens' ? this.settingsByUri.get(item.scopeUri ?? '') ?? this.defaultSettings : null));
     });
     this.connection.onRequest(RegistrationRequest.type, () => undefined);
@@ -151,6 +162,8 @@ export class TestLspClient {
   static async start(options: StartOptions = {}): Promise<TestLspClient> {
     const client = new TestLspClient(options.env);
     client.defaultSettings = options.settings ?? { debounceMs: 0 };
+    client.workspaceSettingsAfter = options.workspaceSettingsAfter;
+    client.rootUri = options.rootUri;
     await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       trace: options.trace ?? 'off',

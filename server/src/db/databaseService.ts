@@ -87,6 +87,8 @@ export class DatabaseService {
   private schemaFingerprint: string | undefined;
   private schemaCheckedAt = 0;
   private disposed = false;
+  /** A plan was asked for before `configure` gave the settings: plan again once they come. */
+  private askedBeforeConfigured = false;
 
   private readonly host: DatabaseServiceHost;
 
@@ -126,7 +128,10 @@ export class DatabaseService {
       this.retryAt = 0;
       this.retryDelay = RETRY_FIRST_MS;
       this.announceIdle();
-      if (!first) {
+      // At start-up, documents opened before the settings arrived were analysed without a
+      // database (a restart re-opens every editor at once): they are planned now.
+      if (!first || this.askedBeforeConfigured) {
+        this.askedBeforeConfigured = false;
         this.host.replanAll();
       }
     });
@@ -183,6 +188,7 @@ export class DatabaseService {
    */
   async get(options: { startEmbedded?: boolean } = {}): Promise<ActivePlanner | undefined> {
     if (this.disposed || !this.settings) {
+      this.askedBeforeConfigured ||= !this.disposed;
       return undefined;
     }
     if (this.active) {
