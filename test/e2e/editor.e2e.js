@@ -210,7 +210,31 @@ async function partA() {
     await page.locator(`${EDITOR} .squiggly-error`).first().waitFor({ timeout: 30000 });
     const n = await page.locator(`${EDITOR} .squiggly-error`).count();
     await shot(page, '02-broken-squiggle');
-    return `${n} .squiggly-error decoration(s)`;
+    if (n !== 1) throw new Error(`${n} .squiggly-error decorations (one syntax error in the file)`);
+    // Under the second AND of line 4: the squiggle's box spans that token's text on screen.
+    const squiggle = await page.locator(`${EDITOR} .squiggly-error`).first().boundingBox();
+    const line4 = page.locator(`${EDITOR} .view-line`).filter({ hasText: 'AND AND' }).first();
+    const tokenBox = await line4.evaluate((line) => {
+      const text = line.textContent.replace(/\u00a0/g, ' ');
+      const at = text.indexOf('AND AND') + 4;
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      let seen = 0;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (seen + node.length > at) {
+          const range = document.createRange();
+          range.setStart(node, at - seen);
+          range.setEnd(node, at - seen + 3);
+          const r = range.getBoundingClientRect();
+          return { x: r.x, y: r.y, width: r.width, height: r.height };
+        }
+        seen += node.length;
+      }
+      return null;
+    });
+    if (!squiggle || !tokenBox || Math.abs(squiggle.x - tokenBox.x) > 2 || Math.abs(squiggle.width - tokenBox.width) > 2 || Math.abs(squiggle.y - tokenBox.y) > tokenBox.height) {
+      throw new Error(`the squiggle ${JSON.stringify(squiggle)} is not under the second AND ${JSON.stringify(tokenBox)}`);
+    }
+    return 'one .squiggly-error decoration, under the second AND of line 4';
   }]);
 
   list.push([`A4 the Problems panel lists '${SYNTAX_MESSAGE}' query-lens(syntax-error) at Ln 4, Col 39`, async () => {
@@ -232,9 +256,13 @@ async function partA() {
     return `${row.message} ${row.source}(${row.code}) ${row.line}`;
   }]);
 
-  list.push(['A5 the status bar shows a "Query Lens" item', async () => {
-    const item = page.locator('.part.statusbar .statusbar-item', { hasText: 'Query Lens' }).first();
+  list.push(['A5 the status bar shows, on its right, that plans are off here and why (no database, no schema)', async () => {
+    const item = page.locator('.part.statusbar .right-items .statusbar-item', { hasText: 'Query Lens' }).first();
     await item.waitFor({ timeout: 20000 });
+    const want = 'Query Lens: static only — no database configured, and no schema file found (queryLens.schemaFiles) nor any .sql file that creates a table';
+    await waitFor(page, 'the status after the first plan attempt', async () => (await item.innerText()).replace(/\s+/g, ' ').trim() === want).catch(async (error) => {
+      throw new Error(`${error.message}; the item says ${JSON.stringify((await item.innerText()).replace(/\s+/g, ' ').trim())}`);
+    });
     const text = (await item.innerText()).replace(/\s+/g, ' ').trim();
     await page.locator('.part.statusbar').screenshot({ path: path.join(SHOTS, '04-statusbar.png') });
     shots.push(path.join(SHOTS, '04-statusbar.png'));
@@ -494,8 +522,7 @@ async function partA() {
     await page.keyboard.press('Delete');
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Control+S');
-    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
-    if (fs.readFileSync(path.join(A.plansWs, 'orders.sql'), 'utf8').includes('FROM orders o;')) throw new Error('orders.sql kept the typed line');
+    await waitFor(page, 'orders.sql saved without the typed line', async () => !fs.readFileSync(path.join(A.plansWs, 'orders.sql'), 'utf8').includes('FROM orders o;'));
     if (JSON.stringify(labels.slice(0, 3)) !== JSON.stringify(['id', 'customer_id', 'total_cents'])) throw new Error(`suggested ${JSON.stringify(labels)}`);
     return `after "o.": ${labels.join(', ')}`;
   }]);
@@ -624,13 +651,21 @@ async function partA() {
   }]);
 
   list.push(['A18 the walkthrough "Get started with Query Lens": five steps, from the connection to the plan viewer; a step\'s button runs its command and marks it done', async () => {
-    await page.locator('.tabs-container .tab', { hasText: 'customers.ts' }).first().click();
+    // Opened from the plan's panel (no query editor active), in its group beside the query.
+    await page.locator('.tabs-container .tab', { hasText: /^Plan · customers\.ts:\d+/ }).first().click();
     await runCommand(page, 'Welcome: Open Walkthrough...');
     const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Query Lens' }).first();
     await pick.waitFor({ timeout: 20000 });
     await pick.click();
     const steps = page.locator('.getting-started-step');
     await page.locator('.getting-started-step', { hasText: 'Open the plan viewer' }).first().waitFor({ timeout: 20000 });
+    // Going to a query's editor checks off "Open a query" (seen in the walkthrough opened again:
+    // the plan's panel, which follows the query's editor, comes to the front of its group).
+    await page.locator('.tabs-container .tab', { hasText: 'customers.ts' }).first().click();
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await pick.waitFor({ timeout: 20000 });
+    await pick.click();
+    await steps.filter({ hasText: 'Open a query' }).first().locator('.codicon.complete').first().waitFor({ timeout: 20000 });
     const titles = (await page.locator('.getting-started-step .step-title').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
     const expected = ['Choose where plans come from', 'Open a query', 'Read the CodeLens', 'Apply a quick fix', 'Open the plan viewer'];
     if (JSON.stringify(titles) !== JSON.stringify(expected)) throw new Error(`steps ${JSON.stringify(titles)}`);
