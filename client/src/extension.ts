@@ -130,12 +130,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
-  // The walkthrough's "Open a query" step is checked off by this context key: a walkthrough's
-  // `onContext:` is evaluated in the window's context, where `editorLangId` is never set.
+  // The walkthrough's "Open a query" step is checked off when this context key turns true: a
+  // walkthrough's `onContext:` is evaluated in the window's context, where `editorLangId` is never
+  // set. It follows the active editor, so that it turns true again (the walkthrough service only
+  // counts a change it sees, not a key already true when it starts).
   const noticeQueryEditor = (editor: vscode.TextEditor | undefined) => {
-    if (editor && DOCUMENT_LANGUAGES.includes(editor.document.languageId)) {
-      void vscode.commands.executeCommand('setContext', 'queryLens.queryEditorOpened', true);
-    }
+    void vscode.commands.executeCommand('setContext', 'queryLens.queryEditorActive', editor !== undefined && DOCUMENT_LANGUAGES.includes(editor.document.languageId));
   };
   noticeQueryEditor(vscode.window.activeTextEditor);
   context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(noticeQueryEditor));
