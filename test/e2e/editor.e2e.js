@@ -425,7 +425,8 @@ async function partA() {
   list.push(['A11 orders.sql: the unknown column is an error and the seq scan information, in the Problems panel', async () =>
     expectProblemsIn(A.plansWs, 'orders.sql', [
       { code: 'plan-seq-scan', severity: 'info', line: placeIn(A.plansWs, 'orders.sql', 'orders WHERE customer_id').label },
-      { code: 'unknown-column', severity: 'error', line: placeIn(A.plansWs, 'orders.sql', 'totl').label },
+      // The whole qualified name PostgreSQL means, from the `o`.
+      { code: 'unknown-column', severity: 'error', line: placeIn(A.plansWs, 'orders.sql', 'o.total_cent').label },
     ], '14-plans-problems')]);
 
   list.push(['A12 a CodeLens above each planned query; "Show plan" opens the plan beside the editor', async () => {
@@ -648,6 +649,31 @@ async function partA() {
     if (fs.readdirSync(migrations).length !== before + 1) throw new Error(`migrations/: ${JSON.stringify(fs.readdirSync(migrations))}`);
     await shot(page, '25-plan-viewer-create-index');
     return `tip "${statement}" (${verdict}); edited query re-planned in the panel; Create index → migrations/${written[0]}`;
+  }]);
+
+  list.push(['A23 the unknown column\'s light bulb offers "Change to total_cents" first (PostgreSQL\'s hint), which keeps the qualifier; applied, the error goes', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
+    const at = placeIn(A.plansWs, 'orders.sql', 'o.total_cent');
+    // The squiggle spans `o.total_cent`, the qualifier too.
+    await goTo(at.line, at.col + 3);
+    const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
+    await bulb.waitFor({ timeout: 20000 });
+    await bulb.click();
+    const title = 'Change to total_cents';
+    await page.locator('.action-widget .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: 20000 }).catch(async (error) => {
+      const rows = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
+      throw new Error(`${error.message.split('\n')[0]}; the menu lists ${JSON.stringify(rows)}`);
+    });
+    await shot(page, '26-change-to-menu');
+    await page.keyboard.press('Enter');
+    const fixedLine = 'SELECT o.id, o.total_cents FROM orders o WHERE o.id = 1;';
+    await waitFor(page, 'the changed name in the editor', async () =>
+      (await page.locator(`${EDITOR} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ').includes(fixedLine));
+    await waitFor(page, 'the unknown-column error to go', async () =>
+      !(await problemRows(page)).some((r) => r.file.includes('orders.sql') && r.code === 'unknown-column'));
+    await page.keyboard.press('Control+S');
+    await shot(page, '26b-change-to-applied');
+    return `${title} → ${fixedLine}`;
   }]);
 
   list.push(['A18 the walkthrough "Get started with Query Lens": five steps, from the connection to the plan viewer; a step\'s button runs its command and marks it done', async () => {
