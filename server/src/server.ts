@@ -60,7 +60,7 @@ import { parseStatement } from './analyze/parse';
 import { highestParameter } from './analyze/statementInfo';
 import { planFromExplainJson, readSavedPlan, renderPlanText } from './plan/planModel';
 import { planReport } from './plan/planReport';
-import { identifierAt, schemaCompletions, tableHover, tableNamed } from './schemaHelp/schemaHelp';
+import { schemaCompletions, tableAt, tableHover } from './schemaHelp/schemaHelp';
 import type { TableStats } from './plan/insights';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -715,15 +715,13 @@ connection.onHover(async (params): Promise<Hover | null> => {
   if (!document) return null;
   const query = await queryAt(params.textDocument.uri, document.offsetAt(params.position));
   if (!query) return null;
-  const name = identifierAt(query.text, document.offsetAt(params.position) - query.start);
-  if (!name) return null;
   const schema = await schemaTablesFor(params.textDocument.uri);
-  // A table's own name (or the alias the query gave it), not a column that shares a name.
-  const table = schema && !name.qualifier ? tableNamed(name.name, schema.tables.values(), query.text) : undefined;
-  if (!table) return null;
+  // A table's own name or an alias the query gave it, not a column or a CTE that shares a name.
+  const found = schema && tableAt(query.text, document.offsetAt(params.position) - query.start, schema.tables.values());
+  if (!found) return null;
   return {
-    contents: { kind: MarkupKind.Markdown, value: tableHover(table, schema!.label) },
-    range: { start: document.positionAt(query.start + name.start), end: document.positionAt(query.start + name.end) },
+    contents: { kind: MarkupKind.Markdown, value: tableHover(found.table, schema.label) },
+    range: { start: document.positionAt(query.start + found.start), end: document.positionAt(query.start + found.end) },
   };
 });
 
