@@ -614,6 +614,9 @@ async function refreshSchema(embeddedOnly = false): Promise<void> {
   }
 }
 
+/** Queries Query Lens could not read (a template it cannot fill, another engine's SQL): their lens says so. */
+const UNREAD_QUERY = new Set(['not analysed', 'another dialect']);
+
 connection.onCodeLens((params: CodeLensParams): CodeLens[] => {
   const uri = params.textDocument.uri;
   const last = lastResultByUri.get(uri);
@@ -640,8 +643,9 @@ connection.onCodeLens((params: CodeLensParams): CodeLens[] => {
     } else if (entry?.lensTitle) {
       // Not planned, for a reason the database gave (a schema it cannot name, a locked table…).
       lenses.push({ range, command: { title: entry.lensTitle, command: '' } });
-    } else if (statement?.notPlanned && (statement.kind === 'query' || query.builtAtRunTime !== undefined)) {
-      // A query that is never planned says why, rather than silently having no lens.
+    } else if (statement?.notPlanned && (statement.kind === 'query' || query.builtAtRunTime !== undefined || UNREAD_QUERY.has(statement.notPlanned.category))) {
+      // A query that is never planned says why, rather than silently having no lens (a syntax
+      // error has its squiggle, a statement that is no query needs no word).
       lenses.push({ range, command: { title: `not planned: ${statement.notPlanned.reason}`, command: '' } });
     }
   });

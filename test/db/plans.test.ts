@@ -73,6 +73,23 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     );
   });
 
+  it('gives a query it cannot read a lens that says why, as a query it cannot plan has', async () => {
+    const server = await start();
+    const text = '-- name: query-orders\nWITH o AS (%query%) SELECT id FROM o;\n\n-- name: get-order\nSELECT id FROM orders WHERE id = $1;\n';
+    const uri = 'file:///ws/queries.sql';
+    await server.open(uri, 'sql', text);
+    await server.waitForLog((line) => line.startsWith(`[plans] ${uri}: 1 planned`));
+    const lenses = await server.codeLenses(uri);
+    assert.deepStrictEqual(
+      lenses.map((lens) => [lens.range.start.line, lens.command?.title]),
+      [
+        [1, "not planned: the SQL here is completed at run time by `%query%` spliced into its text, so PostgreSQL's parser cannot read it as written"],
+        [4, 'cost 8.31 · Index Only Scan on orders (est. 1 row)'],
+        [4, 'Show plan'],
+      ],
+    );
+  });
+
   it('warns of the same scan in a TypeScript query with a parameter, planned generically, at the exact characters', async () => {
     const server = await start();
     const text = [
