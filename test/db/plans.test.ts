@@ -185,25 +185,29 @@ describe('plans from a development PostgreSQL, over LSP', function () {
 
   it('underlines the whole qualified name of an unknown column or table, and offers the name meant as a quick fix', async () => {
     const server = await start();
-    const text = 'SELECT o.totl FROM orders o WHERE o.id = 7;\nSELECT c.id FROM orders o JOIN public.customer c ON c.id = o.customer_id;\n';
+    const text = 'SELECT o.totl FROM orders o WHERE o.id = 7;\nSELECT c.id FROM orders o JOIN public.customer c ON c.id = o.customer_id;\nSELECT o.cust FROM orders o WHERE o.id = 8;\n';
     const uri = 'file:///ws/typos.sql';
     await server.open(uri, 'sql', text);
-    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 2);
+    const published = await server.diagnosticsWhere(uri, (p) => planDiagnostics(p).length === 3);
     assert.deepStrictEqual(
       published.diagnostics.map((d) => [d.code, d.range, d.message]),
       [
         ['unknown-column', rangeOf(text, 'o.totl'), `Column o.totl does not exist (${label}). Perhaps you meant to reference the column "o.total".`],
         ['unknown-table', rangeOf(text, 'public.customer'), `Relation "public.customer" does not exist (${label}). Did you mean customers?`],
+        // Too far from any column for PostgreSQL's hint: an abbreviation of one of orders' columns.
+        ['unknown-column', rangeOf(text, 'o.cust', 2), `Column o.cust does not exist (${label}). Did you mean customer_id?`],
       ],
     );
     for (const [diagnostic, title, newText, replaced] of [
       [published.diagnostics[0], 'Change to total', 'total', 'totl'],
       [published.diagnostics[1], 'Change to customers', 'customers', 'customer'],
+      [published.diagnostics[2], 'Change to customer_id', 'customer_id', ['cust', 3]],
     ] as const) {
       const [change] = (await server.codeActions(uri, diagnostic)).filter((action) => action.title.startsWith('Change to'));
       assert.strictEqual(change?.title, title);
       assert.strictEqual(change.isPreferred, true);
-      assert.deepStrictEqual(change.edit?.changes?.[uri], [{ range: rangeOf(text, replaced), newText }]);
+      const [needle, occurrence] = typeof replaced === 'string' ? [replaced, 1] : replaced;
+      assert.deepStrictEqual(change.edit?.changes?.[uri], [{ range: rangeOf(text, needle, occurrence), newText }]);
     }
   });
 

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { aliasesOf, identifierAt, schemaCompletions, tableAt } from '../../server/src/schemaHelp/schemaHelp';
+import { aliasesOf, columnsInScope, identifierAt, schemaCompletions, tableAt } from '../../server/src/schemaHelp/schemaHelp';
+import { abbreviated } from '../../server/src/text/similarity';
 import type { TableStats } from '../../server/src/plan/insights';
 
 const TABLES: TableStats[] = [
@@ -66,5 +67,14 @@ describe('schema help', () => {
     // EXCLUDED. offers the inserted table's columns.
     const upsert = 'INSERT INTO orders (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET total = excluded.';
     assert.deepStrictEqual(schemaCompletions(upsert, upsert.length, TABLES).map((item) => item.label), ['id', 'total']);
+  });
+
+  it('finds the column an unknown name may mean: among the qualifier\'s table, or every table of the query; an abbreviation of exactly one', () => {
+    assert.deepStrictEqual(columnsInScope('SELECT o.totl FROM orders o JOIN customers c ON true', 7, 'o', TABLES), ['id', 'total']);
+    assert.deepStrictEqual(columnsInScope('SELECT totl FROM orders o JOIN customers c ON true', 7, undefined, TABLES), ['id', 'total', 'email']);
+    assert.strictEqual(abbreviated('totl', ['id', 'total_cents', 'customer_id']), 'total_cents');
+    assert.strictEqual(abbreviated('cust', ['customer_id', 'customer_name']), undefined);
+    assert.strictEqual(abbreviated('ot', ['other']), undefined);
+    assert.strictEqual(abbreviated('tl', ['total']), undefined);
   });
 });

@@ -24,7 +24,8 @@ import { describeNode, Plan, planFromExplainJson, renderPlanText, summarisePlan,
 import type { PlanResult } from '../protocol';
 import type { Settings } from '../settings';
 import { byteOffsetToIndex } from '../text/offsets';
-import { likelyMeant } from '../text/similarity';
+import { abbreviated, likelyMeant } from '../text/similarity';
+import { columnsInScope } from '../schemaHelp/schemaHelp';
 import { formatCount } from '../text/numbers';
 import type { ActivePlanner } from './databaseService';
 import { formatDuration, type Measurements, type MeasuredQuery } from './runtimeStatistics';
@@ -571,7 +572,13 @@ function errorFinding(query: Query, explained: ExplainedText, error: QueryError,
         ? ' Check the name, or add the file that creates it to queryLens.schemaFiles.'
         : ' Check the name and the search_path, or apply the migration that creates it.';
   } else if (code === 'unknown-column') {
-    remedy = ' Check the name against the table definition.';
+    // PostgreSQL hints at a column one or two edits away; a name further off may still be an
+    // abbreviation of one (`totl` for `total_cents`), among the columns the name can mean.
+    // `column o.totl does not exist`, `column "totl" does not exist`.
+    const missing = /column "?(?:([^".\s]+)\.)?([^".\s]+)"? does not exist/.exec(error.message);
+    const columns = missing ? columnsInScope(sql, span[0], missing[1], active.tables.values()) : [];
+    const meant = missing ? likelyMeant(missing[2], columns) ?? abbreviated(missing[2], columns) : undefined;
+    remedy = meant ? ` Did you mean ${meant}?` : ' Check the name against the table definition.';
   }
   // Errors are for SQL that cannot run; a permission the planning role lacks says nothing of the SQL.
   const severity: Severity = error.sqlState === '42501' ? 'information' : 'error';

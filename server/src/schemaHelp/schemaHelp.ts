@@ -204,6 +204,17 @@ function qualifierReference(sql: string, references: Reference[], qualifier: str
   return { table: qualifier, start: offset, end: offset, scope: -1, cte: references.some((reference) => reference.cte && reference.table === qualifier), insertTarget: false };
 }
 
+/**
+ * The columns a name at `offset` may mean: with a qualifier (`o.totl`), those of the table it
+ * names; without one, those of every table the query reads.
+ */
+export function columnsInScope(sql: string, offset: number, qualifier: string | undefined, tables: Iterable<TableStats>): string[] {
+  const all = [...tables];
+  const references = referencesOf(sql);
+  const scope = qualifier === undefined ? references.map((reference) => tableOf(reference, all)) : [tableOf(qualifierReference(sql, references, qualifier, offset), all)];
+  return [...new Set(scope.flatMap((table) => (table?.columns ?? []).map((column) => column.name)))];
+}
+
 /** `FROM orders o`, `JOIN public.customers AS c`: alias (and each table's own name) → table name (CTEs and subqueries left out). */
 export function aliasesOf(sql: string): Map<string, string> {
   const aliases = new Map<string, string>();

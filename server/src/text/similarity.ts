@@ -41,3 +41,20 @@ export function likelyMeant(name: string, names: Iterable<string>): string | und
   }
   return bestDistance <= limit ? best : undefined;
 }
+
+/**
+ * The one name among `names` that `name` abbreviates: its letters in order, the first the same
+ * (`totl` for `total_cents`, `cust_id` for `customer_id`). Undefined when none or several do.
+ */
+export function abbreviated(name: string, names: Iterable<string>): string | undefined {
+  const wanted = name.toLowerCase();
+  if (wanted.length < 3) return undefined;
+  const matches = [...names].filter((candidate) => {
+    const lower = candidate.toLowerCase();
+    if (lower === wanted || lower[0] !== wanted[0]) return false;
+    let at = 0;
+    for (const char of lower) if (char === wanted[at]) at++;
+    return at === wanted.length;
+  });
+  return matches.length === 1 ? matches[0] : undefined;
+}
