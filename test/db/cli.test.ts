@@ -14,15 +14,14 @@ describe('query-lens CLI with a database', function () {
   before(async () => {
     database = await createTestDatabase('cli', SHOP_SCHEMA);
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-cli-db-'));
+    // The label the CLI gives this database, read once: no test changes the server or the database.
+    const run = await queryLens(workspace, ['explain', '--db', database.url, 'SELECT 1']);
+    label = run.stdout.split('\n')[0].replace(/^-- /, '');
+    assert.match(label, new RegExp(`^PostgreSQL 15\\.\\d+ · ${database.name}$`));
   });
   after(async () => {
     fs.rmSync(workspace, { recursive: true, force: true });
     await database?.drop();
-  });
-  beforeEach(async () => {
-    const run = await queryLens(workspace, ['explain', '--db', database.url, 'SELECT 1']);
-    label = run.stdout.split('\n')[0].replace(/^-- /, '');
-    assert.match(label, new RegExp(`^PostgreSQL 15\\.\\d+ · ${database.name}$`));
   });
 
   it('explain prints the plan and its insights as text', async () => {

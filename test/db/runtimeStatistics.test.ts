@@ -14,7 +14,8 @@ import { createTestDatabase, SHOP_SCHEMA, withClient } from './database';
  */
 const RECIPE = path.resolve(process.env.QUERY_LENS_SHARED ?? path.resolve(__dirname, '../../../../shared'), 'recipes/pg-start.sh');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
-const PORT = 55460 + (process.pid % 30);
+// A range of its own: chaos (55450–55499) may run at the same time, in another process.
+const PORT = 55550 + (process.pid % 50);
 const DATA = `/tmp/query-lens-statistics-${process.pid}`;
 const url = `postgres://postgres@127.0.0.1:${PORT}/postgres`;
 

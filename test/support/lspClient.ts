@@ -290,7 +290,11 @@ export class TestLspClient {
       } catch {
         this.child.kill();
       }
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      // The grace timer is cleared once the server has exited: left pending, it kept the test
+      // process alive for up to 3 s after its last test.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (grace = setTimeout(resolve, 3000)))]);
+      clearTimeout(grace);
       if (!this.exited) {
         this.child.kill('SIGKILL');
       }
