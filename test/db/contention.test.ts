@@ -74,7 +74,7 @@ describe('a healthy database under contention', function () {
       // Every query on accounts has its plan (the first is refused: no lens of a plan).
       assert.strictEqual(titles.filter((t) => t === 'cost 8.17 · Index Scan on accounts (est. 1 row)').length, 39, JSON.stringify(titles));
       const moods = client.statuses.map((s) => s.database?.mode);
-      assert.deepStrictEqual([...new Set(moods)], ['static', 'connecting', 'connected'], JSON.stringify(client.statuses.map((s) => s.text)));
+      assert.deepStrictEqual([...new Set(moods)], ['idle', 'connecting', 'connected'], JSON.stringify(client.statuses.map((s) => s.text)));
     } finally {
       await client.stop();
       await unlockLedger();

@@ -59,7 +59,7 @@ describe('plans from the embedded database built from the workspace schema, over
         source: 'query-lens',
         code: 'unknown-column',
         codeDescription: docsLink('unknown-column'),
-        message: 'Column "total" does not exist (embedded database, schema from migrations/). Check the name against the table definition.',
+        message: 'Column "total" does not exist (embedded database, schema from migrations/). Did you mean total_cents?',
       },
       {
         range: rangeOf(text, 'orders', 2),
