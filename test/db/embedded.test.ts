@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { spawnSync } from 'child_process';
 import { EmbeddedDatabase, pruneDataDirectories, startEmbeddedDatabase } from '../../server/src/db/embedded/embeddedDatabase';
-import { isProcessAlive } from '../../server/src/db/embedded/processMessages';
+import { isProcessAlive, pruneInitialisedDirectories } from '../../server/src/db/embedded/processMessages';
 import { classifySchemaStatement, createdExtension, mayLoadAfterOthers } from '../../server/src/db/embedded/schemaStatements';
 import { findWorkspaceSchema, WorkspaceSchema } from '../../server/src/db/embedded/workspaceSchema';
 import { DEFAULT_SCHEMA_FILES } from '../../server/src/settings';
@@ -315,6 +315,16 @@ describe('embedded PostgreSQL (PGlite in its own process)', function () {
     assert.deepStrictEqual(fs.readdirSync(path.join(storageDir, 'embedded')).sort(), [schema.hash, changed.hash].sort());
   });
 
+  it('starts every build from a copy of one initialised data directory, kept beside the data directories', function () {
+    // Three builds so far (the first, the private one, the changed schema): initdb ran once.
+    assert.strictEqual(lines.filter((line) => line.startsWith('initialised a data directory in ')).length, 1, lines.join('\n'));
+    assert.strictEqual(lines.filter((line) => line.startsWith('opened a copy of the initialised data directory in ')).length, 3, lines.join('\n'));
+    assert.deepStrictEqual(
+      fs.readdirSync(path.join(storageDir, 'embedded-initdb')).map((name) => /^[0-9a-f]{16}$/.test(name)),
+      [true],
+    );
+  });
+
   describe('schema files whose names do not follow the order they were written in', function () {
     // `a_views.sql` sorts first but needs the schema, type and table of `z_tables.sql`; one view
     // needs another defined after it; `m_lines.sql` has a foreign key to a table made later.
@@ -438,6 +448,21 @@ CREATE VIEW app.ledger_totals AS
       const removed = await pruneDataDirectories(base, hash(3));
       assert.deepStrictEqual(removed.sort(), [hash(2), `${hash(2)}.lock`, `${hash(6)}.tmp-${deadPid}-1`, `${hash(8)}.private-${deadPid}-1`].sort());
       assert.deepStrictEqual(fs.readdirSync(base).sort(), [hash(1), `${hash(1)}.lock`, hash(3), hash(4), hash(5), `${hash(7)}.tmp-${process.pid}-1`, 'unrelated'].sort());
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it("removes other PGlites' initialised data directories and what dead processes left making one, never a live one's", function () {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ql-embedded-initdb-'));
+    try {
+      const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+      const [current, older] = ['0123456789abcdef', 'fedcba9876543210'];
+      for (const name of [current, older, `${current}.tmp-${deadPid}-1`, `${older}.tmp-${process.pid}-1`, 'unrelated']) {
+        fs.mkdirSync(path.join(base, name));
+      }
+      assert.deepStrictEqual(pruneInitialisedDirectories(base, current).sort(), [older, `${current}.tmp-${deadPid}-1`].sort());
+      assert.deepStrictEqual(fs.readdirSync(base).sort(), [current, `${older}.tmp-${process.pid}-1`, 'unrelated'].sort());
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
     }

@@ -94,6 +94,11 @@ const DEFAULT_UNRESPONSIVE_MS = 15_000;
 const STARTUP_UNRESPONSIVE_MS = 60_000;
 /** Data directories kept (the newest used), each about 40 MB; older ones are removed. */
 const KEEP_DATA_DIRECTORIES = 3;
+/**
+ * Beside `embedded/`: the initialised data directory every build starts from, one per PGlite
+ * build (embeddedProcess.ts keeps it and removes other PGlites' ones).
+ */
+const INITDB_FOLDER = 'embedded-initdb';
 
 /** Starts are serialised: two at once would need twice the memory, and may race for one directory. */
 let startQueue: Promise<unknown> = Promise.resolve();
@@ -138,7 +143,7 @@ async function start(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase
     try {
       outcome = await request(
         child,
-        { type: 'build', root: schema.root, files: schema.files, hash: schema.hash, dataDir: target, inPlace },
+        { type: 'build', root: schema.root, files: schema.files, hash: schema.hash, dataDir: target, inPlace, initdbDir: path.join(options.storageDir, INITDB_FOLDER) },
         BUILD_TIMEOUT_MS,
         startupUnresponsiveMs,
         'building',

@@ -11,6 +11,7 @@
  * on examples/db/schema.sql, a build peaks at 740–820 MB, a fresh process serving the directory it
  * left holds 250 MB (reopening in the same process: about 460 MB).
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -19,7 +20,7 @@ import type { Extension, PGliteOptions } from '@electric-sql/pglite';
 // files from `__filename`; their ES module builds use `import.meta.url`, which a CommonJS bundle lacks.
 import pglite = require('@electric-sql/pglite');
 import pgliteSocket = require('@electric-sql/pglite-socket');
-import { BUILD_INFO_FILE, BuildInfo, BuildRequest, ChildMessage, isProcessAlive, LoadProblem, ParentMessage, ServeRequest } from './processMessages';
+import { BUILD_INFO_FILE, BuildInfo, BuildRequest, ChildMessage, isProcessAlive, LoadProblem, ParentMessage, pruneInitialisedDirectories, ServeRequest } from './processMessages';
 import type { SqlStatement } from '../../extract/sqlSplitter';
 import { classifySchemaStatement, createdExtension, errorOffset, lineColumnAt, mayLoadAfterOthers, schemaStatements } from './schemaStatements';
 import { schemaHash, SCHEMA_FORMAT_VERSION } from './workspaceSchema';
@@ -172,6 +173,93 @@ async function build(request: BuildRequest): Promise<void> {
   }
 }
 
+/** Marks a kept initialised data directory as complete; not copied into the builds. */
+const INITDB_MARKER = 'query-lens-initdb.json';
+
+/**
+ * PGlite's own files (PostgreSQL as WebAssembly, initdb, the file system image): a key that
+ * changes with them, so a data directory initialised by one PGlite is never the start of another's
+ * build. Undefined when they are not where PGlite loads them from.
+ */
+function pgliteFilesKey(): string | undefined {
+  const resolveModule: (id: string) => string = require.resolve;
+  const dir = fs.existsSync(path.join(__dirname, 'pglite.wasm')) ? __dirname : path.dirname(resolveModule('@electric-sql/pglite'));
+  const hash = createHash('sha256');
+  try {
+    for (const file of ['pglite.wasm', 'initdb.wasm', 'pglite.data']) {
+      const stat = fs.statSync(path.join(dir, file));
+      hash.update(`${file} ${stat.size} ${stat.mtimeMs}\n`);
+    }
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The data directory initdb makes, before any schema statement, kept in `initdbDir/<key>/` and made
+ * there the first time. PGlite's initdb takes about 4 s of a build (it starts a second PostgreSQL
+ * to run it, 740 MB); copying its 40 MB takes about 0.2 s and opening the copy 0.6 s, so every
+ * build after the first (each schema change saved) starts from a copy. Another PGlite's ones, and
+ * what a process that died while making one left, are removed. Undefined when none can be kept.
+ */
+async function initialisedDataDirectory(initdbDir: string): Promise<string | undefined> {
+  const key = pgliteFilesKey();
+  if (!key) {
+    return undefined;
+  }
+  const kept = path.join(initdbDir, key);
+  if (!fs.existsSync(path.join(kept, INITDB_MARKER))) {
+    const temporary = `${kept}.tmp-${process.pid}-${Date.now()}`;
+    try {
+      fs.mkdirSync(initdbDir, { recursive: true });
+      const started = performance.now();
+      const db = await pglite.PGlite.create({ dataDir: temporary });
+      await db.close();
+      log(`initialised a data directory in ${Math.round(performance.now() - started)} ms, kept for the builds after this one`);
+      fs.writeFileSync(path.join(temporary, INITDB_MARKER), JSON.stringify({ key }));
+      try {
+        fs.renameSync(temporary, kept);
+      } catch (error) {
+        // Another build made the same one meanwhile: its directory is as good as ours.
+        if (!fs.existsSync(path.join(kept, INITDB_MARKER))) {
+          throw error;
+        }
+        fs.rmSync(temporary, { recursive: true, force: true });
+      }
+    } catch (error) {
+      fs.rmSync(temporary, { recursive: true, force: true });
+      log(`could not keep an initialised data directory in ${initdbDir}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+  pruneInitialisedDirectories(initdbDir, key);
+  return kept;
+}
+
+/**
+ * PGlite on a new data directory: a copy of the kept initialised one (initialisedDataDirectory),
+ * or, without one or when the copy does not open, initdb's work done here.
+ */
+async function openNewDataDirectory(buildDir: string, extensions: string[], initdbDir: string | undefined, started: number): Promise<pglite.PGlite> {
+  const initialised = initdbDir ? await initialisedDataDirectory(initdbDir) : undefined;
+  if (initialised) {
+    try {
+      fs.cpSync(initialised, buildDir, { recursive: true, filter: (source) => path.basename(source) !== INITDB_MARKER });
+      const db = await pglite.PGlite.create(pgliteOptions(buildDir, extensions));
+      log(`opened a copy of the initialised data directory in ${Math.round(performance.now() - started)} ms`);
+      return db;
+    } catch (error) {
+      log(`the initialised data directory ${initialised} would not open (${(error as Error).message}): initialising this one`);
+      fs.rmSync(initialised, { recursive: true, force: true });
+      fs.rmSync(buildDir, { recursive: true, force: true });
+    }
+  }
+  const db = await pglite.PGlite.create(pgliteOptions(buildDir, extensions));
+  log(`initialised a data directory in ${Math.round(performance.now() - started)} ms`);
+  return db;
+}
+
 /** What PostgreSQL says of a statement that failed. */
 interface StatementError {
   code?: string;
@@ -243,8 +331,7 @@ async function buildInto(
   extensions: string[],
   started: number,
 ): Promise<void> {
-  const db = await pglite.PGlite.create(pgliteOptions(buildDir, extensions));
-  log(`initialised a data directory in ${Math.round(performance.now() - started)} ms`);
+  const db = await openNewDataDirectory(buildDir, extensions, request.initdbDir, started);
   const version = String((await db.query<{ version: string }>('SELECT version()')).rows[0].version);
 
   const failures: { fileIndex: number; file: SchemaFile; statement: SqlStatement; error: StatementError }[] = [];

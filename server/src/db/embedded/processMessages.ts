@@ -3,6 +3,8 @@
  * them (IPC, JSON) and the data directory's conventions. Neither side imports the other's code,
  * so PGlite stays out of the server bundle.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 
 /** A schema statement that did not load, as the process reports it (paths relative to the root). */
 export interface LoadProblem {
@@ -48,6 +50,11 @@ export interface BuildRequest {
    * (a private directory, removed after use).
    */
   inPlace: boolean;
+  /**
+   * Where the freshly initialised data directory a build starts from is kept (one per PGlite
+   * build, see embeddedProcess.ts); without it, every build runs initdb.
+   */
+  initdbDir?: string;
 }
 
 /** Opens a built data directory and serves it on 127.0.0.1 until told to close. */
@@ -86,4 +93,21 @@ export function isProcessAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Removes from `initdbDir` the initialised data directories of other PGlite builds than `key`
+ * (each about 40 MB), and the temporary ones of processes that died making one; a live process's
+ * temporary one, and names not of this form, stay. Returns the names removed.
+ */
+export function pruneInitialisedDirectories(initdbDir: string, key: string): string[] {
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(initdbDir)) {
+    const match = /^[0-9a-f]{16}(?:\.tmp-(\d+)-\d+)?$/.exec(name);
+    if (match && name !== key && !(match[1] !== undefined && isProcessAlive(Number(match[1])))) {
+      fs.rmSync(path.join(initdbDir, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+  }
+  return removed;
 }
