@@ -457,7 +457,9 @@ export class DatabaseService {
    * failure in the moment before a start-up's first plan.
    */
   private announceIdle(): void {
-    if (this.settings && !this.announcePlansOff(this.settings)) {
+    // A query may have opened the database while the old one was closing (an embedded one takes
+    // a while): its status stands.
+    if (this.settings && !this.announcePlansOff(this.settings) && !this.active && !this.opening) {
       this.setStatus(IDLE);
     }
   }
