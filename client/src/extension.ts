@@ -154,22 +154,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
  * (`[Error - 16:41:07] Server process exited with code 0.`): that one is said as what it is.
  */
 function stamped(channel: vscode.OutputChannel): vscode.OutputChannel {
-  const cleanExit = /^\[Error - ([^\]]+)\] Server process exited with code 0\.$/;
   return new Proxy(channel, {
     get(target, property, receiver) {
-      if (property === 'appendLine')
-        return (line: string) =>
-          target.appendLine(
-            cleanExit.test(line)
-              ? line.replace(cleanExit, '[Info  - $1] The server process ended normally (exit code 0).')
-              : /^\[(?:Info|Warn|Error|Trace)\s*-/.test(line)
-                ? line
-                : `[${timeOfDay(new Date())}] ${line}`,
-          );
+      if (property === 'appendLine') return (line: string) => target.appendLine(stampedLine(line));
       const value = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+const CLEAN_EXIT = /^\[Error - ([^\]]+)\] Server process exited with code 0\.$/;
+
+/** A line as the channel shows it: the language client's own lines have their time already. */
+function stampedLine(line: string): string {
+  if (CLEAN_EXIT.test(line)) return line.replace(CLEAN_EXIT, '[Info  - $1] The server process ended normally (exit code 0).');
+  return /^\[(?:Info|Warn|Error|Trace)\s*-/.test(line) ? line : `[${timeOfDay(new Date())}] ${line}`;
 }
 
 /** `16:41:07.123`, local time. */

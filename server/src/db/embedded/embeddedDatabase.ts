@@ -172,7 +172,7 @@ async function start(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase
     return { child, message };
   };
 
-  let reopened = fs.existsSync(path.join(dataDir, BUILD_INFO_FILE));
+  let reopened = hasStoredDatabase(options.storageDir, schema.hash);
   if (!reopened) {
     await build(dataDir, false);
   }
