@@ -17,6 +17,7 @@ import {
 import { configureConnection, passwordFromSecretStorage } from './connection';
 import { OPEN_DOCS_COMMAND, openDocs, renderedDocsLinks } from './docsLinks';
 import { PlanPanel } from './planPanel';
+import { OPEN_QUERY_FILE_COMMAND, openFileWithQueries } from './queryFiles';
 import { requestFromServer } from './serverRequests';
 import { ServerStatusItem, STATUS_ACTIONS_COMMAND, showStatusActions } from './statusItem';
 // V8 flags the server is started with (also read by `npm run bench`): a 4 MB young generation
@@ -28,6 +29,21 @@ import serverNodeFlags from '../../server/node-flags.json';
 const DOCUMENT_LANGUAGES = ['sql', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python'];
 
 let client: LanguageClient | undefined;
+/**
+ * The cursor in the query editor used last. "Show Query Plan" from the walkthrough, the plan
+ * viewer or any editor that is not a query's plans the query under it: the editors merely
+ * visible beside them (an index migration just written, say) are not the one the person means.
+ */
+let lastQueryCursor: { uri: string; position: vscode.Position } | undefined;
+
+/** Where "Show Query Plan" without arguments looks: the active query editor, else the last one still open. */
+function queryCursor(): { document: vscode.TextDocument; position: vscode.Position } | undefined {
+  const active = vscode.window.activeTextEditor;
+  if (active && DOCUMENT_LANGUAGES.includes(active.document.languageId)) return { document: active.document, position: active.selection.active };
+  const last = lastQueryCursor;
+  const document = last && vscode.workspace.textDocuments.find((open) => open.uri.toString() === last.uri && !open.isClosed);
+  return document && last ? { document, position: last.position } : undefined;
+}
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const channel = vscode.window.createOutputChannel('Query Lens');
@@ -108,18 +124,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // and the editor's context menu, the query under the cursor.
     vscode.commands.registerCommand('queryLens.showPlan', async (uri: unknown, queryStart: unknown) => {
       if (typeof uri === 'string' && typeof queryStart === 'number') return planPanel.show(uri, { queryStart });
-      // From the walkthrough or a panel, the editor beside it that holds queries.
-      const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((visible) => DOCUMENT_LANGUAGES.includes(visible.document.languageId));
-      if (!editor) {
+      const cursor = queryCursor();
+      if (!cursor) {
         void vscode.window.showInformationMessage('Query Lens: open a file and put the cursor in a query to see its plan.');
         return false;
       }
-      return planPanel.show(editor.document.uri.toString(), { at: editor.document.offsetAt(editor.selection.active) });
+      return planPanel.show(cursor.document.uri.toString(), { at: cursor.document.offsetAt(cursor.position) });
     }),
     vscode.commands.registerCommand('queryLens.explainAnalyze', (uri: unknown, queryStart: unknown) =>
       planPanel.explainAnalyze(typeof uri === 'string' ? uri : undefined, typeof queryStart === 'number' ? queryStart : undefined),
     ),
     vscode.commands.registerCommand('queryLens.openPlan', () => planPanel.open()),
+    vscode.commands.registerCommand(OPEN_QUERY_FILE_COMMAND, () => openFileWithQueries(languageClient, output)),
     vscode.commands.registerCommand(OPEN_DOCS_COMMAND, openDocs),
     vscode.commands.registerCommand(STATUS_ACTIONS_COMMAND, showStatusActions),
     // The index quick fix's "Copy the CREATE INDEX statement": the server has no clipboard.
@@ -130,15 +146,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
-  // The walkthrough's "Open a query" step is checked off when this context key turns true: a
+  // The walkthrough's "Open a query" step is checked off when this context key turns true (a
   // walkthrough's `onContext:` is evaluated in the window's context, where `editorLangId` is never
-  // set. It follows the active editor, so that it turns true again (the walkthrough service only
-  // counts a change it sees, not a key already true when it starts).
+  // set), or by its "Open a File with Queries" button. The button is needed: the walkthrough
+  // service starts when the walkthrough is first shown, and a key already true then is taken as
+  // seen for the whole session, so with a query's editor already open the step would never check.
+  const noticeCursor = (editor: vscode.TextEditor) => {
+    if (DOCUMENT_LANGUAGES.includes(editor.document.languageId)) lastQueryCursor = { uri: editor.document.uri.toString(), position: editor.selection.active };
+  };
   const noticeQueryEditor = (editor: vscode.TextEditor | undefined) => {
+    if (editor) noticeCursor(editor);
     void vscode.commands.executeCommand('setContext', 'queryLens.queryEditorActive', editor !== undefined && DOCUMENT_LANGUAGES.includes(editor.document.languageId));
   };
   noticeQueryEditor(vscode.window.activeTextEditor);
-  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(noticeQueryEditor));
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(noticeQueryEditor),
+    vscode.window.onDidChangeTextEditorSelection((event) => noticeCursor(event.textEditor)),
+  );
 
   try {
     await languageClient.start();

@@ -160,6 +160,23 @@ export namespace ReadPlanRequest {
 }
 
 /**
+ * "Open a File with Queries": the workspace's files that hold queries the application runs (not
+ * migrations, schema files or tests), with how many and the line of the first, in path order
+ * (client → server). Files over `queryLens.maxFileSizeKb` and binary files are passed over; an
+ * open document is read as the editor holds it. `read` counts the files looked at.
+ */
+export interface QueryFile {
+  uri: string;
+  queries: number;
+  /** 0-based. */
+  firstQueryLine: number;
+}
+export namespace QueryFilesRequest {
+  export const method = 'queryLens/queryFiles';
+  export const type = new RequestType0<{ files: QueryFile[]; read: number }, void>(method);
+}
+
+/**
  * The plan viewer: a webview that draws a `PlanReport` (server/src/plan/planReport.ts). These are
  * `postMessage` payloads between the extension and the webview, not LSP messages: each carries a
  * `type` so both sides switch on one field, and the webview imports this module for types only.

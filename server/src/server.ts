@@ -31,8 +31,9 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisResult, CODES, DocumentAnalysis, Finding, Severity, engineDescription } from './analyze/analyzeDocument';
 import { dialectLabel, initParsers } from './analyze/parse';
-import { DocumentKind, documentKindOfLanguage, ParameterisationFix, type ParameterisationOffer } from './extract/query';
+import { DocumentKind, documentKindOfLanguage, documentKindOfPath, languageIdOfPath, ParameterisationFix, type ParameterisationOffer } from './extract/query';
 import { forgetDocument } from './extract/extractQueries';
+import { summariseQueryFile } from './extract/queryFiles';
 import { DatabaseService, DatabaseStatus, type ActivePlanner } from './db/databaseService';
 import { PlanCache, planDocument, planKeyOf, type IndexAdvice, type PlannedQuery } from './db/planDocument';
 import { candidatesOf, createIndexTitle, indexMigration, indexStatementsOf } from './advise/indexQuickFix';
@@ -48,6 +49,8 @@ import {
   InitializationOptions,
   PasswordRequest,
   PlanRequest,
+  QueryFilesRequest,
+  type QueryFile,
   ReadPlanRequest,
   PlanResult,
   ReconnectRequest,
@@ -820,6 +823,40 @@ connection.onRequest(ReconnectRequest.type, async () => {
 });
 
 connection.onRequest(RefreshSchemaRequest.type, () => refreshSchema());
+
+connection.onRequest(QueryFilesRequest.type, async (token) => {
+  const files: QueryFile[] = [];
+  let read = 0;
+  for (const root of workspaceFolderPaths) {
+    for (const relative of await projectFiles(root)) {
+      if (token.isCancellationRequested) return { files, read };
+      const kind = documentKindOfPath(relative);
+      if (kind === 'unsupported') continue;
+      const file = path.join(root, ...relative.split('/'));
+      const uri = pathToFileURL(file).toString();
+      const settings = await settingsFor(uri);
+      if (!settings.enable || roleOf(uri, settings).oneOff) continue;
+      const text = documents.get(uri)?.getText() ?? (await readSmallFile(file, settings.maxFileSizeKb * 1024));
+      if (text === undefined) continue;
+      read++;
+      const summary = summariseQueryFile(text, kind, settings.dialect, languageIdOfPath(relative));
+      if (summary) files.push({ uri, ...summary });
+      // One file at a time, so that diagnostics for the documents being edited keep flowing.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return { files, read };
+});
+
+/** A file's text, unless it is larger than `limit` bytes or cannot be read. */
+async function readSmallFile(file: string, limit: number): Promise<string | undefined> {
+  try {
+    const stat = await fs.promises.stat(file);
+    return stat.size > limit ? undefined : await fs.promises.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 connection.onNotification(WorkspaceTrustedNotification.type, (params) => {
   trusted = params.trusted;

@@ -40,10 +40,10 @@ describe('documentRole: what a file is, from its place in the project', () => {
   });
 
   it('tells tests by the runners’ conventions, and gives them correctness checks only', () => {
-    for (const path of ['tests/test_search.py', 'ckanext/datastore/tests/helpers.py', 'src/__tests__/jobs.ts', 'app/test_models.py', 'app/models_test.py', 'conftest.py', 'src/jobs.test.ts', 'web/api.spec.mjs', 'spec/queries.sql']) {
+    for (const path of ['tests/test_search.py', 'ckanext/datastore/tests/helpers.py', 'src/__tests__/jobs.ts', 'app/test_models.py', 'app/models_test.py', 'conftest.py', 'src/jobs.test.ts', 'web/api.spec.mjs', 'spec/queries.sql', 'frontend/cypress/plugins/index.js', 'e2e/checkout.ts']) {
       assert.deepStrictEqual(documentRole(path, DEFAULT_SETTINGS), { oneOff: true, advice: false, test: true }, path);
     }
-    for (const path of ['src/testing_tools.py', 'app/latest.ts', 'src/contest.py', 'lib/attestation.sql']) {
+    for (const path of ['src/testing_tools.py', 'app/latest.ts', 'src/contest.py', 'lib/attestation.sql', 'src/e2ee/keys.ts']) {
       assert.deepStrictEqual(documentRole(path, DEFAULT_SETTINGS), { oneOff: false, advice: true }, path);
     }
     const code = [

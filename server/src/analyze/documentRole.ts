@@ -42,8 +42,11 @@ const MIGRATION_FOLDER = /(?:^|\/)(?:(?:[a-z]+[-_])?(?:migrations?|migrate)|alem
  */
 const MIGRATION_FILE = /(?:^|\/)(?:(?:\d{3,}[^/]*|[VRU]\d*(?:[._]\d+)*__[^/]+)\.sql|migrations?\.(?:py|ts|js|mjs|cjs))$/;
 
-/** Test folders and files by the usual runners' conventions (pytest, unittest, Jest, Vitest, Mocha). */
-const TEST_FILE = /(?:^|\/)(?:tests?|__tests__|spec|testing)\/|(?:^|\/)(?:test_[^/]*\.py|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$/;
+/**
+ * Test folders and files by the usual runners' conventions (pytest, unittest, Jest, Vitest,
+ * Mocha; Cypress's and Playwright's end-to-end folders, whose SQL resets a test database).
+ */
+const TEST_FILE = /(?:^|\/)(?:tests?|__tests__|spec|testing|cypress|e2e)\/|(?:^|\/)(?:test_[^/]*\.py|[^/]*_tests?\.py|conftest\.py|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$/;
 
 const matchers = new Map<string, (path: string) => boolean>();
 
