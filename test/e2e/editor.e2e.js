@@ -117,6 +117,31 @@ async function quickOpen(page, file) {
   await page.locator(`${EDITOR} .view-lines`).first().waitFor();
 }
 
+/**
+ * Puts the cursor at `line`:`col` (1-based) of the active editor through Quick Open's `:` mode
+ * (the browser keeps Ctrl+G for itself), and waits until the status bar says the cursor is there:
+ * an Enter pressed before Quick Open has switched to its line mode goes nowhere (A14 failed so once).
+ */
+async function goToLineColumn(page, line, col) {
+  const input = page.locator('.quick-input-widget input');
+  const cursor = page.locator('.part.statusbar .statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
+  const want = new RegExp(`^Ln ${line}, Col ${col}\\b`);
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}:${col}`);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 5000 }).catch(() => undefined);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' }).catch(() => page.keyboard.press('Escape'));
+    try {
+      await waitFor(page, `the cursor at Ln ${line}, Col ${col}`, async () => want.test((await cursor.innerText().catch(() => '')).trim()), 3000);
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -376,11 +401,7 @@ async function partA() {
     await page.locator('.tabs-container .tab.active', { hasText: 'app.ts' }).waitFor();
     const at = placeOf('app.ts', '${email}', 2);
     // Go to line:column through Quick Open's `:` mode (the browser keeps Ctrl+G for itself).
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${at.line}:${at.col + 2}`); // inside the underlined `email`
-    await page.keyboard.press('Enter');
+    await goToLineColumn(page, at.line, at.col + 2); // inside the underlined `email`
     const title = 'Pass email as parameter $1 of pool.query';
     const item = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
     // The light bulb appears once the editor has asked for the code actions at the cursor.
@@ -461,20 +482,10 @@ async function partA() {
     return `workbench back in ${secs(workbenchMs)} s, the CodeLens in ${secs(lensMs)} s after Reload Window`;
   }]);
 
-  /** Puts the cursor in the editor at `line`:`col` through Quick Open's `:` mode (the browser keeps Ctrl+G). */
-  const goTo = async (line, col) => {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${line}:${col}`);
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
-  };
-
   list.push(["A19 hover over a table's name shows its columns and indexes, and its finding's docs link opens the page rendered in a Markdown preview", async () => {
     await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
     const at = placeIn(A.plansWs, 'orders.sql', 'orders WHERE customer_id');
-    await goTo(at.line, at.col + 2);
+    await goToLineColumn(page, at.line, at.col + 2);
     // Show Hover (Ctrl+K Ctrl+I): the schema's help and the seq scan's finding, in one widget.
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
@@ -510,7 +521,7 @@ async function partA() {
     await page.keyboard.press('Enter');
     await page.keyboard.type('SELECT  FROM orders o;');
     const line = fs.readFileSync(path.join(A.plansWs, 'orders.sql'), 'utf8').split('\n').length + 1;
-    await goTo(line, 'SELECT '.length + 1);
+    await goToLineColumn(page, line, 'SELECT '.length + 1);
     await page.keyboard.type('o.');
     const suggest = page.locator('.suggest-widget.visible .monaco-list-row');
     await suggest.first().waitFor({ timeout: 20000 });
@@ -538,11 +549,7 @@ async function partA() {
     const text = fs.readFileSync(path.join(A.plansWs, file), 'utf8');
     const at = text.indexOf(needle);
     const before = text.slice(0, at);
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${before.split('\n').length}:${at - before.lastIndexOf('\n') + 2}`); // inside the underlined table
-    await page.keyboard.press('Enter');
+    await goToLineColumn(page, before.split('\n').length, at - before.lastIndexOf('\n') + 2); // inside the underlined table
     const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
     await bulb.waitFor({ timeout: 30000 });
     await bulb.click();
@@ -600,11 +607,7 @@ async function partA() {
   list.push(['A16 the plan viewer on a TypeScript query: Show Query Plan at the cursor opens its nodes and the verified index tip; an edit of the query re-plans it; Create index on the tip writes the migration', async () => {
     await quickOpen(page, 'customers.ts');
     const at = placeIn(A.plansWs, 'customers.ts', 'customers WHERE email');
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${at.line}:${at.col + 2}`);
-    await page.keyboard.press('Enter');
+    await goToLineColumn(page, at.line, at.col + 2);
     // The query is planned once the embedded database has it: its CodeLens says so.
     await page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'Seq Scan on customers' }).first().waitFor({ timeout: 30000 });
     await runCommand(page, 'Query Lens: Show Query Plan');
@@ -621,10 +624,7 @@ async function partA() {
     // Edit the query in its editor (the panel kept the editor's focus): the panel follows it.
     await page.locator('.tabs-container .tab', { hasText: 'customers.ts' }).first().click();
     const idAt = placeIn(A.plansWs, 'customers.ts', 'id FROM customers');
-    await page.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${idAt.line}:${idAt.col + 2}`); // just after `id`
-    await page.keyboard.press('Enter');
+    await goToLineColumn(page, idAt.line, idAt.col + 2); // just after `id`
     await page.keyboard.type(', email');
     await waitFor(page, 'the panel to show the edited query', async () =>
       (await viewer.locator('.sql-pane').innerText().catch(() => '')).includes('SELECT id, email FROM customers'), 30000);
@@ -655,7 +655,7 @@ async function partA() {
     await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
     const at = placeIn(A.plansWs, 'orders.sql', 'o.total_cent');
     // The squiggle spans `o.total_cent`, the qualifier too.
-    await goTo(at.line, at.col + 3);
+    await goToLineColumn(page, at.line, at.col + 3);
     const bulb = page.locator(`${EDITOR} .lightBulbWidget`).first();
     await bulb.waitFor({ timeout: 20000 });
     await bulb.click();
