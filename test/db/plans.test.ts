@@ -662,6 +662,29 @@ describe('plans from a development PostgreSQL, over LSP', function () {
       await withClient(database.url, (c) => c.query('DROP TABLE shop_status'));
     }
   });
+
+  it('withdraws prefer-not-exists where the subquery selects a NOT NULL column of one table, and keeps it where a NULL can come', async () => {
+    await withClient(database.url, (c) => c.query('CREATE TABLE refunds (order_id bigint, reason text); ANALYZE refunds'));
+    try {
+      const server = await start();
+      const text =
+        'SELECT id FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE status = $1);\n' +
+        'SELECT id FROM orders WHERE id NOT IN (SELECT order_id FROM refunds);\n' +
+        'SELECT id FROM customers WHERE id NOT IN (SELECT o.customer_id FROM refunds r LEFT JOIN orders o ON o.id = r.order_id);\n';
+      const uri = 'file:///ws/not_in.sql';
+      await server.open(uri, 'sql', text);
+      const lines = (p: PublishDiagnosticsParams) => p.diagnostics.filter((d) => d.code === 'prefer-not-exists').map((d) => d.range.start.line);
+      // Static analysis cannot know the columns: all three are reported at first…
+      const first = server.allPublished(uri)[0] ?? (await server.nextDiagnostics(uri, () => true));
+      assert.deepStrictEqual(lines(first), [0, 1, 2]);
+      // …then the database says orders.customer_id is NOT NULL: no NULL can come from line 0's
+      // subquery. refunds.order_id may be NULL, and a LEFT JOIN makes even a NOT NULL column so.
+      const planned = await server.diagnosticsWhere(uri, (p) => lines(p).length === 2);
+      assert.deepStrictEqual(lines(planned), [1, 2]);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP TABLE refunds'));
+    }
+  });
 });
 
 describe('non-sargable-predicate once the database is known, over LSP', function () {

@@ -9,7 +9,9 @@
 import type { AnalysisResult, Finding, Severity } from '../analyze/analyzeDocument';
 import { APPLICATION_CODE, type DocumentRole } from '../analyze/documentRole';
 import { parseStatement } from '../analyze/parse';
-import { walkTree, type Fields } from '../analyze/rules/ast';
+import { columnParts, walkTree, type Fields } from '../analyze/rules/ast';
+import { asNode } from '../analyze/rules/rule';
+import { notInSublink } from '../analyze/rules/preferNotExists';
 import { highestParameter, type NotPlanned, type StatementInfo } from '../analyze/statementInfo';
 import { scanSqlTokens } from '../scan/sqlTokens';
 import { Suppressions } from '../analyze/suppressions';
@@ -309,6 +311,7 @@ export async function planDocument(
     // A migration or one-off script runs once: how fast is not worth a warning.
     const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache, settings.indexMinGainPercent / 100);
     if (expressionIndexesSettled(analysis.findings, query.start, insights, context.table)) settled.push('non-sargable-predicate');
+    if (nullTrapSettled(sql, analysis.findings, query.start, context.table)) settled.push('prefer-not-exists');
     if (settled.length > 0) result.settled.set(query.start, settled);
     // Parsed again (once, and only for a query with insights) to find where its tables are named.
     let tree: unknown;
@@ -1118,6 +1121,36 @@ function expressionIndexesSettled(findings: readonly Finding[], queryStart: numb
     const [schema, name] = asked[1].includes('.') ? asked[1].split('.', 2) : [undefined, asked[1]];
     const stats = table(schema, unquoteIdentifier(name));
     return stats?.indexes.some((index) => !index.partial && index.method === 'btree' && index.columns.length > 0 && expressionKey(index.columns[0]) === key) ?? false;
+  });
+}
+
+/**
+ * Whether the `prefer-not-exists` findings on a query are moot: every `NOT IN (SELECT …)` of it
+ * selects, from one table, columns the database declares NOT NULL, so no NULL can make it match
+ * nothing; and PostgreSQL then hashes the subquery whenever it fits in work_mem, which the plan's
+ * own findings judge. A schema fact, so the embedded database settles it too. Only a plain
+ * subquery over one table: an outer join or a set operation can yield NULLs of NOT NULL columns.
+ */
+function nullTrapSettled(sql: string, findings: readonly Finding[], queryStart: number, table: (schema: string | undefined, name: string) => TableStats | undefined): boolean {
+  if (!findings.some((f) => f.queryStart === queryStart && f.code === 'prefer-not-exists')) return false;
+  const parsed = parseStatement(sql, 'postgresql');
+  if (!parsed.ok) return false;
+  const sublinks: Fields[] = [];
+  walkTree(parsed.ast, (type, fields) => {
+    const sublink = notInSublink(type, fields);
+    if (sublink) sublinks.push(sublink);
+  });
+  return sublinks.length > 0 && sublinks.every((sublink) => {
+    const select = asNode(sublink.subselect, 'SelectStmt');
+    if (!select || select.op !== 'SETOP_NONE' || !Array.isArray(select.fromClause) || select.fromClause.length !== 1 || !Array.isArray(select.targetList)) return false;
+    const from = asNode(select.fromClause[0], 'RangeVar');
+    const columns = from && typeof from.relname === 'string' ? table(typeof from.schemaname === 'string' ? from.schemaname : undefined, from.relname)?.columns : undefined;
+    if (!columns) return false;
+    return select.targetList.every((target) => {
+      const column = asNode(asNode(target, 'ResTarget')?.val, 'ColumnRef');
+      const name = column ? columnParts(column).column : undefined;
+      return name !== undefined && columns.some((known) => known.name === name && known.notNull);
+    });
   });
 }
 

@@ -16,19 +16,9 @@ export const preferNotExists: Rule = {
   check(ctx) {
     for (const treeNode of nodesOf(ctx, 'BoolExpr', 'SubLink')) {
       const { type, fields } = treeNode;
-      let node: unknown;
-      let sublink: Fields | undefined;
-      if (type === 'BoolExpr' && fields.boolop === 'NOT_EXPR' && Array.isArray(fields.args) && fields.args.length === 1) {
-        // `x NOT IN (SELECT …)` and `NOT (x IN (SELECT …))` are the same tree.
-        sublink = asNode(fields.args[0], 'SubLink');
-        if (sublink?.subLinkType !== 'ANY_SUBLINK' || !isEquality(sublink.operName)) continue;
-        node = { BoolExpr: fields };
-      } else if (type === 'SubLink' && fields.subLinkType === 'ALL_SUBLINK' && operatorIs(fields.operName, '<>')) {
-        sublink = fields;
-        node = { SubLink: fields };
-      } else {
-        continue;
-      }
+      const sublink = notInSublink(type, fields);
+      if (!sublink) continue;
+      const node = { [type]: fields };
       // A subquery that cannot yield a NULL has no trap; and then PostgreSQL hashes it whenever
       // it fits in work_mem, which a plan, not this rule, can tell.
       if (yieldsNoNull(sublink)) continue;
@@ -51,6 +41,19 @@ export const preferNotExists: Rule = {
     }
   },
 };
+
+/**
+ * The subquery link of `x NOT IN (SELECT …)` (`NOT (x IN (SELECT …))` is the same tree) or of
+ * `x <> ALL (SELECT …)`, when the node of type `type` is one; shared with the database's check
+ * that a subquery's columns are NOT NULL (db/planDocument.ts).
+ */
+export function notInSublink(type: string, fields: Fields): Fields | undefined {
+  if (type === 'BoolExpr' && fields.boolop === 'NOT_EXPR' && Array.isArray(fields.args) && fields.args.length === 1) {
+    const sublink = asNode(fields.args[0], 'SubLink');
+    return sublink?.subLinkType === 'ANY_SUBLINK' && isEquality(sublink.operName) ? sublink : undefined;
+  }
+  return type === 'SubLink' && fields.subLinkType === 'ALL_SUBLINK' && operatorIs(fields.operName, '<>') ? fields : undefined;
+}
 
 /**
  * Whether the subquery's every column is sure not to be NULL: filtered by `col IS NOT NULL` in its
