@@ -142,6 +142,25 @@ async function goToLineColumn(page, line, col) {
   }
 }
 
+/** The walkthrough's titles and the ones checked off, once "Welcome: Open Walkthrough..." has shown it. */
+async function openWalkthrough(page) {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Query Lens' }).first();
+  await pick.waitFor({ timeout: 20000 });
+  await pick.click();
+  await page.locator('.getting-started-step', { hasText: 'Open the plan viewer' }).first().waitFor({ timeout: 20000 });
+  return walkthroughState(page);
+}
+
+async function walkthroughState(page) {
+  const trimmed = (texts) => texts.map((t) => t.trim()).filter(Boolean);
+  const titles = trimmed(await page.locator('.getting-started-step .step-title').allInnerTexts());
+  const done = trimmed(await page.locator('.getting-started-step', { has: page.locator('.codicon.complete') }).locator('.step-title').allInnerTexts());
+  return { titles, done };
+}
+
+const WALKTHROUGH_STEPS = ['Choose where plans come from', 'Open a query', 'Read the CodeLens', 'Apply a quick fix', 'Open the plan viewer'];
+
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -579,6 +598,19 @@ async function partA() {
     } };
   };
 
+  list.push(['A17 the walkthrough "Get started with Query Lens" opens from the palette, five steps, none checked off yet in this new profile', async () => {
+    const { titles, done } = await openWalkthrough(page);
+    if (JSON.stringify(titles) !== JSON.stringify(WALKTHROUGH_STEPS)) throw new Error(`steps ${JSON.stringify(titles)}`);
+    if (done.length !== 0) throw new Error(`already checked off: ${JSON.stringify(done)}`);
+    await shot(page, '27-walkthrough');
+    // The checks that follow do what its steps ask; A18 and A24 look at what they checked off.
+    const tab = page.locator('.tabs-container .tab', { hasText: 'Walkthrough: Query Lens' }).first();
+    await tab.locator('.tab-actions .codicon-close').click();
+    await tab.waitFor({ state: 'detached', timeout: 10000 });
+    await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().waitFor({ timeout: 10000 });
+    return `steps: ${titles.join(' → ')}`;
+  }]);
+
   list.push(['A14 the seq scan\'s light bulb offers "Create index on orders (customer_id)" with the planner\'s costs; Enter writes the migration and opens it; saved, the embedded database has the index and the finding goes', async () => {
     // The plan of A12 is open beside it: the query's own tab, in the first group.
     await page.locator('.tabs-container .tab', { hasText: 'orders.sql' }).first().click();
@@ -676,18 +708,13 @@ async function partA() {
     return `${title} → ${fixedLine}`;
   }]);
 
-  list.push(['A18 the walkthrough "Get started with Query Lens": five steps, from the connection to the plan viewer; a step\'s button runs its command and marks it done', async () => {
+  list.push(['A18 the walkthrough\'s buttons: "Show Query Plan" plans the query editor used last; "Open a File with Queries" lists the files with queries, opens one and checks "Open a query" off; the quick fix (A14) and Show Query Plan (A16) had checked theirs', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'customers.ts' }).first().click();
-    await runCommand(page, 'Welcome: Open Walkthrough...');
-    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Query Lens' }).first();
-    await pick.waitFor({ timeout: 20000 });
-    await pick.click();
+    const before = await openWalkthrough(page);
+    // A14's quick fix and A16's Show Query Plan (the CodeLens's and the plan viewer's step), done
+    // since A17 opened the walkthrough.
+    if (JSON.stringify(before.done) !== JSON.stringify(WALKTHROUGH_STEPS.slice(2))) throw new Error(`checked off before its buttons: ${JSON.stringify(before.done)}`);
     const steps = page.locator('.getting-started-step');
-    await page.locator('.getting-started-step', { hasText: 'Open the plan viewer' }).first().waitFor({ timeout: 20000 });
-    const titles = (await page.locator('.getting-started-step .step-title').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
-    const expected = ['Choose where plans come from', 'Open a query', 'Read the CodeLens', 'Apply a quick fix', 'Open the plan viewer'];
-    if (JSON.stringify(titles) !== JSON.stringify(expected)) throw new Error(`steps ${JSON.stringify(titles)}`);
-    await shot(page, '27-walkthrough');
     // The last step's button: the plan of the query in the editor beside the walkthrough.
     const step = steps.filter({ hasText: 'Open the plan viewer' }).first();
     await step.click();
@@ -697,8 +724,6 @@ async function partA() {
     await page.locator('.tabs-container .tab.active', { hasText: /^Plan · customers\.ts:\d+/ }).first().waitFor({ timeout: 20000 });
     const toasts = await page.locator('.notifications-toasts').allInnerTexts();
     if (toasts.some((toast) => toast.includes('no plan for a query here'))) throw new Error(`Show Query Plan said: ${JSON.stringify(toasts)}`);
-    // Its completion event (onCommand:queryLens.showPlan) checks it off: a filled check icon.
-    await step.locator('.codicon.complete').first().waitFor({ timeout: 20000 });
     // "Open a query": a query's editor was active before the walkthrough service started, which
     // VS Code takes as seen for the session, so the step is checked off by its button. That lists
     // the files with queries (schema.sql and the index migrations are not application queries)
@@ -722,11 +747,10 @@ async function partA() {
     await waitFor(page, 'the cursor on the first query of orders.ts', async () => /^Ln 8, Col 1\b/.test((await cursor.innerText().catch(() => '')).trim()));
     await page.locator('.tabs-container .tab', { hasText: 'Walkthrough: Query Lens' }).first().click();
     await openStep.locator('.codicon.complete').first().waitFor({ timeout: 20000 });
-    const done = await page.locator('.getting-started-step', { has: page.locator('.codicon.complete') }).locator('.step-title').allInnerTexts();
+    const { done } = await walkthroughState(page);
     await shot(page, '28-walkthrough-step-done');
-    const missing = ['Open a query', 'Read the CodeLens', 'Open the plan viewer'].filter((title) => !done.map((t) => t.trim()).includes(title));
-    if (missing.length) throw new Error(`not checked off: ${JSON.stringify(missing)} (done: ${JSON.stringify(done)})`);
-    return `steps: ${titles.join(' → ')}; "Show Query Plan" opened the plan of customers.ts; "Open a File with Queries" listed ${JSON.stringify(listed)} and opened orders.ts at its query; checked off: ${JSON.stringify(done.map((t) => t.trim()))}`;
+    if (JSON.stringify(done) !== JSON.stringify(WALKTHROUGH_STEPS.slice(1))) throw new Error(`checked off: ${JSON.stringify(done)}`);
+    return `"Show Query Plan" opened the plan of customers.ts; "Open a File with Queries" listed ${JSON.stringify(listed)} and opened orders.ts at its query; checked off: ${JSON.stringify(done)}`;
   }]);
 
   list.push(['A13 Configure Connection: the URL goes to the workspace settings without its password, and plans come from that database', async () => {
@@ -797,6 +821,13 @@ async function partA() {
     await table.locator('.setting-list-widget, .setting-list-object-widget').first().waitFor({ timeout: 10000 });
     await shot(page, '29-settings-ui-connection');
     return `the Connection text box holds ${value}; Connections is a table`;
+  }]);
+
+  list.push(['A24 the walkthrough run end to end: after Configure Connection (A13), every one of its five steps is checked off', async () => {
+    const { done } = await openWalkthrough(page);
+    await shot(page, '30-walkthrough-all-done');
+    if (JSON.stringify(done) !== JSON.stringify(WALKTHROUGH_STEPS)) throw new Error(`checked off: ${JSON.stringify(done)}`);
+    return `checked off: ${done.join(' → ')}`;
   }]);
 
   try {
