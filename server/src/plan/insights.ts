@@ -544,14 +544,56 @@ function highCostInsight(plan: Plan, rowsInAll: Map<PlanNode, number>, context: 
   if (total <= context.thresholds.maxPlanCost) return undefined;
   const costliest = mostExpensiveNode(plan) ?? plan.root;
   const rows = rowsInAll.get(costliest) ?? costliest.planRows;
+  const above = `Estimated cost ${formatCost(total)} is above queryLens.maxPlanCost (${formatCost(context.thresholds.maxPlanCost)}): `;
+  const subplan = repeatedSubplanOf(costliest);
+  if (subplan) {
+    // The cost EXPLAIN gives the node is mostly the subplan's runs: a SubPlan node's own cost
+    // is that of one run, so it is the subquery, not the scan, that is to blame.
+    const inner = firstScanOf(subplan) ?? subplan;
+    const notIn = costliest.filter?.includes(`NOT (${subplan.subplanName})`);
+    const innerFilter = inner.filter;
+    const remedy = notIn
+      ? 'Write NOT EXISTS in place of NOT IN (an anti-join, planned once), or raise work_mem so that the subquery\'s rows fit and it is hashed.'
+      : `Write the subquery as a join, which PostgreSQL plans once, or make each run cheap with an index on what it filters by${innerFilter ? ` (Filter: ${innerFilter})` : ''}.`;
+    return {
+      code: 'plan-high-cost',
+      severity: 'information',
+      message:
+        above +
+        `${describeNode(costliest)} runs ${subplan.subplanName} (${describeNode(inner)}, cost ~${formatCost(subplan.totalCost)} a run) again for each of its rows ` +
+        `(~${formatCost(ownCost(costliest))} of the cost, ~${formatCount(rows)} ${Math.round(rows) === 1 ? 'row' : 'rows'} kept)${context.embedded ? EMBEDDED_NOTE : ''}. ${remedy}`,
+      node: plan.root,
+    };
+  }
   return {
     code: 'plan-high-cost',
     severity: 'information',
     message:
-      `Estimated cost ${formatCost(total)} is above queryLens.maxPlanCost (${formatCost(context.thresholds.maxPlanCost)}): ` +
+      above +
       `the most expensive step is ${describeNode(costliest)} (~${formatCost(ownCost(costliest))} of the cost, ~${formatCount(rows)} ${Math.round(rows) === 1 ? 'row' : 'rows'})${context.embedded ? EMBEDDED_NOTE : ''}.`,
     node: plan.root,
   };
+}
+
+/**
+ * A SubPlan the node runs again for each of its rows: correlated, or `NOT IN (SELECT …)` whose
+ * rows do not fit in work_mem. A hashed one (`hashed SubPlan 1` in the node's conditions) is
+ * built once.
+ */
+function repeatedSubplanOf(node: PlanNode): PlanNode | undefined {
+  const { Plans: _children, ...own } = node.raw as Record<string, unknown>;
+  const conditions = JSON.stringify(own);
+  return node.children.find((child) => child.parentRelationship === 'SubPlan' && child.subplanName !== undefined && !conditions.includes(`hashed ${child.subplanName}`));
+}
+
+/** The first node below (or at) `node` that reads a table, depth first. */
+function firstScanOf(node: PlanNode): PlanNode | undefined {
+  if (node.relationName !== undefined) return node;
+  for (const child of node.children) {
+    const scan = firstScanOf(child);
+    if (scan) return scan;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

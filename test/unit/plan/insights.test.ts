@@ -404,6 +404,26 @@ describe('plan insights', () => {
       });
     });
 
+    it('blames a SubPlan run again for each row on the subquery, not on the scan that runs it, with the rewrite', () => {
+      // NOT IN whose rows do not fit in work_mem: the customers scan's 430 million are the runs.
+      assert.deepStrictEqual(messagesOf('subplan-not-in'), [
+        'Estimated cost 430,115,042 is above queryLens.maxPlanCost (100,000): Seq Scan on customers runs SubPlan 1 (Seq Scan on orders, cost ~16,078 a run) again for each of its rows ' +
+          '(~430,098,964 of the cost, ~25,000 rows kept). Write NOT EXISTS in place of NOT IN (an anti-join, planned once), or raise work_mem so that the subquery\'s rows fit and it is hashed.',
+      ]);
+      // A correlated subquery cannot be hashed: a join, or an index for each run.
+      assert.deepStrictEqual(messagesOf('subplan-correlated'), [
+        'Estimated cost 603,202,667 is above queryLens.maxPlanCost (100,000): Seq Scan on customers runs SubPlan 1 (Seq Scan on orders, cost ~12,064 a run) again for each of its rows ' +
+          '(~603,190,603 of the cost, ~50,000 rows kept). Write the subquery as a join, which PostgreSQL plans once, or make each run cheap with an index on what it filters by (Filter: (customer_id = c.id)).',
+      ]);
+    });
+
+    it('blames the scan, not a hashed SubPlan it filters by, which is built once', () => {
+      const thresholds = { seqScanMinRows: 10000000, nestedLoopMaxOuterRows: 10000, maxPlanCost: 10000 };
+      assert.deepStrictEqual(messagesOf('subplan-hashed', contextFor({ thresholds })), [
+        'Estimated cost 13,137 is above queryLens.maxPlanCost (10,000): the most expensive step is Seq Scan on orders (~12,095 of the cost, ~250,000 rows).',
+      ]);
+    });
+
     it('uses the limit as set', () => {
       const thresholds = { seqScanMinRows: 10000, nestedLoopMaxOuterRows: 10000, maxPlanCost: 20000 };
       assert.deepStrictEqual(messagesOf('hash-spill', contextFor({ thresholds, workMemKb: 65536 })), [
