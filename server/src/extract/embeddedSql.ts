@@ -97,6 +97,7 @@ export class EmbeddedSqlBuilder {
     const hole = { sqlStart: this.length, sqlEnd: this.length + 1, docStart, docEnd, source, expression } as (typeof this.holes)[number];
     if (facts?.declaredType !== undefined) hole.declaredType = facts.declaredType;
     if (facts?.definition !== undefined) hole.definition = facts.definition;
+    if (facts?.carriedBy !== undefined) hole.carriedBy = facts.carriedBy;
     this.holes.push(hole);
     this.offsets.push(docStart);
     this.ends.push(docEnd);
@@ -379,6 +380,7 @@ function holeExtra(hole: { expression?: string } & HoleFacts): Partial<QueryPara
   if (hole.expression !== undefined) extra.expression = hole.expression;
   if (hole.declaredType !== undefined) extra.declaredType = hole.declaredType;
   if (hole.definition !== undefined) extra.definition = hole.definition;
+  if (hole.carriedBy !== undefined) extra.carriedBy = hole.carriedBy;
   return extra;
 }
 

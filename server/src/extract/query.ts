@@ -45,10 +45,15 @@ export interface QueryParameter {
   declaredType?: string;
   /** A name spliced in: the expression it is set to once, as written (a constant's value, a parameter's default). */
   definition?: string;
+  /**
+   * Spliced into the text of a constant that is itself spliced in here (`const insert = \`… '${name}'\``
+   * then `\`WITH ins AS (${insert}) …\``): the constant's name. The hole's range is then the constant's.
+   */
+  carriedBy?: string;
 }
 
 /** What the host program says of a name spliced into the SQL text. */
-export type HoleFacts = Pick<QueryParameter, 'declaredType' | 'definition'>;
+export type HoleFacts = Pick<QueryParameter, 'declaredType' | 'definition' | 'carriedBy'>;
 
 /** A text edit in document offsets. */
 export interface TextEdit {

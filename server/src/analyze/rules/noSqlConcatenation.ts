@@ -89,8 +89,10 @@ export const noSqlConcatenation: Rule = {
     const offer: ParameterisationOffer = { parameterise: true };
     for (const parameter of unsafe) {
       const expression = parameter.expression ?? 'a value';
+      // Underlined where the constant that carries it is spliced in: say so, or the name underlined is another.
+      const carried = parameter.carriedBy !== undefined ? ` (in ${quote(parameter.carriedBy)}, spliced in here)` : '';
       const message =
-        `${quote(expression)} is spliced into the SQL text by ${how}: a value holding a quote breaks the query or injects SQL, ` +
+        `${quote(expression)}${carried} is spliced into the SQL text by ${how}: a value holding a quote breaks the query or injects SQL, ` +
         `and every distinct value makes a new statement the database parses and plans again. ` +
         `Pass it as a parameter (${context.query.origin} takes them)${fix ? ': the quick fix does it' : ''}.`;
       context.report({ start: parameter.sqlStart, end: parameter.sqlEnd, message, ...(fix ? { data: offer } : {}) });

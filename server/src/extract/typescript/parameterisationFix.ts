@@ -31,7 +31,7 @@ export function parameterisationFixFor(
     return undefined;
   }
   const holes = pieces.filter((piece): piece is Extract<SqlPiece, { kind: 'hole' }> => piece.kind === 'hole');
-  if (holes.length === 0 || holes.some((hole) => hole.source !== 'interpolated' || hole.viaConstant || hole.joinedList)) {
+  if (holes.length === 0 || holes.some((hole) => hole.source !== 'interpolated' || hole.carriedBy !== undefined || hole.joinedList)) {
     return undefined;
   }
   if (pieces.some((piece) => piece.kind === 'reference' && !piece.textOnly)) {

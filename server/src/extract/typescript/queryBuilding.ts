@@ -197,7 +197,7 @@ function shapeKey(pieces: readonly SqlPiece[], options: BuildOptions, base: numb
         break;
       }
       case 'hole':
-        key += `h${piece.start - base},${piece.end - base},${piece.source}${field(piece.expression)}${field(piece.declaredType ?? '')}${field(piece.definition ?? '')}`;
+        key += `h${piece.start - base},${piece.end - base},${piece.source}${field(piece.expression)}${field(piece.declaredType ?? '')}${field(piece.definition ?? '')}${field(piece.carriedBy ?? '')}`;
         break;
       case 'reference':
         key += `r${piece.start - base},${piece.end - base}${field(piece.value)}`;

@@ -26,8 +26,8 @@ export type SqlPiece =
       /** `template`: SQL the library writes there (`${sql(columns)}`, `${sql.identifier([t])}`). */
       source: 'bound' | 'interpolated' | 'template';
       expression: string;
-      /** Moved from a constant's text to where the constant is used. */
-      viaConstant?: boolean;
+      /** Moved from a constant's text to where the constant is used: the constant's name. */
+      carriedBy?: string;
       /** `${ids.join(',')}`: a list spliced in, which one parameter cannot replace. */
       joinedList?: boolean;
       /** What the file says of a name spliced in (see `QueryParameter.declaredType`). */
@@ -292,7 +292,7 @@ export class SqlReader {
       for (const piece of inner.pieces) {
         if (piece.kind === 'hole') {
           flush();
-          reading.pieces.push({ ...piece, start, end, viaConstant: true });
+          reading.pieces.push({ ...piece, start, end, carriedBy: name });
         } else {
           text += piece.kind === 'text' ? piece.text.value : piece.value;
         }
