@@ -24,7 +24,7 @@
  */
 import { formatCost, formatCount, formatKilobytes, formatMegabytes, formatTimestamp, numberOf, workMemSettingFor } from './figures';
 import { innerJoinColumns, indexableColumns, orBranchColumns, type IndexableColumns } from './planConditions';
-import { describeNode, estimatedRowsInAllProcesses, isSubplan, mostExpensiveNode, ownCost, type Plan, type PlanNode } from './planModel';
+import { describeNode, estimatedRowsInAllProcesses, firstScanOf, isSubplan, mostExpensiveNode, ownCost, repeatedSubplanOf, type Plan, type PlanNode } from './planModel';
 import { scanOutsideQuotes } from './planText';
 
 export interface IndexInfo {
@@ -575,26 +575,6 @@ function highCostInsight(plan: Plan, rowsInAll: Map<PlanNode, number>, context: 
   };
 }
 
-/**
- * A SubPlan the node runs again for each of its rows: correlated, or `NOT IN (SELECT …)` whose
- * rows do not fit in work_mem. A hashed one (`hashed SubPlan 1` in the node's conditions) is
- * built once.
- */
-function repeatedSubplanOf(node: PlanNode): PlanNode | undefined {
-  const { Plans: _children, ...own } = node.raw as Record<string, unknown>;
-  const conditions = JSON.stringify(own);
-  return node.children.find((child) => child.parentRelationship === 'SubPlan' && child.subplanName !== undefined && !conditions.includes(`hashed ${child.subplanName}`));
-}
-
-/** The first node below (or at) `node` that reads a table, depth first. */
-function firstScanOf(node: PlanNode): PlanNode | undefined {
-  if (node.relationName !== undefined) return node;
-  for (const child of node.children) {
-    const scan = firstScanOf(child);
-    if (scan) return scan;
-  }
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------------
 // plan-table-maintenance

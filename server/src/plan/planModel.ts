@@ -198,6 +198,27 @@ export function mostExpensiveNode(plan: Plan, accept: (node: PlanNode) => boolea
 }
 
 /**
+ * A SubPlan the node runs again for each of its rows: correlated, or `NOT IN (SELECT …)` whose
+ * rows do not fit in work_mem. A hashed one (`hashed SubPlan 1` in the node's conditions) is
+ * built once.
+ */
+export function repeatedSubplanOf(node: PlanNode): PlanNode | undefined {
+  const { Plans: _children, ...own } = node.raw as Record<string, unknown>;
+  const conditions = JSON.stringify(own);
+  return node.children.find((child) => child.parentRelationship === 'SubPlan' && child.subplanName !== undefined && !conditions.includes(`hashed ${child.subplanName}`));
+}
+
+/** The first node below (or at) `node` that reads a table, depth first. */
+export function firstScanOf(node: PlanNode): PlanNode | undefined {
+  if (node.relationName !== undefined) return node;
+  for (const child of node.children) {
+    const scan = firstScanOf(child);
+    if (scan) return scan;
+  }
+  return undefined;
+}
+
+/**
  * One line for a CodeLens: the total cost, then the scan or join doing the most work of its
  * own, with its row estimate (said to be one, not rows read): `cost 9,412 · Seq Scan on orders (est. 480k rows)`.
  */
@@ -205,7 +226,10 @@ export function summarisePlan(plan: Plan): string {
   const node = mostExpensiveNode(plan, isScanOrJoin) ?? plan.root;
   if (plan.costs === false) return describeNode(node);
   const rows = Math.round(estimatedRowsInAllProcesses(plan).get(node) ?? node.planRows);
-  return `cost ${formatCost(plan.root.totalCost)} · ${describeNode(node)} (est. ${compactCount(rows)} ${rows === 1 ? 'row' : 'rows'})`;
+  // A step's cost is mostly a subquery it runs for each row: name that too (see plan-high-cost).
+  const subplan = repeatedSubplanOf(node);
+  const running = subplan ? ` running ${subplan.subplanName} (${describeNode(firstScanOf(subplan) ?? subplan)}) per row` : '';
+  return `cost ${formatCost(plan.root.totalCost)} · ${describeNode(node)}${running} (est. ${compactCount(rows)} ${rows === 1 ? 'row' : 'rows'})`;
 }
 
 function nodeFromJson(json: Record<string, unknown>): PlanNode {

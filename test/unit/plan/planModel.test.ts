@@ -362,6 +362,10 @@ describe('summarisePlan', () => {
     ['seq-scan-empty-table', 'cost 18.1 · Seq Scan on empty_orders (est. 3 rows)'],
     ['values-and-function', 'cost 0.21 · Function Scan on generate_series (est. 10 rows)'],
     ['update', 'cost 12,064 · Seq Scan on orders (est. 10 rows)'],
+    // A scan whose cost is a subquery it runs for each row says so; a hashed one is built once.
+    ['subplan-not-in', 'cost 430,115,042 · Seq Scan on customers running SubPlan 1 (Seq Scan on orders) per row (est. 25k rows)'],
+    ['subplan-correlated', 'cost 603,202,667 · Seq Scan on customers running SubPlan 1 (Seq Scan on orders) per row (est. 50k rows)'],
+    ['subplan-hashed', 'cost 13,137 · Seq Scan on orders (est. 250k rows)'],
   ];
   for (const [name, summary] of cases) {
     it(`sums ${name} up as "${summary}"`, () => {
