@@ -84,6 +84,8 @@ describe('query-lens advise', function () {
         `--   app/customers.sql:1  estimated cost ${costs[1]} → ${costs[2]}`,
         'CREATE INDEX CONCURRENTLY IF NOT EXISTS customers_email_idx ON public.customers (email);',
         '',
+        '-- The database as a whole, not only the queries given: foreign keys without an index, indexes to drop.',
+        '',
         '-- orders: foreign key orders_customer_id_fkey to customers: no index leads with (customer_id), so each delete or key update in customers reads all ~100,000 rows of orders',
         'CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON public.orders (customer_id);',
         '',
