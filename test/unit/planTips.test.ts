@@ -141,6 +141,28 @@ describe('planReport: the tips', () => {
     assert.deepStrictEqual(tipsOf(pev2Plan('inline/22-triggers.spec.3.plan'), 'heap-fetches'), []);
   });
 
+  it('subplan-per-row: a SubPlan run 5,570 times (ANALYZE), or by the estimates 26,750 runs\' worth; quiet when hashed', () => {
+    assert.deepStrictEqual(tipsOf(pev2Plan('from-text/18-plan'), 'subplan-per-row'), [
+      {
+        id: 'subplan-per-row',
+        node: 0,
+        message:
+          'Index Scan on of_contact_event runs SubPlan (Index Scan on of_contact_event) again for each of its rows: 5,570 times. ' +
+          'Write the subquery as a join, which PostgreSQL plans once, or make each run cheap with an index on what it filters by (Filter: (id_contact_event < $1)).',
+      },
+    ]);
+    assert.deepStrictEqual(tipsOf(planFromExplainJson(fixtureJson('subplan-not-in')), 'subplan-per-row'), [
+      {
+        id: 'subplan-per-row',
+        node: 0,
+        message:
+          'Seq Scan on customers runs SubPlan 1 (Seq Scan on orders) again for each of its rows: ~430,098,964 of the cost by the estimates, ~16,078 a run. ' +
+          "Write NOT EXISTS in place of NOT IN (an anti-join, planned once), or raise work_mem so that the subquery's rows fit and it is hashed.",
+      },
+    ]);
+    assert.deepStrictEqual(tipsOf(planFromExplainJson(fixtureJson('subplan-hashed')), 'subplan-per-row'), []);
+  });
+
   it('nested-loop-loops: 116,704 loops where 60 were expected; quiet when the inner side is a Memoize', () => {
     assert.deepStrictEqual(tipsOf(pev2Plan('21-io-timings/11-text.plan'), 'nested-loop-loops'), [
       {

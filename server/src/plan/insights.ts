@@ -24,7 +24,8 @@
  */
 import { formatCost, formatCount, formatKilobytes, formatMegabytes, formatTimestamp, numberOf, workMemSettingFor } from './figures';
 import { innerJoinColumns, indexableColumns, orBranchColumns, type IndexableColumns } from './planConditions';
-import { describeNode, estimatedRowsInAllProcesses, firstScanOf, isSubplan, mostExpensiveNode, ownCost, repeatedSubplanOf, type Plan, type PlanNode } from './planModel';
+import { describeNode, estimatedRowsInAllProcesses, isSubplan, mostExpensiveNode, ownCost, type Plan, type PlanNode } from './planModel';
+import { firstScanOf, repeatedSubplanOf, subplanRemedy } from './subplans';
 import { scanOutsideQuotes } from './planText';
 
 export interface IndexInfo {
@@ -550,11 +551,7 @@ function highCostInsight(plan: Plan, rowsInAll: Map<PlanNode, number>, context: 
     // The cost EXPLAIN gives the node is mostly the subplan's runs: a SubPlan node's own cost
     // is that of one run, so it is the subquery, not the scan, that is to blame.
     const inner = firstScanOf(subplan) ?? subplan;
-    const notIn = costliest.filter?.includes(`NOT (${subplan.subplanName})`);
-    const innerFilter = inner.filter;
-    const remedy = notIn
-      ? 'Write NOT EXISTS in place of NOT IN (an anti-join, planned once), or raise work_mem so that the subquery\'s rows fit and it is hashed.'
-      : `Write the subquery as a join, which PostgreSQL plans once, or make each run cheap with an index on what it filters by${innerFilter ? ` (Filter: ${innerFilter})` : ''}.`;
+    const remedy = subplanRemedy(costliest, subplan);
     return {
       code: 'plan-high-cost',
       severity: 'information',

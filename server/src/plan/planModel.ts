@@ -11,6 +11,7 @@
 import { PlanParseError, pastedPlanJson } from './pastedPlan';
 import { describeNode, explainDocumentFromText } from './planText';
 import { compactCount, formatCost, numberOf } from './figures';
+import { firstScanOf, repeatedSubplanOf } from './subplans';
 
 export { renderPlanText, nodeLabel, describeNode } from './planText';
 export { PlanParseError } from './pastedPlan';
@@ -195,27 +196,6 @@ export function mostExpensiveNode(plan: Plan, accept: (node: PlanNode) => boolea
     if (accept(node) && (!best || ownCost(node) > ownCost(best))) best = node;
   });
   return best;
-}
-
-/**
- * A SubPlan the node runs again for each of its rows: correlated, or `NOT IN (SELECT …)` whose
- * rows do not fit in work_mem. A hashed one (`hashed SubPlan 1` in the node's conditions) is
- * built once.
- */
-export function repeatedSubplanOf(node: PlanNode): PlanNode | undefined {
-  const { Plans: _children, ...own } = node.raw as Record<string, unknown>;
-  const conditions = JSON.stringify(own);
-  return node.children.find((child) => child.parentRelationship === 'SubPlan' && child.subplanName !== undefined && !conditions.includes(`hashed ${child.subplanName}`));
-}
-
-/** The first node below (or at) `node` that reads a table, depth first. */
-export function firstScanOf(node: PlanNode): PlanNode | undefined {
-  if (node.relationName !== undefined) return node;
-  for (const child of node.children) {
-    const scan = firstScanOf(child);
-    if (scan) return scan;
-  }
-  return undefined;
 }
 
 /**

@@ -23,6 +23,7 @@ export const PLAN_TIP_IDS = [
   'lossy-bitmap',
   'heap-fetches',
   'nested-loop-loops',
+  'subplan-per-row',
   'workers-not-launched',
 ] as const;
 export type PlanTipId = (typeof PLAN_TIP_IDS)[number];

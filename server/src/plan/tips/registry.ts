@@ -14,6 +14,7 @@ import { rowMisestimate } from './rowMisestimate';
 import { rowsRemovedByFilter } from './rowsRemovedByFilter';
 import { seqScanIndex } from './seqScanIndex';
 import { sortSpill } from './sortSpill';
+import { subplanPerRow } from './subplanPerRow';
 import { workersNotLaunched } from './workersNotLaunched';
 
 /** What a tip looks at: the node, its report (figures already worked out), and the plan around it. */
@@ -32,7 +33,7 @@ export interface NodeTip {
 }
 
 /** Every tip, in PLAN_TIP_IDS's order: the order of the tips on one node. */
-export const NODE_TIPS: NodeTip[] = [rowMisestimate, rowsRemovedByFilter, seqScanIndex, sortSpill, hashBatches, lossyBitmap, heapFetches, nestedLoopLoops, workersNotLaunched];
+export const NODE_TIPS: NodeTip[] = [rowMisestimate, rowsRemovedByFilter, seqScanIndex, sortSpill, hashBatches, lossyBitmap, heapFetches, nestedLoopLoops, subplanPerRow, workersNotLaunched];
 
 /** The tips on the plan's nodes, ordered by node id (then by PLAN_TIP_IDS on one node). */
 export function planTips(input: TipInput): PlanTip[] {
