@@ -30,6 +30,40 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it('reads `?` where a value goes as a placeholder in Python whatever the imports (Synapse), and keeps jsonb\'s `?` an operator', () => {
+    const python = [
+      'def run(txn, room, ts, limit):',
+      '    txn.execute("SELECT event_id FROM events WHERE room_id = ? AND ts IN (?, ?) LIMIT ?", (room, ts, ts, limit))',
+      '    txn.execute("SET statement_timeout TO ?", (limit,))',
+      '    txn.execute("SELECT id FROM t WHERE data ? \'k\' AND id = %s", (room,))',
+      '',
+    ].join('\n');
+    assert.deepStrictEqual(new DocumentAnalysis().run(python, 'python', settings, 'python').findings, []);
+  });
+
+  it('says SQL for another engine, or a value psycopg2 writes where PostgreSQL takes no parameter, is not analysed, never an error', () => {
+    const sql = 'CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT);\nPRAGMA foreign_keys = ON;\nSELECT FROM WHERE;\n';
+    assert.deepStrictEqual(
+      new DocumentAnalysis().run(sql, 'sql', settings).findings.map((f) => [f.severity, f.code, covered(sql, f), f.message]),
+      [
+        ['information', 'not-analysed', 'AUTOINCREMENT', 'Not analysed: AUTOINCREMENT is SQLite\'s, not PostgreSQL\'s: this is SQL for SQLite, which PostgreSQL\'s parser cannot read (syntax error at or near "AUTOINCREMENT").'],
+        ['information', 'not-analysed', 'PRAGMA', 'Not analysed: PRAGMA is SQLite\'s, not PostgreSQL\'s: this is SQL for SQLite, which PostgreSQL\'s parser cannot read (syntax error at or near "PRAGMA").'],
+        ['error', 'syntax-error', 'WHERE', 'syntax error at or near "WHERE"'],
+      ],
+    );
+    const python = (module: string) => `import ${module}\n\ndef bump(cur, n):\n    cur.execute("ALTER SEQUENCE ids RESTART WITH %s", (n,))\n`;
+    // psycopg2 writes the value into the text: a literal runs there.
+    assert.deepStrictEqual(
+      new DocumentAnalysis().run(python('psycopg2'), 'python', settings, 'python').findings.map((f) => [f.severity, f.code]),
+      [['information', 'not-analysed']],
+    );
+    // psycopg 3 binds it on the server, where ALTER SEQUENCE takes no parameter: it fails.
+    assert.deepStrictEqual(
+      new DocumentAnalysis().run(python('psycopg'), 'python', settings, 'python').findings.map((f) => [f.severity, f.code]),
+      [['error', 'syntax-error']],
+    );
+  });
+
   it('reads a NUL made by a string escape as a character of the SQL, in Python and TypeScript (found by the fuzz tier)', () => {
     const python = 'import psycopg\n\ndef run(cur, value):\n    cur.execute("""select \'"null \\u0000 escape"\'::json WHERE a = %s""", (value,))\n';
     const fromPython = new DocumentAnalysis().run(python, 'python', settings, 'python');

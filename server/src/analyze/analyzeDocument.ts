@@ -409,8 +409,42 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
           : `Not analysed: the SQL here is completed at run time by ${hole?.expression ? `\`${shortExpression(hole.expression)}\`` : 'a value'} spliced into its text, so ${parser} cannot read it as written.`,
     };
   }
+  // Another engine's own word, where PostgreSQL's parser stops: SQL written for that engine (a
+  // project with two, or a migration kept from the days of the other), which runs there.
+  const word = /^syntax error at or near "([A-Za-z_]+)"$/.exec(problem.message)?.[1]?.toUpperCase();
+  const engine = word === undefined ? undefined : OTHER_ENGINE_WORDS[word];
+  if (engine) {
+    return {
+      start: problem.start,
+      end: problem.end,
+      severity: 'information',
+      code: CODES.notAnalysed,
+      message: `Not analysed: ${word} is ${engine}'s, not PostgreSQL's: this is SQL for ${engine}, which PostgreSQL's parser cannot read (${problem.message}).`,
+    };
+  }
+  // A value the driver writes into the text where PostgreSQL's grammar takes no parameter: what
+  // runs has a literal there.
+  const atPlaceholder = query.parameters.find((p) => p.source === 'placeholder' && problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1);
+  if (query.clientSideParameters && atPlaceholder) {
+    return {
+      start: problem.start,
+      end: problem.end,
+      severity: 'information',
+      code: CODES.notAnalysed,
+      message: `Not analysed: ${query.origin}'s driver writes this placeholder's value into the text before sending it, where PostgreSQL takes no parameter (${problem.message}).`,
+    };
+  }
   return { start: problem.start, end: problem.end, severity: 'error', code: CODES.syntaxError, message: problem.message };
 }
+
+/** Words of other engines' SQL that PostgreSQL's grammar has no place for, and whose they are. */
+const OTHER_ENGINE_WORDS: Record<string, string> = {
+  AUTOINCREMENT: 'SQLite',
+  PRAGMA: 'SQLite',
+  VIRTUAL: 'SQLite',
+  AUTO_INCREMENT: 'MySQL',
+  UNSIGNED: 'MySQL',
+};
 
 /** The holes of template engines (`{{x}}`, `{x}`, `%order%`), which may stand for any text; psql's `:x` is a value or a name. */
 const TEMPLATE_ENGINE_HOLE = /^(?:\{|%\w)/;

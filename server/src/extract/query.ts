@@ -128,6 +128,12 @@ export interface Query {
   builtAtRunTime?: string;
   /** Template control tags (`{% if … %}`) choose which of its text is sent: not the statement that runs. */
   templateTags?: true;
+  /**
+   * The driver writes each placeholder's value into the text before sending it (psycopg2's
+   * `%s`; Synapse's `?`, turned into it): a placeholder may stand where PostgreSQL's grammar
+   * takes no parameter (`ALTER SEQUENCE s RESTART WITH %s`, `SET statement_timeout TO %s`).
+   */
+  clientSideParameters?: true;
 }
 
 /**

@@ -63,6 +63,16 @@ export class DatabaseImports {
   mysqlDriver = false;
   /** sqlite3, aiosqlite: `?` and `:name`. */
   sqlite = false;
+  /**
+   * psycopg 3 and nothing that writes values into the text: it binds them on the server, where
+   * a utility statement takes no parameter. psycopg2, pg8000's format style and the MySQL drivers
+   * write each value into the text before sending it.
+   */
+  get bindsOnServer(): boolean {
+    return this.psycopg3 && !this.psycopg2;
+  }
+  psycopg3 = false;
+  psycopg2 = false;
   asyncpg = false;
   django = false;
   sqlalchemy = false;
@@ -167,6 +177,8 @@ export class DatabaseImports {
       case 'psycopg_pool':
       case 'aiopg':
       case 'pg8000':
+        if (top === 'psycopg' || top === 'psycopg_pool') this.psycopg3 = true;
+        else this.psycopg2 = true;
         this.formatDriver = true;
         this.postgresDriver = true;
         break;
@@ -322,6 +334,9 @@ export function placeholderStyle(call: DatabaseCall, imports: DatabaseImports, s
   const use = placeholderUse(sqlText);
   if (use.formatPlaceholders > 0) return 'format';
   if (use.maxDollar > 0) return 'dollar';
+  // Every `?` where a value goes: a placeholder, whatever the file imports (Synapse writes `?` for
+  // both of its engines and turns them into `%s` for psycopg2). jsonb's `?` follows an operand.
+  if (use.questionMarks > 0 && use.valueQuestionMarks === use.questionMarks && !imports.asyncpg) return 'question';
   if (imports.asyncpg && call.awaited && !imports.formatDriver && !imports.sqlite) return 'dollar';
   if (imports.sqlite && !imports.formatDriver && !imports.django) return 'question';
   if (imports.formatDriver || imports.django) return 'format';
@@ -334,7 +349,7 @@ export function placeholderStyleOfText(sqlText: string, imports: DatabaseImports
   const use = placeholderUse(sqlText);
   if (use.formatPlaceholders > 0) return 'format';
   if (use.maxDollar > 0) return 'dollar';
-  if (use.questionMarks > 0 && imports.sqlite) return 'question';
+  if (use.questionMarks > 0 && (imports.sqlite || use.valueQuestionMarks === use.questionMarks)) return 'question';
   if (use.colonNames > 0) return 'colon';
   return 'none';
 }

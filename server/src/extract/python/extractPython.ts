@@ -76,6 +76,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     const fixStyle = style === 'format' || style === 'question' || style === 'dollar' ? style : null;
     const fix = fixStyle && knowsParameterStyle(call, found.imports) ? parameterisationFix(text, call, expression, fixStyle) : undefined;
     const query = place(buildQuery(expression, call.origin, style, dialect, fix), where);
+    if ((style === 'format' || style === 'question') && !found.imports.bindsOnServer) query.clientSideParameters = true;
     const loop = enclosingLoop(node, text);
     if (loop) {
       query.loop = loop;
