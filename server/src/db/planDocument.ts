@@ -9,9 +9,9 @@
 import type { AnalysisResult, Finding, Severity } from '../analyze/analyzeDocument';
 import { APPLICATION_CODE, type DocumentRole } from '../analyze/documentRole';
 import { parseStatement } from '../analyze/parse';
-import { columnParts, walkTree, type Fields } from '../analyze/rules/ast';
+import { walkTree, type Fields } from '../analyze/rules/ast';
 import { asNode } from '../analyze/rules/rule';
-import { notInSublink } from '../analyze/rules/preferNotExists';
+import { NEVER_NULL, notInSublink, nullOnlyWith } from '../analyze/rules/preferNotExists';
 import { highestParameter, type NotPlanned, type StatementInfo } from '../analyze/statementInfo';
 import { scanSqlTokens } from '../scan/sqlTokens';
 import { Suppressions } from '../analyze/suppressions';
@@ -1147,9 +1147,8 @@ function nullTrapSettled(sql: string, findings: readonly Finding[], queryStart: 
     const columns = from && typeof from.relname === 'string' ? table(typeof from.schemaname === 'string' ? from.schemaname : undefined, from.relname)?.columns : undefined;
     if (!columns) return false;
     return select.targetList.every((target) => {
-      const column = asNode(asNode(target, 'ResTarget')?.val, 'ColumnRef');
-      const name = column ? columnParts(column).column : undefined;
-      return name !== undefined && columns.some((known) => known.name === name && known.notNull);
+      const name = nullOnlyWith(target, select);
+      return name !== undefined && (NEVER_NULL.has(name) || columns.some((known) => known.name === name && known.notNull));
     });
   });
 }

@@ -72,11 +72,30 @@ function yieldsNoNull(sublink: Fields): boolean {
     if (column) notNull.add(columnParts(column).column);
   }
   return select.targetList.every((target) => {
-    const column = asNode(asNode(target, 'ResTarget')?.val, 'ColumnRef');
-    if (!column) return false;
-    const name = columnParts(column).column;
-    return name === 'id' || notNull.has(name);
+    const name = nullOnlyWith(target, select);
+    return name !== undefined && (NEVER_NULL.has(name) || notNull.has(name));
   });
+}
+
+/** Columns that are never NULL: `id` (a primary key, in every schema convention we know of), and the row ids of PostgreSQL and SQLite. */
+export const NEVER_NULL = new Set(['id', 'ctid', 'oid', 'rowid']);
+
+/**
+ * The column a subquery's target is NULL only with: a column, or `min(col)` / `max(col)` under a
+ * GROUP BY (each group has a row, so its minimum is NULL only if the column is). Undefined for
+ * anything else.
+ */
+export function nullOnlyWith(target: unknown, select: Fields): string | undefined {
+  const value = asNode(target, 'ResTarget')?.val;
+  const column = asNode(value, 'ColumnRef');
+  if (column) return columnParts(column).column;
+  const call = asNode(value, 'FuncCall');
+  const name = Array.isArray(call?.funcname) ? asNode(call.funcname[call.funcname.length - 1], 'String')?.sval : undefined;
+  const argument = Array.isArray(call?.args) && call.args.length === 1 ? asNode(call.args[0], 'ColumnRef') : undefined;
+  if ((name === 'min' || name === 'max') && argument && Array.isArray(select.groupClause) && select.groupClause.length > 0 && !call?.agg_filter && !call?.over) {
+    return columnParts(argument).column;
+  }
+  return undefined;
 }
 
 function operatorIs(operName: unknown, operator: string): boolean {
