@@ -64,6 +64,33 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it('says SQL completed by an f-string hole is not analysed when the parser stops a line past the hole, or after a hole that stands for an operator (Synapse)', () => {
+    const python = [
+      'def run(txn, published_sql, op, room, ts):',
+      '    txn.execute(f"""',
+      '        SELECT COUNT(*) FROM (',
+      '            {published_sql}',
+      '        ) published',
+      '    """)',
+      '    txn.execute(f"""',
+      '        SELECT event_id FROM events',
+      '        WHERE room_id = ?',
+      '            AND origin_server_ts {op} ?',
+      '            /* not an outlier */',
+      '            AND NOT outlier',
+      '    """, (room, ts))',
+      '',
+    ].join('\n');
+    const findings = new DocumentAnalysis().run(python, 'python', settings, 'python').findings;
+    assert.deepStrictEqual(
+      findings.map((f) => [f.severity, f.code, f.message]),
+      [
+        ['information', 'not-analysed', 'Not analysed: the SQL here is completed at run time by `published_sql` spliced into its text, so PostgreSQL\'s parser cannot read it as written.'],
+        ['information', 'not-analysed', 'Not analysed: the SQL here is completed at run time by `op` spliced into its text, so PostgreSQL\'s parser cannot read it as written.'],
+      ],
+    );
+  });
+
   it('reads a NUL made by a string escape as a character of the SQL, in Python and TypeScript (found by the fuzz tier)', () => {
     const python = 'import psycopg\n\ndef run(cur, value):\n    cur.execute("""select \'"null \\u0000 escape"\'::json WHERE a = %s""", (value,))\n';
     const fromPython = new DocumentAnalysis().run(python, 'python', settings, 'python');

@@ -1,5 +1,5 @@
 import { analysisSignature, Dialect, Settings } from '../settings';
-import type { DocumentKind, Query } from '../extract/query';
+import type { DocumentKind, Query, QueryParameter } from '../extract/query';
 import { extractQueries } from '../extract/extractQueries';
 import { dialectLabel, ParseOutcome, parserLabel } from './parse';
 import { RULES } from './rules';
@@ -381,7 +381,7 @@ function namesAsWritten(findings: Finding[], query: Query, parsed: ParsedQuery):
  */
 function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: false }>): Finding {
   const { problem } = outcome;
-  const atHole = query.parameters.some((p) => p.source !== 'placeholder' && problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1);
+  const atHole = query.parameters.some((p) => p.source !== 'placeholder' && (touches(query.sql, p, problem) || (problem.start >= p.sqlEnd && standsForOperator(query.sql, p))));
   // Another dialect's grammar that stops at a hole stops at what the program splices in, not at
   // a gap of the grammar's.
   if (problem.kind !== 'syntax' && !atHole) {
@@ -445,6 +445,28 @@ const OTHER_ENGINE_WORDS: Record<string, string> = {
   AUTO_INCREMENT: 'MySQL',
   UNSIGNED: 'MySQL',
 };
+
+/**
+ * Whether a syntax error is at the hole: on it, or with nothing but white space between them
+ * (`FROM (\n  {subquery}\n) AS s`: the parser stops at the `)` a line below).
+ */
+function touches(sql: string, hole: QueryParameter, problem: { start: number; end: number }): boolean {
+  if (problem.start <= hole.sqlEnd + 1 && problem.end >= hole.sqlStart - 1) return true;
+  return (problem.start >= hole.sqlEnd && sql.slice(hole.sqlEnd, problem.start).trim() === '') || (problem.end <= hole.sqlStart && sql.slice(problem.end, hole.sqlStart).trim() === '');
+}
+
+/** Words after which an operand is expected, not an operator. */
+const BEFORE_OPERAND = /\b(?:select|where|and|or|not|on|by|from|join|set|values|in|is|limit|offset|as|then|else|when|case|returning|having|with|using|into|distinct|all|any|to)$/i;
+
+/**
+ * Whether a hole stands between two operands, where an operator goes (`ts {comparison} ?`): SQL
+ * text the program splices in, so a statement that fails after it fails on what it stands for.
+ */
+function standsForOperator(sql: string, hole: QueryParameter): boolean {
+  const before = sql.slice(0, hole.sqlStart).trimEnd();
+  const after = sql.slice(hole.sqlEnd).trimStart();
+  return /[\w)'"\]]$/.test(before) && !BEFORE_OPERAND.test(before) && /^[\w$'"(]/.test(after);
+}
 
 /** The holes of template engines (`{{x}}`, `{x}`, `%order%`), which may stand for any text; psql's `:x` is a value or a name. */
 const TEMPLATE_ENGINE_HOLE = /^(?:\{|%\w)/;

@@ -28,7 +28,9 @@ export function placeholderUse(sql: string): PlaceholderUse {
   const use: PlaceholderUse = { maxDollar: 0, questionMarks: 0, valueQuestionMarks: 0, colonNames: 0, formatPlaceholders: 0 };
   // The token before the current one, comments left out: says whether an operand goes here.
   let operandBefore = false;
-  const text = sql.indexOf('\u0000') >= 0 ? sql.replace(HOLE, ' ') : sql;
+  // A hole may stand for an operator (`ts {op} ?`): read as one, so that a `?` after it is where
+  // a value goes. It is no placeholder of any style.
+  const text = sql.indexOf('\u0000') >= 0 ? sql.replace(HOLE, '+') : sql;
   const scanner = new SqlScanner(text, 'postgresql', ScanSyntax.Question | ScanSyntax.Colon | ScanSyntax.Format);
   for (let kind = scanner.next(); kind !== Tok.End; kind = scanner.next()) {
     if (kind === Tok.LineComment || kind === Tok.BlockComment) continue;
