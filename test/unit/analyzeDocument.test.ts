@@ -91,6 +91,27 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it('reads SQL in an if branch whose condition names another engine as that engine\'s; not in its else branch, nor under a negated condition', () => {
+    const python = [
+      'def run(cur, database_engine):',
+      '    if isinstance(database_engine, Sqlite3Engine):',
+      '        cur.execute("CREATE TRIGGER IF NOT EXISTS t BEFORE INSERT ON a FOR EACH ROW BEGIN SELECT 1; END")',
+      '    else:',
+      '        cur.execute("SELECT FROM WHERE x")',
+      '    if not isinstance(database_engine, Sqlite3Engine):',
+      '        cur.execute("SELECT FROM WHERE y")',
+      '',
+    ].join('\n');
+    const findings = new DocumentAnalysis().run(python, 'python', settings, 'python').findings;
+    assert.deepStrictEqual(
+      findings.map((f) => [f.severity, f.code, python.slice(0, f.start).split('\n').length]),
+      [
+        ['error', 'syntax-error', 5],
+        ['error', 'syntax-error', 7],
+      ],
+    );
+  });
+
   it('reads a NUL made by a string escape as a character of the SQL, in Python and TypeScript (found by the fuzz tier)', () => {
     const python = 'import psycopg\n\ndef run(cur, value):\n    cur.execute("""select \'"null \\u0000 escape"\'::json WHERE a = %s""", (value,))\n';
     const fromPython = new DocumentAnalysis().run(python, 'python', settings, 'python');

@@ -25,3 +25,33 @@ export function enclosingClassNames(node: SyntaxNode, text: string): string[] {
   }
   return names;
 }
+
+/**
+ * The engine the `if` (or `elif`) branch a call is written in names in its condition
+ * (`if isinstance(database_engine, Sqlite3Engine):`): the SQL there is that engine's. Not from an
+ * `else` branch, nor from a negated condition (`if not isinstance(…, Sqlite3Engine)`), which say
+ * the SQL is for any engine but that one.
+ */
+export function branchEngineCondition(node: SyntaxNode, text: string): string | undefined {
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (parent.name !== 'IfStatement') continue;
+    let condition: SyntaxNode | null = null;
+    for (let child = parent.firstChild; child; child = child.nextSibling) {
+      if (child.name === 'Body') {
+        if (child.from <= node.from && node.to <= child.to) {
+          const written = condition ? text.slice(condition.from, condition.to) : '';
+          if (written && !/\bnot\b|!=/.test(written)) return written;
+          break;
+        }
+        condition = null;
+      } else if (child.name === 'if' || child.name === 'elif') {
+        condition = null;
+      } else if (child.name === 'else') {
+        condition = null;
+      } else if (child.name !== ':') {
+        condition = child;
+      }
+    }
+  }
+  return undefined;
+}

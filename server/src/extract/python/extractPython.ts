@@ -20,7 +20,7 @@ import { cookStringPart, readStringToken } from './stringLiterals';
 import { bindAssignment, bindOther, Scope } from './scopes';
 import { composableName, readSqlExpression, type ExpressionContext, type Piece, type SqlExpression } from './sqlExpression';
 import { binaryOperator, lastSegment } from './syntaxNodes';
-import { enclosingClassNames, enclosingFunctionName } from './enclosingFunction';
+import { branchEngineCondition, enclosingClassNames, enclosingFunctionName } from './enclosingFunction';
 import { BULK_INTENT, engineNamed, type EngineHint } from '../engines';
 
 /**
@@ -40,7 +40,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
   const engineAt = (node: SyntaxNode, receiver?: string): { functionName?: string; engine?: EngineHint } => {
     const functionName = enclosingFunctionName(node, text);
     const className = enclosingClassNames(node, text).find((name) => engineNamed(name));
-    return { functionName, engine: engineNamed(functionName) ?? engineNamed(receiver) ?? engineNamed(className) ?? fileEngine };
+    return { functionName, engine: engineNamed(branchEngineCondition(node, text)) ?? engineNamed(functionName) ?? engineNamed(receiver) ?? engineNamed(className) ?? fileEngine };
   };
   /** The query's dialect and engine, and the function it is in, set on the query. */
   const place = (query: Query, where: { functionName?: string; engine?: EngineHint }): Query => {
