@@ -112,6 +112,13 @@ describe('DocumentAnalysis', () => {
     );
   });
 
+  it('reads `$%NAME%$` in a SQL file as SQL a loader fills in (Synapse\'s schema deltas), never a syntax error; a lone `$%` still is one', () => {
+    const filled = 'CREATE TABLE connections (\n  connection_key $%AUTO_INCREMENT_PRIMARY_KEY%$,\n  user_id TEXT NOT NULL\n);\n';
+    assert.deepStrictEqual(new DocumentAnalysis().run(filled, 'sql', settings).findings.filter((f) => f.severity === 'error'), []);
+    const broken = 'CREATE TABLE connections (connection_key $%AUTO_INCREMENT, user_id TEXT);\n';
+    assert.deepStrictEqual(new DocumentAnalysis().run(broken, 'sql', settings).findings.map((f) => [f.severity, f.code]), [['error', 'syntax-error']]);
+  });
+
   it('reads a NUL made by a string escape as a character of the SQL, in Python and TypeScript (found by the fuzz tier)', () => {
     const python = 'import psycopg\n\ndef run(cur, value):\n    cur.execute("""select \'"null \\u0000 escape"\'::json WHERE a = %s""", (value,))\n';
     const fromPython = new DocumentAnalysis().run(python, 'python', settings, 'python');

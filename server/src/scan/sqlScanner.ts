@@ -325,6 +325,15 @@ export class SqlScanner {
       }
       return this.token(Tok.QuotedIdentifier, close + 1);
     }
+    // `$%NAME%$`: SQL a loader fills in per engine before running the file (Synapse's schema
+    // deltas write `$%AUTO_INCREMENT_PRIMARY_KEY%$` for a column's type).
+    if (c === CH_DOLLAR && next === CH_PERCENT && syntax & ScanSyntax.Templates) {
+      const end = this.wordEnd(i + 2);
+      if (end > i + 2 && end + 1 < n && text.charCodeAt(end) === CH_PERCENT && text.charCodeAt(end + 1) === CH_DOLLAR) {
+        this.setName(i + 2, end);
+        return this.token(Tok.TemplateHole, end + 2);
+      }
+    }
     if (c === CH_DOLLAR) {
       const dollar = this.dollar(i);
       if (dollar !== Tok.End) {
