@@ -431,7 +431,8 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
       end: problem.end,
       severity: 'information',
       code: CODES.notAnalysed,
-      message: `Not analysed: ${query.origin}'s driver writes this placeholder's value into the text before sending it, where PostgreSQL takes no parameter (${problem.message}).`,
+      // Not the parser's message: it names the placeholder as it read it (`$1`, or `q1` once retried as a name).
+      message: `Not analysed: ${query.origin}'s driver writes this placeholder's value into the text before sending it, and PostgreSQL's grammar takes no parameter here.`,
     };
   }
   return { start: problem.start, end: problem.end, severity: 'error', code: CODES.syntaxError, message: problem.message };
