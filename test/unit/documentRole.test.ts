@@ -24,10 +24,12 @@ describe('documentRole: what a file is, from its place in the project', () => {
       'db/schema_migrations/add_totals.sql',
       'synapse/storage/schema/main/delta/16/users.sql',
       'synapse/storage/schema/main/delta/50/make_event_content_nullable.py',
+      'synapse/storage/databases/main/events_bg_updates.py',
+      'app/background_updates.ts',
     ]) {
       assert.strictEqual(oneOff(path), true, path);
     }
-    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql', 'src/nomigrations/list.sql', 'src/deltaSync.ts']) {
+    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql', 'src/nomigrations/list.sql', 'src/deltaSync.ts', 'app/bg_update_ui.py']) {
       assert.strictEqual(oneOff(path), false, path);
     }
   });

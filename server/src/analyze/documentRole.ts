@@ -39,9 +39,11 @@ const MIGRATION_FOLDER = /(?:^|\/)(?:(?:[a-z]+[-_])?(?:migrations?|migrate)|alem
 /**
  * Numbered or timestamped SQL files, wherever they are kept (`sql/000011.sql`,
  * `db/20240105120000_add_index.sql`, `0003-users.sql`), Flyway's `V1__init.sql` and `R__views.sql`,
- * and modules named for the migrations they hold (`tools/migration.py`).
+ * and modules named for the migrations they hold (`tools/migration.py`), or for the background
+ * updates that finish one (Synapse's `events_bg_updates.py`): they run against the schema of a
+ * migration under way, with its transitional tables and columns.
  */
-const MIGRATION_FILE = /(?:^|\/)(?:(?:\d{3,}[^/]*|[VRU]\d*(?:[._]\d+)*__[^/]+)\.sql|migrations?\.(?:py|ts|js|mjs|cjs))$/;
+const MIGRATION_FILE = /(?:^|\/)(?:(?:\d{3,}[^/]*|[VRU]\d*(?:[._]\d+)*__[^/]+)\.sql|migrations?\.(?:py|ts|js|mjs|cjs)|[^/]*(?:bg|background)_updates?\.(?:py|ts|js|mjs|cjs))$/;
 
 /**
  * Test folders and files by the usual runners' conventions (pytest, unittest, Jest, Vitest,
