@@ -89,6 +89,28 @@ describe('query-lens CLI with a database', function () {
     assert.deepStrictEqual(codes, ['1:16 warning plan-seq-scan', '2:34 warning no-order-by-random']);
   });
 
+  it('check --db: a column missing today is an error in application code, and not planned in a background update, which runs against a migration under way', async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'jobs.py'),
+      [
+        'async def _background_copy_total2(store, progress):',
+        '    def process(txn):',
+        '        txn.execute("UPDATE orders SET total2 = total WHERE id > %s", (progress,))',
+        '',
+        'def total_of(txn, order_id):',
+        '    txn.execute("SELECT total2 FROM orders WHERE id = %s", (order_id,))',
+        '',
+      ].join('\n'),
+    );
+    const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'jobs.py']);
+    const found = JSON.parse(run.stdout).diagnostics.map((d: { line: number; severity: string; code: string; message: string }) => `${d.line} ${d.severity} ${d.code} ${d.message.replace(/ \(PostgreSQL[^)]*\)| in PostgreSQL 15\.\d+ · \S+/g, '')}`);
+    assert.deepStrictEqual(found, [
+      '3 information not-planned Not planned: column "total2" of relation "orders" does not exist today; a migration or one-off script runs against the schema of its own time.',
+      '6 error unknown-column Column "total2" does not exist. Perhaps you meant to reference the column "orders.total".',
+    ]);
+    assert.strictEqual(run.status, 1);
+  });
+
   it('says in one line why it cannot plan when the database is down (exit 2)', async () => {
     fs.writeFileSync(path.join(workspace, 'one.sql'), 'SELECT 1;\n');
     const check = await queryLens(workspace, ['check', '--db', 'postgres://postgres@127.0.0.1:1/nowhere', 'one.sql']);

@@ -54,6 +54,26 @@ describe('extractQueriesFromPython', () => {
   before(() => initParsers());
 
   describe('DB-API drivers', () => {
+    it('marks a query written in a background update (a function named _background_…, or nested in one) as one that runs against a migration under way', () => {
+      const doc = [
+        'class RoomStore:',
+        '    async def _background_populate_min_depth2(self, progress, batch_size):',
+        '        def process(txn):',
+        '            txn.execute("UPDATE room_depth SET min_depth2 = min_depth WHERE room_id = ?", (progress,))',
+        '    async def get_depth(self, room_id):',
+        '        def f(txn):',
+        '            txn.execute("SELECT min_depth FROM room_depth WHERE room_id = ?", (room_id,))',
+        '',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(doc).map((query) => [query.sql, query.backgroundUpdate ?? false]),
+        [
+          ['UPDATE room_depth SET min_depth2 = min_depth WHERE room_id = $1', true],
+          ['SELECT min_depth FROM room_depth WHERE room_id = $1', false],
+        ],
+      );
+    });
+
     it('reads cursor.execute with %s parameters (psycopg2)', () => {
       const doc = 'import psycopg2\n\ndef get(cursor, uid):\n    cursor.execute("SELECT id, email FROM users WHERE id = %s", (uid,))\n';
       const q = only(doc);

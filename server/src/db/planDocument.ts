@@ -265,7 +265,7 @@ export async function planDocument(
     const sql = explained.sql;
     result.stats[cached ? 'cached' : 'planned']++;
     if (outcome.kind === 'error') {
-      const why = unplannableError(query, explained, outcome.error, active, role);
+      const why = unplannableError(query, explained, outcome.error, active, query.backgroundUpdate ? { ...role, oneOff: true } : role);
       if (why) {
         notPlanned(index, why);
         const [start, end] = query.sqlRangeToDocument(...firstToken(query.sql));

@@ -134,6 +134,12 @@ export interface Query {
    * takes no parameter (`ALTER SEQUENCE s RESTART WITH %s`, `SET statement_timeout TO %s`).
    */
   clientSideParameters?: true;
+  /**
+   * Written in a background update that finishes a migration (a function named
+   * `_background_populate_…`, `…_bg_update`): it runs against the schema of the migration under
+   * way, so a table or column missing today is no error in it.
+   */
+  backgroundUpdate?: true;
 }
 
 /**

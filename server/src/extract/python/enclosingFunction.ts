@@ -14,6 +14,20 @@ export function enclosingFunctionName(node: SyntaxNode, text: string): string | 
   return undefined;
 }
 
+/** Names of functions that finish a migration in the background (Synapse's `_background_…`, `…_bg_update`). */
+const BACKGROUND_UPDATE = /^_*background_|_bg_updates?\b|background_updates?\b/i;
+
+/** Whether a call is written in a background update's function, or in a function nested in one. */
+export function inBackgroundUpdate(node: SyntaxNode, text: string): boolean {
+  for (let parent = node.parent; parent; parent = parent.parent) {
+    if (parent.name === 'FunctionDefinition') {
+      const name = parent.getChild('VariableName');
+      if (name && BACKGROUND_UPDATE.test(text.slice(name.from, name.to))) return true;
+    }
+  }
+  return false;
+}
+
 /** The names of the classes a call is written in, innermost first (`DatastoreExampleSqliteBackend`). */
 export function enclosingClassNames(node: SyntaxNode, text: string): string[] {
   const names: string[] = [];

@@ -20,7 +20,7 @@ import { cookStringPart, readStringToken } from './stringLiterals';
 import { bindAssignment, bindOther, Scope } from './scopes';
 import { composableName, readSqlExpression, type ExpressionContext, type Piece, type SqlExpression } from './sqlExpression';
 import { binaryOperator, lastSegment } from './syntaxNodes';
-import { branchEngineCondition, enclosingClassNames, enclosingFunctionName } from './enclosingFunction';
+import { branchEngineCondition, enclosingClassNames, enclosingFunctionName, inBackgroundUpdate } from './enclosingFunction';
 import { BULK_INTENT, engineNamed, type EngineHint } from '../engines';
 
 /**
@@ -77,6 +77,7 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     const fix = fixStyle && knowsParameterStyle(call, found.imports) ? parameterisationFix(text, call, expression, fixStyle) : undefined;
     const query = place(buildQuery(expression, call.origin, style, dialect, fix), where);
     if ((style === 'format' || style === 'question') && !found.imports.bindsOnServer) query.clientSideParameters = true;
+    if (inBackgroundUpdate(node, text)) query.backgroundUpdate = true;
     const loop = enclosingLoop(node, text);
     if (loop) {
       query.loop = loop;
