@@ -446,10 +446,7 @@ async function planAndPublish(uri: string): Promise<void> {
   }
   const sqlByStart = new Map<number, string>();
   last.result.queries.forEach((query, index) => {
-    const key = planKeyOf(last.result.statements[index], query);
-    if (key !== undefined) {
-      sqlByStart.set(query.start, key);
-    }
+    sqlByStart.set(query.start, entryKeyOf(last.result.statements[index], query));
   });
   const bySql = new Map<string, PlanEntry>();
   const entryOf = (queryStart: number) => {
@@ -554,10 +551,17 @@ function capDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT), note];
 }
 
+/**
+ * The key of a query's plan entry: its plan key, or for a query that is not planned (built at run
+ * time, say) its SQL, since the schema can still settle its static findings (prefer-not-exists).
+ */
+function entryKeyOf(statement: AnalysisResult['statements'][number], query: AnalysisResult['queries'][number]): string {
+  return planKeyOf(statement, query) ?? `unplanned ${query.sql}`;
+}
+
 function forEachPlannedQuery(result: AnalysisResult, bySql: Map<string, PlanEntry>, visit: (query: AnalysisResult['queries'][number], entry: PlanEntry) => void): void {
   result.queries.forEach((query, index) => {
-    const key = planKeyOf(result.statements[index], query);
-    const entry = key === undefined ? undefined : bySql.get(key);
+    const entry = bySql.get(entryKeyOf(result.statements[index], query));
     if (entry) {
       visit(query, entry);
     }

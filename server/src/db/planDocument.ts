@@ -382,6 +382,12 @@ export async function planDocument(
     });
   }
   result.findings.sort((a, b) => a.start - b.start || a.end - b.end);
+  // A schema fact, not a plan's: a query that was not planned (built at run time, refused) is
+  // settled as a planned one is.
+  analysis.queries.forEach((query, index) => {
+    if (result.outcomes.get(index)?.planned === true) return;
+    if (nullTrapSettled(query.sql, analysis.findings, query.start, context.table)) result.settled.set(query.start, [...(result.settled.get(query.start) ?? []), 'prefer-not-exists']);
+  });
   return result;
 }
 
