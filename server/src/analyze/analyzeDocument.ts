@@ -1,4 +1,5 @@
 import { analysisSignature, Dialect, Settings } from '../settings';
+import { OPERAND_FOLLOWS } from '../scan/placeholders';
 import type { DocumentKind, Query, QueryParameter } from '../extract/query';
 import { extractQueries } from '../extract/extractQueries';
 import { dialectLabel, ParseOutcome, parserLabel } from './parse';
@@ -396,7 +397,7 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
     const start = inPrefix ? query.fragmentPrefixLength ?? 0 : problem.start;
     // The hole the parser stopped at, else the first one.
     const holes = query.parameters.filter((p) => p.source === 'template' || p.source === 'interpolated');
-    const hole = holes.find((p) => problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1) ?? holes[0];
+    const hole = holes.find((p) => adjacent(p, problem)) ?? holes[0];
     return {
       start,
       end: inPrefix ? start : problem.end,
@@ -424,7 +425,7 @@ function parseProblemFinding(query: Query, outcome: Extract<ParseOutcome, { ok: 
   }
   // A value the driver writes into the text where PostgreSQL's grammar takes no parameter: what
   // runs has a literal there.
-  const atPlaceholder = query.parameters.find((p) => p.source === 'placeholder' && problem.start <= p.sqlEnd + 1 && problem.end >= p.sqlStart - 1);
+  const atPlaceholder = query.parameters.find((p) => p.source === 'placeholder' && adjacent(p, problem));
   if (query.clientSideParameters && atPlaceholder) {
     return {
       start: problem.start,
@@ -447,17 +448,19 @@ const OTHER_ENGINE_WORDS: Record<string, string> = {
   UNSIGNED: 'MySQL',
 };
 
+/** Whether a problem's range overlaps the parameter, or ends or starts right beside it. */
+function adjacent(parameter: QueryParameter, problem: { start: number; end: number }): boolean {
+  return problem.start <= parameter.sqlEnd + 1 && problem.end >= parameter.sqlStart - 1;
+}
+
 /**
  * Whether a syntax error is at the hole: on it, or with nothing but white space between them
  * (`FROM (\n  {subquery}\n) AS s`: the parser stops at the `)` a line below).
  */
 function touches(sql: string, hole: QueryParameter, problem: { start: number; end: number }): boolean {
-  if (problem.start <= hole.sqlEnd + 1 && problem.end >= hole.sqlStart - 1) return true;
+  if (adjacent(hole, problem)) return true;
   return (problem.start >= hole.sqlEnd && sql.slice(hole.sqlEnd, problem.start).trim() === '') || (problem.end <= hole.sqlStart && sql.slice(problem.end, hole.sqlStart).trim() === '');
 }
-
-/** Words after which an operand is expected, not an operator. */
-const BEFORE_OPERAND = /\b(?:select|where|and|or|not|on|by|from|join|set|values|in|is|limit|offset|as|then|else|when|case|returning|having|with|using|into|distinct|all|any|to)$/i;
 
 /**
  * Whether a hole stands between two operands, where an operator goes (`ts {comparison} ?`): SQL
@@ -466,7 +469,8 @@ const BEFORE_OPERAND = /\b(?:select|where|and|or|not|on|by|from|join|set|values|
 function standsForOperator(sql: string, hole: QueryParameter): boolean {
   const before = sql.slice(0, hole.sqlStart).trimEnd();
   const after = sql.slice(hole.sqlEnd).trimStart();
-  return /[\w)'"\]]$/.test(before) && !BEFORE_OPERAND.test(before) && /^[\w$'"(]/.test(after);
+  const lastWord = /\w+$/.exec(before)?.[0].toLowerCase();
+  return /[\w)'"\]]$/.test(before) && !(lastWord !== undefined && OPERAND_FOLLOWS.has(lastWord)) && /^[\w$'"(]/.test(after);
 }
 
 /** The holes of template engines (`{{x}}`, `{x}`, `%order%`), which may stand for any text; psql's `:x` is a value or a name. */

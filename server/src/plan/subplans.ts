@@ -12,9 +12,12 @@ import type { PlanNode } from './planModel';
  * built once.
  */
 export function repeatedSubplanOf(node: PlanNode): PlanNode | undefined {
+  const subplans = node.children.filter((child) => child.parentRelationship === 'SubPlan' && child.subplanName !== undefined);
+  // Asked of every node of every plan (the viewer's tips): most have no SubPlan to look for.
+  if (subplans.length === 0) return undefined;
   const { Plans: _children, ...own } = node.raw as Record<string, unknown>;
   const conditions = JSON.stringify(own);
-  return node.children.find((child) => child.parentRelationship === 'SubPlan' && child.subplanName !== undefined && !conditions.includes(`hashed ${child.subplanName}`));
+  return subplans.find((child) => !conditions.includes(`hashed ${child.subplanName}`));
 }
 
 /** The first node below (or at) `node` that reads a table, depth first. */

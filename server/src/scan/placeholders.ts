@@ -67,8 +67,11 @@ export function placeholderUse(sql: string): PlaceholderUse {
   return use;
 }
 
-/** Keywords after which an operand comes (`WHERE ?`, `LIMIT ?`): read as words, they end no operand. */
-const OPERAND_FOLLOWS = new Set(['select', 'where', 'to', 'with', 'and', 'or', 'not', 'in', 'values', 'limit', 'offset', 'then', 'else', 'when', 'between', 'like', 'ilike', 'is', 'set', 'by', 'on', 'having', 'return', 'returning', 'any', 'all', 'distinct', 'from', 'case', 'fetch', 'first', 'next']);
+/**
+ * Keywords after which an operand comes (`WHERE ?`, `LIMIT ?`): read as words, they end no
+ * operand. Also what tells a hole that stands for an operator (analyze/analyzeDocument.ts).
+ */
+export const OPERAND_FOLLOWS: ReadonlySet<string> = new Set(['select', 'where', 'to', 'with', 'and', 'or', 'not', 'in', 'values', 'limit', 'offset', 'then', 'else', 'when', 'between', 'like', 'ilike', 'is', 'set', 'by', 'on', 'join', 'as', 'using', 'into', 'having', 'return', 'returning', 'any', 'all', 'distinct', 'from', 'case', 'fetch', 'first', 'next']);
 
 /** Whether a token ends an operand, so that a `?` after it is an operator (`data ? 'key'`). */
 function endsOperand(kind: Tok, text: string, start: number, end: number): boolean {
