@@ -8,6 +8,8 @@ import * as assert from 'assert';
 import type { PlanViewer } from '../../server/src/protocol';
 import { planReport } from '../../server/src/plan/planReport';
 import { pev2Plan } from '../support/pev2Plans';
+import { planFromExplainJson } from '../../server/src/plan/planModel';
+import { fixtureJson } from '../unit/plan/fixtures';
 import { ORDERS_SQL, generatedReport, ordersReportBefore, ordersShow } from './fixtures';
 import { type Harness, type Page, cspViolations, openHarness, posted, screenshot, send, setTheme } from './harness';
 
@@ -272,6 +274,18 @@ describe('plan viewer (webview, Chromium)', function () {
       const tipOnNode = await page.locator('.details .tip-message').allTextContents();
       assert.deepStrictEqual(tipOnNode, [show11.report.tips.find((tip) => tip.node === 19)!.message]);
       await screenshot(page, 'real-tree-dark');
+    });
+
+    it('draws a plan whose scan runs a SubPlan for each row: the subplan-per-row tip on the scan, with the NOT EXISTS rewrite', async () => {
+      const plan = planFromExplainJson(fixtureJson('subplan-not-in'));
+      const message: PlanViewer.ShowMessage = { type: 'show', report: planReport(plan), sql: 'SELECT id FROM customers c WHERE id NOT IN (SELECT customer_id FROM orders WHERE amount > 10)', database: 'PostgreSQL 15', title: 'subplan-not-in', json: null, text: '' };
+      await show(message);
+      await page.locator('.card[data-id="0"]').click();
+      assert.deepStrictEqual(await page.locator('.details .tip-message').allTextContents(), [
+        'Seq Scan on customers runs SubPlan 1 (Seq Scan on orders) again for each of its rows: ~430,098,964 of the cost by the estimates, ~16,078 a run. ' +
+          "Write NOT EXISTS in place of NOT IN (an anti-join, planned once), or raise work_mem so that the subquery's rows fit and it is hashed.",
+      ]);
+      await screenshot(page, 'subplan-per-row');
     });
 
     it('its icicle widths follow inclusive time', async () => {
