@@ -37,12 +37,20 @@ const QUOTELESS_TYPE = /^(?:number|bigint|boolean|int|float|bool|(?:decimal\.)?D
 const NUMERIC_EXPRESSION = /^\s*(?:(?:Number|parseInt|parseFloat|BigInt|Math\.\w+|int|float|len|round|abs)\s*\((?:[^()]|\([^()]*\))*\)|-?\d+(?:\.\d+)?|[\w$.]+\.(?:length|size)|[\w$.]+\.toFixed\(\d*\))(?:\s*(?:\|\||\?\?|or)\s*-?\d+(?:\.\d+)?)?\s*$/;
 
 /**
+ * A list of placeholders written by the program (`", ".join("?" for _ in keys)`,
+ * `",".join(["%s"] * n)`, `keys.map(() => '?').join(', ')`): parameters, not values.
+ */
+const PLACEHOLDER_LIST = /\.join\(\s*\[?\s*(["'`])(?:\?|%s|\$\d+)\1\s*(?:for\b|\]\s*\*)|\.map\(\s*\(\)\s*=>\s*(["'`])\?\2\s*\)\s*\.join\(/;
+/** A named constant (`UserTypes.BOT`, `ROW_ID_NAME`): a value the program fixes, not input. */
+const CONSTANT_NAME = /^\s*(?:[A-Za-z_$][\w$]*\s*\.\s*)*[A-Z][A-Z0-9_]*[A-Z0-9]\s*$/;
+
+/**
  * Whether the value of a hole cannot carry a quote into the SQL text: a quoting call, a number,
  * or a name whose declared type or one definition says so.
  */
 function cannotBreakText(parameter: QueryParameter): boolean {
   const expression = parameter.expression ?? '';
-  if (ESCAPED.test(expression) || NUMERIC_EXPRESSION.test(expression)) return true;
+  if (ESCAPED.test(expression) || NUMERIC_EXPRESSION.test(expression) || PLACEHOLDER_LIST.test(expression) || CONSTANT_NAME.test(expression)) return true;
   if (parameter.declaredType !== undefined && QUOTELESS_TYPE.test(parameter.declaredType.trim())) return true;
   const definition = parameter.definition;
   return definition !== undefined && (ESCAPED.test(definition) || NUMERIC_EXPRESSION.test(definition));
