@@ -125,6 +125,8 @@ function holesKey(query: Query): string {
     if (p.expression !== undefined) key += `e${p.expression.length}:${p.expression}`;
     if (p.declaredType !== undefined) key += `t${p.declaredType.length}:${p.declaredType}`;
     if (p.definition !== undefined) key += `d${p.definition.length}:${p.definition}`;
+    // `= '%s'` and `= %s` both read `= $1`: only this tells a value from a name spliced in.
+    if (p.inString) key += 'q';
   }
   return key;
 }

@@ -131,7 +131,9 @@ function roleOf(param: Record<string, unknown>, ancestors: readonly Ancestor[]):
       if (!grandparent || !holds(f.val, param)) return 'value';
       const target = grandparent.fields;
       const inSelectList = grandparent.type === 'SelectStmt' && Array.isArray(target.targetList) && target.targetList.some((item) => (item as { ResTarget?: unknown }).ResTarget === f);
-      const inReturning = Array.isArray(target.returningList) && target.returningList.some((item) => (item as { ResTarget?: unknown }).ResTarget === f);
+      // libpg-query 18 puts RETURNING's items in `returningClause.exprs` (`returningList` before).
+      const returning = (target.returningClause as { exprs?: unknown } | undefined)?.exprs ?? target.returningList;
+      const inReturning = Array.isArray(returning) && returning.some((item) => (item as { ResTarget?: unknown }).ResTarget === f);
       return inSelectList || inReturning ? 'columns' : 'value';
     }
     case 'A_Expr': {

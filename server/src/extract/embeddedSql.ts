@@ -98,6 +98,7 @@ export class EmbeddedSqlBuilder {
     if (facts?.declaredType !== undefined) hole.declaredType = facts.declaredType;
     if (facts?.definition !== undefined) hole.definition = facts.definition;
     if (facts?.carriedBy !== undefined) hole.carriedBy = facts.carriedBy;
+    if (facts?.inString) hole.inString = true;
     this.holes.push(hole);
     this.offsets.push(docStart);
     this.ends.push(docEnd);
@@ -381,6 +382,7 @@ function holeExtra(hole: { expression?: string } & HoleFacts): Partial<QueryPara
   if (hole.declaredType !== undefined) extra.declaredType = hole.declaredType;
   if (hole.definition !== undefined) extra.definition = hole.definition;
   if (hole.carriedBy !== undefined) extra.carriedBy = hole.carriedBy;
+  if (hole.inString) extra.inString = true;
   return extra;
 }
 
@@ -669,7 +671,7 @@ function rewritePlaceholders(
       const body = raw.slice(start + 1, end - 1);
       if (body === HOLE) {
         const hole = holes[holeCursor++];
-        emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, holeExtra(hole));
+        emitParameter(start, end, hole.docStart, hole.docEnd, hole.source, { ...holeExtra(hole), inString: true });
         return;
       }
       if (!body.includes("'")) {
@@ -691,7 +693,7 @@ function rewritePlaceholders(
           writeSegment(segmentStart, i);
           const hole = holes[holeCursor++];
           if (!first) write(' || ', hole.docStart, hole.docStart);
-          writeParameter(next(), hole.docStart, hole.docEnd, hole.source, holeExtra(hole));
+          writeParameter(next(), hole.docStart, hole.docEnd, hole.source, { ...holeExtra(hole), inString: true });
           first = false;
           segmentStart = i + 1;
         }

@@ -50,10 +50,16 @@ export interface QueryParameter {
    * then `\`WITH ins AS (${insert}) …\``): the constant's name. The hole's range is then the constant's.
    */
   carriedBy?: string;
+  /**
+   * Spliced inside a SQL string literal (`'${name}'`, `'%s'`): the program means a value there.
+   * A hole outside quotes in a value's place is a number, a name or SQL text (a string there
+   * would not parse), which tells a column name spliced in (`WHERE %s NOT IN …`) from a value.
+   */
+  inString?: boolean;
 }
 
 /** What the host program says of a name spliced into the SQL text. */
-export type HoleFacts = Pick<QueryParameter, 'declaredType' | 'definition' | 'carriedBy'>;
+export type HoleFacts = Pick<QueryParameter, 'declaredType' | 'definition' | 'carriedBy' | 'inString'>;
 
 /** A text edit in document offsets. */
 export interface TextEdit {

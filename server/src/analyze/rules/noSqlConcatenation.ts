@@ -21,7 +21,21 @@ const ESCAPED = /^\s*(?:(?:[\w$]+\s*\.\s*)*(?:escape\w*|quote_?\w*|serialize\w*|
  * (`notifyChannelSql(schema)`, `whereClause(filters)`, `buildFragment(…)`). Where the parse tree
  * cannot tell (`COALESCE(${column}, …)` reads like a value), the program's own names do.
  */
-const NAMED_AS_SQL = /^\s*(?:[\w$]+\s*\.\s*)*(?:\w*(?:column|table|schema|field|identifier)(?:name)?s?|cols?|tbl|ident|order_?by|sort_?by|sort_?column|direction)\s*$|^\s*(?:[\w$]+\s*\.\s*)*\w*(?:sql|clause|fragment|condition|conditions|where|predicate)s?\s*\(/i;
+const NAMED_AS_SQL =
+  /^\s*(?:[\w$]+\s*\.\s*)*(?:\w*(?:column|table|schema|field|identifier)(?:name)?s?|\w*(?:sequence|seq|index|view|relation|constraint|trigger|function|channel)_?names?|cols?|tbl|ident|order_?by|sort_?by|sort_?column|direction|sql|\w*_sql|\w*[a-z]Sql|\w*(?:clause|fragment)s?)\s*$|^\s*(?:[\w$]+\s*\.\s*)*\w*(?:sql|clause|fragment|condition|conditions|where|predicate)s?\s*\(/i;
+
+/**
+ * What a name holds when it is set once to SQL text (`table_sql = "SELECT max(id) FROM %s" % t`):
+ * a subquery spliced in, not a value.
+ */
+const SQL_TEXT_DEFINITION = /^\s*[rRbBuUfF]{0,2}(?:'''|"""|'|"|`)\s*\(?\s*(?:SELECT|WITH|VALUES)\b/i;
+
+/**
+ * A name for a column (`rowid`, `row_id_name`, `key_name`): spliced outside quotes where a value
+ * goes, it is a column, since a text value there would not parse without quotes of its own.
+ * (A plain `name` or `user_name` there is more likely the user's text, unquoted by mistake.)
+ */
+const NAMED_AS_COLUMN = /(?:^|[.\s])(?:rowid|row_?id(?:_?name)?|\w*(?:key|attr|attribute)_?names?)\s*$/i;
 
 /**
  * Types whose values print without a quote: numbers, booleans, UUIDs, and unions of plain string
@@ -41,8 +55,11 @@ const NUMERIC_EXPRESSION = /^\s*(?:(?:Number|parseInt|parseFloat|BigInt|Math\.\w
  * `",".join(["%s"] * n)`, `keys.map(() => '?').join(', ')`): parameters, not values.
  */
 const PLACEHOLDER_LIST = /\.join\(\s*\[?\s*(["'`])(?:\?|%s|\$\d+)\1\s*(?:for\b|\]\s*\*)|\.map\(\s*\(\)\s*=>\s*(["'`])\?\2\s*\)\s*\.join\(/;
-/** A named constant (`UserTypes.BOT`, `ROW_ID_NAME`): a value the program fixes, not input. */
-const CONSTANT_NAME = /^\s*(?:[A-Za-z_$][\w$]*\s*\.\s*)*[A-Z][A-Z0-9_]*[A-Z0-9]\s*$/;
+/**
+ * A named constant (`UserTypes.BOT`, `ROW_ID_NAME`), or a member of a class or an enum
+ * (`EventTypes.Retention`, `Status.Active`): a value the program fixes, not input.
+ */
+const CONSTANT_NAME = /^\s*(?:(?:[A-Za-z_$][\w$]*\s*\.\s*)*[A-Z][A-Z0-9_]*[A-Z0-9]|[A-Z][A-Z0-9]*[a-z][\w$]*\s*\.\s*[A-Za-z_$][\w$]*)\s*$/;
 
 /**
  * Whether the value of a hole cannot carry a quote into the SQL text: a quoting call, a number,
@@ -54,6 +71,18 @@ function cannotBreakText(parameter: QueryParameter): boolean {
   if (parameter.declaredType !== undefined && QUOTELESS_TYPE.test(parameter.declaredType.trim())) return true;
   const definition = parameter.definition;
   return definition !== undefined && (ESCAPED.test(definition) || NUMERIC_EXPRESSION.test(definition));
+}
+
+/**
+ * Whether a hole in a value's place is SQL or a name by what the program calls it: a column or
+ * table name (`sortColumn`, `self._sequence_name`), SQL text (`table_sql`, or a name set once to
+ * a SELECT), or, outside quotes, a name for a column (`rowid`, `key_name`).
+ */
+function composesSql(parameter: QueryParameter): boolean {
+  const expression = parameter.expression ?? '';
+  const definition = parameter.definition ?? '';
+  if (NAMED_AS_SQL.test(expression) || SQL_TEXT_DEFINITION.test(definition)) return true;
+  return !parameter.inString && (NAMED_AS_COLUMN.test(expression) || NAMED_AS_COLUMN.test(definition));
 }
 
 /**
@@ -81,7 +110,7 @@ export const noSqlConcatenation: Rule = {
     // that stands for a name, a condition or a column list is SQL the application composes (from
     // constant text, escaped identifiers, conditions whose values are bound): no parameter can
     // stand for it, and it is read as such by the analysis (not planned, with the reason).
-    const values = spliced.filter(({ p, index }) => context.holeRoles.get(index) === 'value' && !NAMED_AS_SQL.test(p.expression ?? '')).map(({ p }) => p);
+    const values = spliced.filter(({ p, index }) => context.holeRoles.get(index) === 'value' && !composesSql(p)).map(({ p }) => p);
     // A value that cannot carry a quote into the text is no injection: one passed through an
     // escaping function (`client.escapeLiteral(x)`, pg-format's `format('%L', x)`, psycopg's
     // `sql.Literal(x)`, an app's `literal_string(x)`) or set once to one, and a number, a

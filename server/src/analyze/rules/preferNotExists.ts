@@ -22,6 +22,9 @@ export const preferNotExists: Rule = {
       // A subquery that cannot yield a NULL has no trap; and then PostgreSQL hashes it whenever
       // it fits in work_mem, which a plan, not this rule, can tell.
       if (yieldsNoNull(sublink)) continue;
+      // `SELECT min(%s) …` % rowid: what the subquery yields is spliced in at run time, so
+      // whether it can be NULL is not in the text.
+      if (yieldsSplicedText(ctx, sublink)) continue;
       const span = spanOf(ctx, node);
       if (!span) continue;
       const ancestors = ancestorsOf(treeNode);
@@ -74,6 +77,21 @@ function yieldsNoNull(sublink: Fields): boolean {
   return select.targetList.every((target) => {
     const name = nullOnlyWith(target, select);
     return name !== undefined && (NEVER_NULL.has(name) || notNull.has(name));
+  });
+}
+
+/** Whether a column of the subquery is, or is the one argument of, a hole spliced in at run time. */
+function yieldsSplicedText(ctx: RuleContext, sublink: Fields): boolean {
+  const select = asNode(sublink.subselect, 'SelectStmt');
+  if (!select || !Array.isArray(select.targetList)) return false;
+  const spliced = (node: unknown) => {
+    const number = asNode(node, 'ParamRef')?.number;
+    return number !== undefined && ctx.query.parameters.some((p) => p.index === number && (p.source === 'interpolated' || p.source === 'template'));
+  };
+  return select.targetList.some((target) => {
+    const value = asNode(target, 'ResTarget')?.val;
+    const call = asNode(value, 'FuncCall');
+    return spliced(value) || (Array.isArray(call?.args) && call.args.length === 1 && spliced(call.args[0]));
   });
 }
 

@@ -133,7 +133,7 @@ function closeQuoted(quoted: SqlPiece[], hasHole: boolean, quote: string, dialec
   for (const piece of inner) {
     if (piece.kind === 'hole') {
       closeRun();
-      items.push([piece]);
+      items.push([{ ...piece, inString: true }]);
     } else {
       run.push(piece);
     }

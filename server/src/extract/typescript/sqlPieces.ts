@@ -28,6 +28,8 @@ export type SqlPiece =
       expression: string;
       /** Moved from a constant's text to where the constant is used: the constant's name. */
       carriedBy?: string;
+      /** Written inside a SQL string literal (`'${name}'`): see `QueryParameter.inString`. */
+      inString?: boolean;
       /** `${ids.join(',')}`: a list spliced in, which one parameter cannot replace. */
       joinedList?: boolean;
       /** What the file says of a name spliced in (see `QueryParameter.declaredType`). */
