@@ -104,9 +104,10 @@ describe('embedded PostgreSQL (PGlite in its own process)', function () {
     assert.strictEqual(schema.label, 'migrations/');
     assert.match(schema.hash, /^[0-9a-f]{64}$/);
     assert.strictEqual((await findWorkspaceSchema(workspace, ['**/*.sql']))!.files.length, 2);
-    // A glob that matches nothing: the .sql files that create tables instead (not the ALTER one).
+    // A glob that matches nothing: the .sql files that create tables instead; in a migrations
+    // folder, the whole chain (the ALTER one too).
     const fallback = await findWorkspaceSchema(workspace, ['db/schema.sql']);
-    assert.deepStrictEqual([fallback?.foundBy, fallback?.files], ['createTable', [path.join(workspace, 'migrations', '001_customers.sql')]]);
+    assert.deepStrictEqual([fallback?.foundBy, fallback?.files], ['createTable', [path.join(workspace, 'migrations', '001_customers.sql'), secondPath()]]);
 
     // Version numbers by value (Flyway's V2 before V10), names by code unit, one file labelled by its path.
     const numbered = fs.mkdtempSync(path.join(os.tmpdir(), 'ql-embedded-numbered-'));

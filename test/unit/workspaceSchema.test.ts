@@ -138,6 +138,36 @@ describe('workspace schema files', () => {
       assert.strictEqual(schema?.label, '3 files');
     });
 
+    it('takes one source: a schema dump over the migrations beside it', async () => {
+      // The oldest migration creates `jobs` without `priority`; loaded before the dump, it made
+      // the dump's CREATE TABLE fail and `priority` unknown.
+      const root = workspace({
+        'pkg/sql/migrations/0001_init.sql': 'CREATE TABLE jobs (id bigint, queue text);\n',
+        'pkg/sql/migrations/0002_priority.sql': 'ALTER TABLE jobs ADD COLUMN priority int;\n',
+        'pkg/sql/schema.sql': 'CREATE TABLE jobs (id bigint, queue text, priority int);\n',
+        'tests/schema.sql': TABLE,
+      });
+      assert.deepStrictEqual(await found(root, DEFAULT_SCHEMA_FILES), ['pkg/sql/schema.sql']);
+    });
+
+    it('takes a baseline over the schema changes made since, and a migrations folder whole', async () => {
+      const baseline = workspace({
+        'admin/schema_changes/11.sql': 'CREATE TABLE spam (id bigint);\n',
+        'admin/schema_changes/12.sql': 'ALTER TABLE users ADD COLUMN bio text;\n',
+        'admin/sql/create_tables.sql': 'CREATE TABLE users (id bigint, bio text);\nCREATE TABLE spam (id bigint);\n',
+      });
+      assert.deepStrictEqual(await found(baseline, DEFAULT_SCHEMA_FILES), ['admin/sql/create_tables.sql']);
+      const chain = workspace({
+        'app/db/migrations/0001_init.sql': 'CREATE TABLE jobs (id bigint);\n',
+        'app/db/migrations/0002_priority.sql': 'ALTER TABLE jobs ADD COLUMN priority int;\n',
+        'app/db/migrations/0003_index.sql': 'CREATE INDEX ON jobs (priority);\n',
+        'app/queries/jobs.sql': 'SELECT id FROM jobs;\n',
+      });
+      assert.deepStrictEqual(await found(chain, DEFAULT_SCHEMA_FILES), ['app/db/migrations/0001_init.sql', 'app/db/migrations/0002_priority.sql', 'app/db/migrations/0003_index.sql']);
+      // Only tests create tables: theirs, rather than nothing.
+      assert.deepStrictEqual(await found(workspace({ 'tests/fixtures/tables.sql': TABLE, 'tests/q.sql': 'SELECT 1;\n' }), DEFAULT_SCHEMA_FILES), ['tests/fixtures/tables.sql']);
+    });
+
     it('is not used when a glob matches, and finds nothing in a workspace without tables', async () => {
       const root = workspace({ 'db/schema.sql': 'CREATE INDEX i ON t (id);\n', 'sql/tables.sql': TABLE });
       const schema = await findWorkspaceSchema(root, DEFAULT_SCHEMA_FILES);

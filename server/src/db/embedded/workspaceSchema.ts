@@ -80,7 +80,8 @@ const caseInsensitive = process.platform === 'win32' || process.platform === 'da
  *
  * When no glob matches a file, the defaults included: the workspace's `.sql` files that create a
  * table (`admin/sql/create_tables.sql`, `sql/0001.sql`, `src/schema/users.sql`: layouts no list
- * of globs foresees), in path order. Undefined when there are none either.
+ * of globs foresees), in path order, from one source (see `oneSchemaSource`). Undefined when
+ * there are none either.
  */
 export async function findWorkspaceSchema(root: string, globs: readonly string[]): Promise<WorkspaceSchema | undefined> {
   const files: string[] = [];
@@ -134,7 +135,7 @@ async function filesCreatingTables(root: string): Promise<{ relativePath: string
     }
     return false;
   });
-  return readFiles(root, sqlFiles, {
+  const creating = await readFiles(root, sqlFiles, {
     maxBytes: MAX_SEARCHED_FILE_BYTES,
     keep: (contents) => {
       const text = contents.toString('utf8').replace(/^\uFEFF/, '');
@@ -142,6 +143,45 @@ async function filesCreatingTables(root: string): Promise<{ relativePath: string
       return /\btable\b/i.test(text) && schemaStatements(text).some((statement) => createsTable(statement.text));
     },
   });
+  const chosen = oneSchemaSource(creating.map((file) => file.relativePath), sqlFiles);
+  const byPath = new Map(creating.map((file) => [file.relativePath, file]));
+  const rest = await readFiles(
+    root,
+    chosen.filter((relative) => !byPath.has(relative)),
+    { maxBytes: MAX_SEARCHED_FILE_BYTES },
+  );
+  for (const file of rest) byPath.set(file.relativePath, file);
+  return chosen.flatMap((relative) => byPath.get(relative) ?? []);
+}
+
+/** A folder that holds a migrations chain: each file changes what the files before it made. */
+const MIGRATIONS_FOLDER = /^(?:migrations?|migrate|schema_?changes|deltas?|upgrades?)$/i;
+/** A folder of tests, whose schema is a fixture's. */
+const TEST_FOLDER = /^(?:tests?|__tests__|spec|fixtures?)$/i;
+
+/**
+ * Of the `.sql` files that create tables (`creating`, in path order), the one source of the
+ * schema to load: the files outside migration folders (a dump such as `pkg/sql/schema.sql`, or a
+ * baseline such as `admin/sql/create_tables.sql` that already holds what `admin/schema_changes/`
+ * added); else the whole chain of each migrations folder, the files that only alter included
+ * (`sql/migrations/0002_add_priority.sql`). Mixing a dump with the migrations that create tables
+ * loaded the oldest `CREATE TABLE jobs` first, and the dump's own failed as a table that exists:
+ * the columns added since were reported unknown. Tests' files only when nothing else creates a
+ * table.
+ */
+export function oneSchemaSource(creating: readonly string[], sqlFiles: readonly string[]): string[] {
+  const folders = (relative: string) => relative.split('/').slice(0, -1);
+  const applications = creating.filter((relative) => !folders(relative).some((folder) => TEST_FOLDER.test(folder)));
+  const pool = applications.length > 0 ? applications : creating;
+  const chainOf = (relative: string) => {
+    const parts = folders(relative);
+    const at = parts.findIndex((folder) => MIGRATIONS_FOLDER.test(folder));
+    return at < 0 ? undefined : `${parts.slice(0, at + 1).join('/')}/`;
+  };
+  const baseline = pool.filter((relative) => chainOf(relative) === undefined);
+  if (baseline.length > 0) return baseline;
+  const chains = new Set(pool.map(chainOf));
+  return sqlFiles.filter((relative) => chains.has(chainOf(relative)));
 }
 
 /**
