@@ -66,6 +66,28 @@ describe('SQL files: named queries, loaders and placeholders', () => {
     assert.deepStrictEqual(read(text), [{ name: 'users-by-ids', sql: 'SELECT * FROM users WHERE id IN (($1)) AND org = $2', placeholders: [':v*:ids', ':org'] }]);
   });
 
+  it("splits Procrastinate's `-- name --` headers (no semicolons between queries); a title or a comment inside a query splits nothing", () => {
+    const text = [
+      '-- Tables --',
+      '-- defer_job --',
+      '-- Create and enqueue a job',
+      'SELECT id FROM jobs WHERE queue = %(queue)s',
+      '',
+      '-- fetch_job --',
+      'WITH candidate AS (',
+      '  -- oldest --',
+      '  SELECT id FROM jobs ORDER BY id LIMIT 1',
+      ')',
+      '-- Result --',
+      'SELECT id FROM candidate',
+    ].join('\n');
+    assert.deepStrictEqual(read(text), [
+      { name: 'defer_job', sql: 'SELECT id FROM jobs WHERE queue = $1', placeholders: ['%(queue)s'] },
+      { name: 'fetch_job', sql: 'WITH candidate AS (\n  -- oldest --\n  SELECT id FROM jobs ORDER BY id LIMIT 1\n)\n-- Result --\nSELECT id FROM candidate', placeholders: [] },
+    ]);
+    assert.deepStrictEqual(findings(text), []);
+  });
+
   it('reads psycopg placeholders in a SQL file the application loads: %(name)s, %s, IN %s, INTERVAL %s, VALUES %s', () => {
     const text = [
       'SELECT * FROM jobs WHERE queue = %(queue)s AND id IN %s AND run_at < now() - INTERVAL %s;',

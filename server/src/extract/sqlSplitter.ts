@@ -23,10 +23,10 @@ export interface SqlStatement {
 /**
  * The loaders that read named queries from SQL files, told apart by their headers:
  * `sqlc` (`-- name: GetAuthor :one`), `pgtyped` (`/* @name FindBook *\/`), `hugsql`
- * (`-- :name get-user :? :1`), and `aiosql` for the `-- name: get_user` headers that aiosql,
- * yesql and goyesql share.
+ * (`-- :name get-user :? :1`), `aiosql` for the `-- name: get_user` headers that aiosql,
+ * yesql and goyesql share, and `dashed` for Procrastinate's `-- get_user --`.
  */
-export type NamedQueryLoader = 'sqlc' | 'pgtyped' | 'hugsql' | 'aiosql';
+export type NamedQueryLoader = 'sqlc' | 'pgtyped' | 'hugsql' | 'aiosql' | 'dashed';
 
 export interface SplitOptions {
   dialect: Dialect;
@@ -40,6 +40,11 @@ export interface SplitOptions {
 
 /** `-- name: get_user`, `-- name: GetAuthor :one`, `-- :name get-user :? :1`. */
 const LINE_HEADER = /^--[ \t]*(?:name[ \t]*:[ \t]*([^\s]+)(?:[ \t]+(:[a-z]+))?|:name[ \t]+([^\s]+))/;
+/**
+ * `-- defer_job --` alone on its line, as Procrastinate's loader splits its queries file (no `;`
+ * between queries). Lower-case snake case only: `-- Tables --` is a section title.
+ */
+const DASHED_HEADER = /^--[ \t]+([a-z][a-z0-9_]*)[ \t]+--[ \t]*\r?$/;
 /** PgTyped's `/* @name FindBook *\/`. */
 const BLOCK_HEADER = /^\/\*[\s*]*@name[ \t]+([A-Za-z_$][\w$]*)/;
 /** sqlc's query kinds, after the name. */
@@ -140,6 +145,11 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
       let j = scanner.start + 2;
       while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9) j++;
       const c = text.charCodeAt(j);
+      const end = text.charCodeAt(scanner.end - 1) === 13 ? scanner.end - 2 : scanner.end - 1;
+      if (c >= 97 && c <= 122 && text.charCodeAt(end) === 45 /* - */) {
+        const dashed = DASHED_HEADER.exec(text.slice(scanner.start, scanner.end));
+        if (dashed) return parenDepth === 0 && atLineStart(scanner.start) ? { name: dashed[1], loader: 'dashed' } : undefined;
+      }
       if (c !== 110 /* n */ && c !== 58 /* : */) return undefined;
     } else {
       const at = text.indexOf('@name', scanner.start);
