@@ -26,10 +26,12 @@ describe('documentRole: what a file is, from its place in the project', () => {
       'synapse/storage/schema/main/delta/50/make_event_content_nullable.py',
       'synapse/storage/databases/main/events_bg_updates.py',
       'app/background_updates.ts',
+      'packages/schemas/alterations/1.0.0-1672815959-user-roles.ts',
+      'admin/schema_changes/14.sql',
     ]) {
       assert.strictEqual(oneOff(path), true, path);
     }
-    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql', 'src/nomigrations/list.sql', 'src/deltaSync.ts', 'app/bg_update_ui.py']) {
+    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql', 'src/nomigrations/list.sql', 'src/deltaSync.ts', 'app/bg_update_ui.py', 'src/alterations.ts', 'src/schema_changes.py']) {
       assert.strictEqual(oneOff(path), false, path);
     }
   });

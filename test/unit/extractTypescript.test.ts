@@ -324,6 +324,19 @@ describe('extractQueriesFromTypescript', () => {
       assert.strictEqual(docOf(text, query), 'WHERE a = ${a} AND b = ${b');
     });
 
+    it('takes a fragment that is only a keyword (sql.join glue, a prefix given to a builder) for no query', () => {
+      const text = [
+        'const joint = (all: boolean) => (all ? sql` and ` : sql` or `);',
+        'const search = (prefix = sql`where `) => sql`${prefix} name ilike ${term}`;',
+        'const list = sql.join(columns, sql`, `);',
+        'const filter = sql`and org = ${org}`;',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(text).map((q) => q.sql),
+        ['SELECT * FROM ql_fragment WHERE true and org = $1'],
+      );
+    });
+
     it('reads slonik sql.type(…)`…` and postgres.js sql.unsafe', () => {
       const text = "const row = await pool.one(sql.type(User)`SELECT id FROM users WHERE id = ${id}`);\nawait sql.unsafe('SELECT * FROM users WHERE id = $1', [id]);";
       assert.deepStrictEqual(

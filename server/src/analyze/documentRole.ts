@@ -32,10 +32,11 @@ export const APPLICATION_CODE: DocumentRole = Object.freeze({ oneOff: false, adv
 /**
  * Folders whose files are migrations, by the conventions of the usual tools: `migrations/` (most
  * of them, Prisma's and Supabase's included), `migrate/` (Rails' `db/migrate`), Alembic's
- * `alembic/` and `versions/`, Flyway's `db/migration/`, `seeds/`, and `delta/` or `deltas/`
- * (Synapse's `schema/main/delta/<version>/`, dbdeploy's deltas).
+ * `alembic/` and `versions/`, Flyway's `db/migration/`, `seeds/`, `delta/` or `deltas/`
+ * (Synapse's `schema/main/delta/<version>/`, dbdeploy's deltas), `alterations/` (Logto's) and
+ * `schema_changes/` (MetaBrainz's numbered scripts).
  */
-const MIGRATION_FOLDER = /(?:^|\/)(?:(?:[a-z]+[-_])?(?:migrations?|migrate)|alembic|seeds?|flyway|changelogs?|liquibase|deltas?)\//i;
+const MIGRATION_FOLDER = /(?:^|\/)(?:(?:[a-z]+[-_])?(?:migrations?|migrate)|alembic|seeds?|flyway|changelogs?|liquibase|deltas?|alterations|schema[-_]?changes)\//i;
 /**
  * Numbered or timestamped SQL files, wherever they are kept (`sql/000011.sql`,
  * `db/20240105120000_add_index.sql`, `0003-users.sql`), Flyway's `V1__init.sql` and `R__views.sql`,

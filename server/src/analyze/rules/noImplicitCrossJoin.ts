@@ -7,7 +7,9 @@
  * c.id`; a subquery's references to them count too). Quiet, because intended or unknowable:
  * an explicit `CROSS JOIN`; functions (`unnest(…)`, `generate_series(…)`), subqueries and
  * `VALUES` in FROM, and references to WITH queries (often a one-row list of parameters);
- * conditions comparing unqualified columns, whose tables cannot be told without the schema.
+ * conditions comparing unqualified columns, whose tables cannot be told without the schema. A
+ * builder's columns (`${a.fields.id} = ${b.fields.aId}`) link the tables spliced in from the same
+ * objects (`${a.table}`, `${b.table}`).
  */
 import { asNode, type Rule, type RuleContext } from './rule';
 import { aliasOf, ancestorsOf, columnParts, columnRefs, conjuncts, cteNames, fromItems, fromItemSpan, functionName, listNames, nodesOf, quoteIdent, tableName, walkTree, type Fields } from './ast';
@@ -37,7 +39,7 @@ export const noImplicitCrossJoin: Rule = {
       const ctes = cteNames(fields, ancestorsOf(node));
       const units = items.map((item) => unitOf(item, ctes));
       if (units.filter((unit) => unit.tables.length > 0).length < 2) continue;
-      reportUnlinked(ctx, units, linkedComponents(units, fields.whereClause));
+      reportUnlinked(ctx, units, linkedComponents(units, fields.whereClause, ctx));
     }
   },
 };
@@ -81,7 +83,7 @@ function unitOf(item: unknown, ctes: ReadonlySet<string>): Unit {
  * Groups the units into components linked by WHERE conditions and by the correlated
  * references of LATERAL subqueries and functions. Returns each unit's component number.
  */
-function linkedComponents(units: Unit[], where: unknown): number[] {
+function linkedComponents(units: Unit[], where: unknown, ctx: RuleContext): number[] {
   const parent = units.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const union = (list: number[]) => {
@@ -106,7 +108,11 @@ function linkedComponents(units: Unit[], where: unknown): number[] {
       union(units.map((_, i) => i));
       continue;
     }
-    union(unitsNamed(condition));
+    // `${secrets.fields.id} = ${relations.fields.secretId}`: a builder's columns, each of the
+    // table spliced in from the same object (`${secrets.table}`).
+    const roots = holeRoots(ctx, condition);
+    const touched = roots.size === 0 ? [] : units.flatMap((unit, i) => ([...holeRoots(ctx, unit.tables.map((table) => ({ RangeVar: table })))].some((root) => roots.has(root)) ? [i] : []));
+    union([...unitsNamed(condition), ...touched]);
   }
   // LATERAL subqueries and functions, also inside explicit joins, link what they refer to.
   units.forEach((unit, i) => {
@@ -114,6 +120,24 @@ function linkedComponents(units: Unit[], where: unknown): number[] {
     if (touched.length > 0) union([i, ...touched]);
   });
   return units.map((_, i) => find(i));
+}
+
+/**
+ * The object a hole's expression starts from (`secrets` of `${secrets.fields.id}` and of
+ * `${secrets.table}`), for a hole of `node`'s subtree or at a table's place; undefined for a
+ * plain name (`${target}`), which says nothing of a table.
+ */
+function holeRoots(ctx: RuleContext, node: unknown): Set<string> {
+  const roots = new Set<string>();
+  const add = (offset: number) => {
+    const parameter = ctx.query.parameters.find((p) => p.sqlStart === offset && p.source !== 'placeholder');
+    const root = /^\s*(?:this\.)?([\w$]+)\s*\./.exec(parameter?.expression ?? '')?.[1];
+    if (root !== undefined) roots.add(root);
+  };
+  walkTree(node, (type, fields) => {
+    if ((type === 'ParamRef' || type === 'RangeVar') && typeof fields.location === 'number') add(ctx.offsetOf(fields.location));
+  });
+  return roots;
 }
 
 /**

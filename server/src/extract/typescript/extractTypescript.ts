@@ -137,6 +137,12 @@ const SQLITE_STATEMENT_METHODS = new Set(['run', 'all', 'get', 'each', 'prepare'
 /** Methods and functions whose arguments are log lines or error messages, not SQL. */
 const LOG_METHODS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug', 'trace', 'fatal', 'verbose', 'silly', 'notice']);
 
+/**
+ * A fragment that is only a keyword (`sql\` and \``, `sql\`where \``, `sql\`, \``): glue that
+ * `sql.join` puts between fragments, or a prefix a builder is given, never a query of its own.
+ */
+const GLUE = /^\s*(?:and|or|not|where|having|on|set|limit|offset|returning|union(?:\s+all)?|(?:order|group)\s+by|,)?\s*$/i;
+
 class TypescriptExtraction {
   private readonly reader: SqlReader;
   private readonly imports: DriverImports;
@@ -320,7 +326,7 @@ class TypescriptExtraction {
     // starts with neither a statement nor a clause keyword (`sql\`lower(${col})\``) is not.
     const statement = startsWithSqlKeyword(text);
     const fragmentPrefix = statement ? undefined : taggedFragmentPrefix(text);
-    if (!statement && fragmentPrefix === undefined) {
+    if ((!statement && fragmentPrefix === undefined) || GLUE.test(text)) {
       return;
     }
     // Tagged templates have no placeholders of their own: only holes, and `?` is jsonb's operator.
