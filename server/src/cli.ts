@@ -294,7 +294,8 @@ export async function runCli(
     plans = opened;
   }
 
-  const diagnostics: ReportedDiagnostic[] = [];
+  let diagnostics: ReportedDiagnostic[] = [];
+  const oneOffFiles = new Set<string>();
   // `advise`: each database's queries whose findings name an index.
   const advised = new Map<Planning, AdvisedQuery[]>();
   const queries: ReportedQuery[] = [];
@@ -341,6 +342,7 @@ export async function runCli(
     // Size was checked on the bytes; the engine's own size check must not fire a second time.
     const settings = { ...invocation.settings, maxFileSizeKb: Math.max(invocation.settings.maxFileSizeKb, Math.ceil(read.text.length / 1024)) };
     const role = documentRole(projectPath(file.absolutePath), settings);
+    if (role.oneOff) oneOffFiles.add(file.displayPath);
     // No time budget: the editor analyses the rest of a long file on the next keystroke, a check has no next run.
     const result = new DocumentAnalysis(Infinity).run(read.text, file.kind, settings, file.languageId, role);
     const lines = new LineIndex(read.text);
@@ -396,6 +398,7 @@ export async function runCli(
     }
   }
   await disposeAll();
+  diagnostics = onceEachSchemaFact(diagnostics, oneOffFiles);
   if (plans) {
     // Every query accounted for, on stderr so that stdout stays machine-readable.
     note(tally.line());
@@ -422,6 +425,26 @@ export async function runCli(
     }
   }
   return diagnostics.some((d) => d.severity === 'error') ? EXIT_ERRORS : EXIT_CLEAN;
+}
+
+/** Findings on the database's schema, not on a query: the same fact wherever it is declared. */
+const SCHEMA_FACT_CODES = new Set(['unindexed-foreign-key', 'redundant-index']);
+
+/**
+ * Each schema fact once (the foreign key of `tables/users_roles.sql` declared again in two old
+ * migrations was reported three times): where the schema is declared outside migrations, else at
+ * its last mention, the newest migration that declares it. The editor shows each file's own.
+ */
+function onceEachSchemaFact(diagnostics: ReportedDiagnostic[], oneOffFiles: ReadonlySet<string>): ReportedDiagnostic[] {
+  const chosen = new Map<string, ReportedDiagnostic>();
+  for (const diagnostic of diagnostics) {
+    if (!SCHEMA_FACT_CODES.has(diagnostic.code)) continue;
+    const key = `${diagnostic.code}\0${diagnostic.message}`;
+    const held = chosen.get(key);
+    // The first outside migrations stays; until there is one, each migration's replaces the last.
+    if (!held || oneOffFiles.has(held.file)) chosen.set(key, diagnostic);
+  }
+  return diagnostics.filter((diagnostic) => !SCHEMA_FACT_CODES.has(diagnostic.code) || chosen.get(`${diagnostic.code}\0${diagnostic.message}`) === diagnostic);
 }
 
 /** The indexes a database can do without: duplicates, prefixes of others, and (not on the embedded database) unused ones. */

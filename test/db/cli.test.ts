@@ -111,6 +111,27 @@ describe('query-lens CLI with a database', function () {
     assert.strictEqual(run.status, 1);
   });
 
+  it('check --db says a schema fact once: where the schema is declared outside migrations, else at the newest migration', async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'query-lens-cli-facts-'));
+    try {
+      const key = 'ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n';
+      fs.mkdirSync(path.join(project, 'migrations'));
+      fs.writeFileSync(path.join(project, 'migrations', '001_orders.sql'), key);
+      fs.writeFileSync(path.join(project, 'migrations', '002_again.sql'), key);
+      const facts = async () => {
+        const run = await queryLens(project, ['check', '--db', database.url, '--format', 'json', '.']);
+        assert.strictEqual(run.status, 0, run.stderr);
+        return JSON.parse(run.stdout).diagnostics.map((d: { file: string; line: number; code: string }) => `${d.file}:${d.line} ${d.code}`);
+      };
+      assert.deepStrictEqual(await facts(), ['migrations/002_again.sql:1 unindexed-foreign-key']);
+      fs.mkdirSync(path.join(project, 'sql'));
+      fs.writeFileSync(path.join(project, 'sql', 'tables.sql'), key);
+      assert.deepStrictEqual(await facts(), ['sql/tables.sql:1 unindexed-foreign-key']);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it('says in one line why it cannot plan when the database is down (exit 2)', async () => {
     fs.writeFileSync(path.join(workspace, 'one.sql'), 'SELECT 1;\n');
     const check = await queryLens(workspace, ['check', '--db', 'postgres://postgres@127.0.0.1:1/nowhere', 'one.sql']);

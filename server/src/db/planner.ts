@@ -430,6 +430,8 @@ export class Planner {
                    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
                    WHERE x.indrelid = c.oid), '[]'::json) AS indexes,
                  c.relkind = 'p' AS partitioned,
+                 coalesce((SELECT json_agg((SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(f.conkey) WITH ORDINALITY AS k(attnum, i) JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.attnum))
+                   FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f'), '[]'::json) AS foreign_keys,
                  coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull) ORDER BY a.attnum)
                    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS table_columns,
                  s.n_live_tup::float8 AS live_rows, s.n_dead_tup::float8 AS dead_rows, s.n_mod_since_analyze::float8 AS modified_since_analyze,
@@ -451,6 +453,7 @@ export class Planner {
         indexes: (row.indexes as IndexInfo[]).map((index) => ({ ...index, columns: index.columns ?? [] })),
         ...(row.partitioned === true ? { partitioned: true } : {}),
         columns: (row.table_columns as { name: string; type: string; notNull: boolean }[]) ?? [],
+        foreignKeys: (row.foreign_keys as string[][] | null) ?? [],
         ...(row.live_rows !== null
           ? {
               maintenance: {

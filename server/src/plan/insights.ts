@@ -55,6 +55,8 @@ export interface TableStats {
   indexes: IndexInfo[];
   /** A partitioned table (relkind 'p'): its indexes are built on every partition, never CONCURRENTLY. */
   partitioned?: boolean;
+  /** The columns of each of its foreign keys, in the key's order (absent in tests that need none). */
+  foreignKeys?: string[][];
   /** Its columns in order, for hover and completion (absent in tests that need none). */
   columns?: { name: string; type: string; notNull: boolean }[];
   /** What pg_stat_user_tables says of its upkeep (absent where the database keeps no such counts). */
