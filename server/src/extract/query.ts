@@ -162,6 +162,8 @@ export interface QueryLoop {
    * body declares: a query per item. Otherwise the same query runs on every pass.
    */
   perItem: boolean;
+  /** The names the loop binds and its body declares (`row`, `table_name`): what reads the item. */
+  itemNames?: string[];
 }
 
 /** The kinds of document Query Lens reads. */

@@ -33,6 +33,16 @@ export const noQueryInLoop: Rule = {
     if (context.query.shape === 'fragment' || !type || !ROW_STATEMENTS.has(type)) {
       return;
     }
+    // The same write on every pass is a batch (`DELETE … WHERE id IN (SELECT … LIMIT 1000)`
+    // until no row is left): each pass changes other rows, on purpose.
+    if (!loop.perItem && type !== 'SelectStmt') {
+      return;
+    }
+    // `FROM {}` with the item's table name: each pass reads another table, which no one query
+    // for all the items can do.
+    if (loop.perItem && itemPicksOnlyNames(context, loop)) {
+      return;
+    }
     // The squiggle goes under the statement's first word: the query, not the loop, is what
     // the finding is about.
     const first = firstTokenFrom(context, 0);
@@ -42,6 +52,22 @@ export const noQueryInLoop: Rule = {
     context.report({ start: first[0], end: first[1], message: loopMessage(context, loop) });
   },
 };
+
+/**
+ * Whether the item reaches the query only as names (a table, a schema, a column spliced in),
+ * never as a value: no placeholder takes a value, and every hole that reads the item stands for
+ * a name.
+ */
+function itemPicksOnlyNames(context: RuleContext, loop: QueryLoop): boolean {
+  const parameters = context.query.parameters;
+  if (parameters.some((p) => p.source === 'placeholder') || !loop.itemNames?.length) return false;
+  const reads = new RegExp(`(?<![\\w$.])(?:${loop.itemNames.map((name) => name.replace(/[$]/g, '\\$')).join('|')})(?![\\w$])`);
+  const fromItem = parameters.flatMap((p, index) => (reads.test(p.expression ?? '') ? [index] : []));
+  return fromItem.length > 0 && fromItem.every((index) => {
+    const role = context.holeRoles.get(index);
+    return role === 'name' || role === 'schema' || role === 'columns';
+  });
+}
 
 function loopMessage(context: RuleContext, loop: QueryLoop): string {
   const where = `${loop.over ? `for each item of ${quote(loop.over)}` : 'on each pass of a loop'} (${loop.kind}, ${context.query.origin})`;

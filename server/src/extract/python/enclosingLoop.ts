@@ -95,7 +95,8 @@ function describe(call: SyntaxNode, text: string, kind: string, header: ForHeade
     return undefined; // each item is a connection or a database of its own
   }
   const args = call.getChild('ArgList');
-  return { kind, over: header.over, perItem: args !== null && readsAny(args, text, itemNames) };
+  const perItem = args !== null && readsAny(args, text, itemNames);
+  return { kind, over: header.over, perItem, ...(perItem ? { itemNames: [...itemNames] } : {}) };
 }
 
 /** The `VariableName`s of a node and its descendants (a target list). */

@@ -106,7 +106,8 @@ function describe(site: ts.CallExpression | ts.TaggedTemplateExpression, sourceF
   }
   const sent = ts.isCallExpression(site) ? site.arguments : ts.isTemplateExpression(site.template) ? site.template.templateSpans.map((span) => span.expression) : [];
   const over = sourceFile.text.slice(collection.getStart(sourceFile), collection.end);
-  return { kind, over, perItem: sent.some((argument) => readsAny(argument, itemNames)) };
+  const perItem = sent.some((argument) => readsAny(argument, itemNames));
+  return { kind, over, perItem, ...(perItem ? { itemNames: [...itemNames] } : {}) };
 }
 
 /** The names a loop variable, parameter or declaration binds (destructuring included). */
