@@ -28,10 +28,13 @@ describe('documentRole: what a file is, from its place in the project', () => {
       'app/background_updates.ts',
       'packages/schemas/alterations/1.0.0-1672815959-user-roles.ts',
       'admin/schema_changes/14.sql',
+      'admin/sql/clear_tables.sql',
+      'db/reset.sql',
+      'sql/truncate-all.sql',
     ]) {
       assert.strictEqual(oneOff(path), true, path);
     }
-    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql', 'src/nomigrations/list.sql', 'src/deltaSync.ts', 'app/bg_update_ui.py', 'src/alterations.ts', 'src/schema_changes.py']) {
+    for (const path of ['src/db/queries.sql', 'app/orders.ts', 'reports/monthly.sql', 'src/migrator.ts', 'lib/version2.sql', 'src/nomigrations/list.sql', 'src/deltaSync.ts', 'app/bg_update_ui.py', 'src/alterations.ts', 'src/schema_changes.py', 'sql/reset_password.py', 'sql/clearance_levels.sql', 'queries/password_reset.sql']) {
       assert.strictEqual(oneOff(path), false, path);
     }
   });

@@ -47,6 +47,13 @@ const MIGRATION_FOLDER = /(?:^|\/)(?:(?:[a-z]+[-_])?(?:migrations?|migrate)|alem
 const MIGRATION_FILE = /(?:^|\/)(?:(?:\d{3,}[^/]*|[VRU]\d*(?:[._]\d+)*__[^/]+)\.sql|migrations?\.(?:py|ts|js|mjs|cjs)|[^/]*(?:bg|background)_updates?\.(?:py|ts|js|mjs|cjs))$/;
 
 /**
+ * SQL scripts named for emptying or resetting the database (`admin/sql/clear_tables.sql`,
+ * `reset_db.sql`, `truncate_all.sql`): run by hand or by a test setup, whole tables at a time on
+ * purpose, as functions so named are (`BULK_INTENT`).
+ */
+const RESET_SCRIPT = /(?:^|\/)(?:clear|reset|purge|truncate|wipe|cleanup|clean[-_]up|tear[-_]?down|drop[-_]all|delete[-_]all)(?:[-_.][^/]*)?\.sql$/i;
+
+/**
  * Test folders and files by the usual runners' conventions (pytest, unittest, Jest, Vitest,
  * Mocha; Cypress's and Playwright's end-to-end folders, whose SQL resets a test database).
  */
@@ -82,6 +89,7 @@ export function documentRole(relativePath: string | undefined, settings: Setting
   const oneOff =
     MIGRATION_FOLDER.test(path) ||
     MIGRATION_FILE.test(path) ||
+    RESET_SCRIPT.test(path) ||
     matcherFor(settings.schemaFiles)(path) ||
     matcherFor(settings.oneOffFiles)(path);
   const test = TEST_FILE.test(path);
