@@ -324,6 +324,21 @@ describe('extractQueriesFromTypescript', () => {
       assert.strictEqual(docOf(text, query), 'WHERE a = ${a} AND b = ${b');
     });
 
+    it("reads a builder's names and a helper's call in one statement, and lists one that still does not parse as built at run time", () => {
+      const text = [
+        'const { table, fields } = convertToIdentifiers(Instances);',
+        'await pool.query(sql`update ${table} set ${fields.consumedAt} = ${now()} where ${fields.id} = ${id}`);',
+        'await pool.query(sql`select id from instances where ${condition()} ${order()}`);',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(text).map((q) => [q.sql, q.builtAtRunTime ?? null]),
+        [
+          ['update $1 set $2 = $3 where $4 = $5', null],
+          ['', '`select id from instances where ${condition()} ${order()}`'],
+        ],
+      );
+    });
+
     it('takes a fragment that is only a keyword (sql.join glue, a prefix given to a builder) for no query', () => {
       const text = [
         'const joint = (all: boolean) => (all ? sql` and ` : sql` or `);',
@@ -420,11 +435,14 @@ describe('extractQueriesFromTypescript', () => {
       );
     });
 
-    it('skips a query whose hole may be a fragment when it does not parse with a parameter there', () => {
+    it('lists as built at run time a query whose hole may be a fragment when it does not parse with a parameter there', () => {
       const text = 'await sql`SELECT * FROM users WHERE a = 1 ${filters(f)}`;\nawait sql`SELECT * FROM users WHERE a = ${Number(a)}`;';
       assert.deepStrictEqual(
-        extract(text).map((q) => q.sql),
-        ['SELECT * FROM users WHERE a = $1'],
+        extract(text).map((q) => [q.sql, q.builtAtRunTime ?? null]),
+        [
+          ['', '`SELECT * FROM users WHERE a = 1 ${filters(f)}`'],
+          ['SELECT * FROM users WHERE a = $1', null],
+        ],
       );
     });
 
@@ -830,10 +848,10 @@ describe('extractQueriesFromTypescript', () => {
 
     it('records the loop, the collection as written, and whether the call reads the item', () => {
       assert.deepStrictEqual(loopOf("for await (const [id, name] of rows.entries()) await pool.query('SELECT 1 FROM t WHERE a = $1', [name]);"), [
-        { kind: 'for await…of loop', over: 'rows.entries()', perItem: true },
+        { kind: 'for await…of loop', over: 'rows.entries()', perItem: true, itemNames: ['id', 'name'] },
       ]);
       assert.deepStrictEqual(loopOf("await Promise.all(orders.filter(isOpen).map(async (order) => { const key = order.id; return pool.query(`SELECT 1 FROM t WHERE a = ${key}`); }));"), [
-        { kind: 'map callback', over: 'orders.filter(isOpen)', perItem: true },
+        { kind: 'map callback', over: 'orders.filter(isOpen)', perItem: true, itemNames: ['order', 'key'] },
       ]);
       assert.deepStrictEqual(loopOf("for (let i = 0; i <= this.batch.size; i++) { await pool.query('SELECT now()'); }"), [{ kind: 'for loop', over: 'this.batch', perItem: false }]);
       // A property named like the item is not the item.

@@ -1,5 +1,6 @@
 import * as ts from 'typescript';
 import { parseStatement } from '../../analyze/parse';
+import { parseQuery } from '../../analyze/parseQuery';
 import type { Dialect } from '../../settings';
 import type { PlaceholderStyle } from '../embeddedSql';
 import { runTimeQuery, type Query } from '../query';
@@ -335,6 +336,11 @@ class TypescriptExtraction {
     // A hole that calls an unknown function may return a fragment (`${whereClause(f)}`): if the
     // SQL does not parse with it as a parameter, it is assembled at run time; say nothing.
     if (reading.uncertainHoles && !this.parsesWithParameters(pieces, fragmentPrefix, query)) {
+      // A statement all the same: listed and counted as built at run time, not left unsaid.
+      if (statement && !isInsideTemplateHole(tagged)) {
+        const start = tagged.template.getStart(this.sourceFile);
+        this.found.push({ query: runTimeQuery(this.source.slice(start, tagged.template.end), start, tagged.template.end, tag.origin), tagged, statement: topLevel });
+      }
       return;
     }
     this.found.push({ query, tagged, statement: topLevel });
@@ -430,7 +436,9 @@ class TypescriptExtraction {
   /** Whether PostgreSQL's parser takes a tagged template's SQL, its holes as `$n`. */
   private parsesWithParameters(pieces: readonly SqlPiece[], fragmentPrefix: string | undefined, built: Query): boolean {
     const sql = this.dialect === 'postgresql' ? built.sql : this.build(pieces, { origin: '', style: 'none', dialect: 'postgresql', fragmentPrefix }).sql;
-    return parseStatement(sql, 'postgresql').ok;
+    // With the holes that stand for names read as names (`update ${table} set ${fields.x} = …`),
+    // as the analysis will read them.
+    return parseStatement(sql, 'postgresql').ok || parseQuery({ ...built, sql }, 'postgresql').outcome.ok;
   }
 
   /**
