@@ -100,6 +100,9 @@ describe('query-lens CLI with a database', function () {
         'def total_of(txn, order_id):',
         '    txn.execute("SELECT total2 FROM orders WHERE id = %s", (order_id,))',
         '',
+        'def port_batch(txn, last):',
+        '    txn.execute("SELECT rowid, total FROM orders WHERE rowid > %s", (last,))',
+        '',
       ].join('\n'),
     );
     const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'jobs.py']);
@@ -107,6 +110,8 @@ describe('query-lens CLI with a database', function () {
     assert.deepStrictEqual(found, [
       '3 information not-planned Not planned: column "total2" of relation "orders" does not exist today; a migration or one-off script runs against the schema of its own time.',
       '6 error unknown-column Column "total2" does not exist. Perhaps you meant to reference the column "orders.total".',
+      // SQLite's row id: SQL for SQLite, not an unknown column of PostgreSQL's.
+      `9 information not-planned Not planned: rowid is SQLite's row id, which PostgreSQL tables do not have: this is SQL for SQLite, not checked`,
     ]);
     assert.strictEqual(run.status, 1);
   });

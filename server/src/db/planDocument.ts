@@ -570,6 +570,18 @@ function errorFinding(query: Query, explained: ExplainedText, error: QueryError,
       message: `Not planned: ${missingTable} is created in this file but not yet in ${active.label}. Apply the file to plan the queries that use it.`,
     };
   }
+  // `rowid` is SQLite's row id (Synapse's port script reads SQLite with it): SQL for SQLite, which
+  // says nothing of PostgreSQL's schema.
+  const missingColumn = error.sqlState === '42703' ? /column "?(?:[^".\s]+\.)?([^".\s]+)"? does not exist/.exec(error.message)?.[1] : undefined;
+  if (missingColumn !== undefined && /^_?rowid_?$/i.test(missingColumn)) {
+    return {
+      start,
+      end,
+      severity: 'information',
+      code: 'not-planned',
+      message: `Not planned: ${missingColumn} is SQLite's row id, which PostgreSQL tables do not have: this is SQL for SQLite, not checked in ${active.label}.`,
+    };
+  }
   // "embedded database, schema from migrations/" rather than the status bar's "embedded (schema from migrations/)".
   const where = active.embedded ? active.label.replace(/^embedded \((.*)\)$/, 'embedded database, $1') : active.label;
   let remedy = '';
