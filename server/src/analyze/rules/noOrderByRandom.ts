@@ -6,7 +6,7 @@
  * a random order shuffles rows within groups, which no sample or key can replace.
  */
 import { asNode, type Rule, type RuleContext } from './rule';
-import { formatCount, functionName, namesOf, numberOf, spanOf, nodesOf, type Span } from './ast';
+import { formatCount, functionName, namesOf, numberOf, spanOf, nodesOf, type Span, type TreeNode } from './ast';
 
 /** Random-number functions: PostgreSQL's `random()`, and `rand()` as MySQL spells it. */
 const RANDOM_FUNCTIONS = new Set(['random', 'rand']);
@@ -18,7 +18,7 @@ export const noOrderByRandom: Rule = {
   scope: 'all',
   inOneOffFiles: false,
   check(ctx) {
-    for (const { fields } of nodesOf(ctx, 'SelectStmt')) {
+    for (const { fields, parent } of nodesOf(ctx, 'SelectStmt')) {
       if (!Array.isArray(fields.sortClause)) continue;
       for (const item of fields.sortClause) {
         const key = asNode(item, 'SortBy')?.node;
@@ -27,11 +27,42 @@ export const noOrderByRandom: Rule = {
         const names = namesOf(call.funcname);
         if (names.length > 1 && names[0] !== 'pg_catalog') continue; // someone's own random()
         const span = spanOf(ctx, key);
-        if (span) report(ctx, span, numberOf(fields.limitCount));
+        if (!span) continue;
+        const discarded = fields.limitCount === undefined && fields.limitOffset === undefined ? discardedBy(parent) : undefined;
+        if (discarded) reportDiscarded(ctx, span, discarded);
+        else report(ctx, span, numberOf(fields.limitCount));
       }
     }
   },
 };
+
+/**
+ * What throws a subquery's order away, when the query around it does: `IN (…)`, `EXISTS (…)`,
+ * `= ANY (…)` test membership, and `SELECT DISTINCT` or `GROUP BY` over it keep no order.
+ */
+function discardedBy(parent: TreeNode | undefined): string | undefined {
+  if (!parent) return undefined;
+  if (parent.type === 'SubLink') {
+    const kind = parent.fields.subLinkType;
+    return kind === 'ANY_SUBLINK' ? 'IN (…)' : kind === 'ALL_SUBLINK' ? 'ALL (…)' : kind === 'EXISTS_SUBLINK' ? 'EXISTS (…)' : undefined;
+  }
+  if (parent.type === 'SelectStmt' && parent.fields.op === 'SETOP_NONE') {
+    if (Array.isArray(parent.fields.distinctClause)) return 'SELECT DISTINCT';
+    if (Array.isArray(parent.fields.groupClause)) return 'GROUP BY';
+  }
+  return undefined;
+}
+
+function reportDiscarded(ctx: RuleContext, span: Span, by: string): void {
+  const written = ctx.sql.slice(span[0], span[1]);
+  ctx.report({
+    start: span[0],
+    end: span[1],
+    message:
+      `ORDER BY ${written} orders rows that the ${by} around it keeps in no order: it draws a random number for every row and sorts them all for nothing. ` +
+      `Remove it: the result is the same without it.`,
+  });
+}
 
 function report(ctx: RuleContext, span: Span, limit: number | undefined): void {
   // The LIMIT shows how much of what is read is thrown away. With one, PostgreSQL keeps the
