@@ -621,6 +621,20 @@ describe('plans from a development PostgreSQL, over LSP', function () {
     } finally {
       await withClient(database.url, (c) => c.query('DROP INDEX orders_customer_created'));
     }
+    // A partial index leads with the key, but the check looks for every row that references the deleted one.
+    await withClient(database.url, (c) => c.query("CREATE INDEX orders_paid_customer ON orders (customer_id) WHERE status = 'paid'"));
+    try {
+      await server.connection.sendRequest(RefreshSchemaRequest.type);
+      const partial = await server.diagnosticsWhere(uri, (p) => p.diagnostics.some((d) => d.code === 'unindexed-foreign-key'));
+      assert.deepStrictEqual(
+        partial.diagnostics.map((d) => d.message),
+        [
+          "The only index of orders that leads with customer_id, the columns of its foreign key to customers, is partial (orders_paid_customer, WHERE (status = 'paid'::text)), which the key's check cannot use: each DELETE of a customers row, and each change of its key, reads all ~100,000 rows of orders to find the rows that reference it, and so does a join from customers to orders. Create one: CREATE INDEX CONCURRENTLY ON public.orders (customer_id);",
+        ],
+      );
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP INDEX orders_paid_customer'));
+    }
   });
 
   it('notices an index created outside the editor on the next plan, with no Refresh Schema', async () => {

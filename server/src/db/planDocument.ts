@@ -474,8 +474,12 @@ function unindexedForeignKey(query: Query, key: NonNullable<StatementInfo['forei
   const wanted = new Set(key.columns);
   // Declared in an old migration and dropped or replaced since: the database has no such key.
   if (table.foreignKeys && !table.foreignKeys.some((columns) => columns.length === wanted.size && columns.every((column) => wanted.has(column)))) return undefined;
-  const served = table.indexes.some((index) => !index.partial && index.columns.length >= key.columns.length && index.columns.slice(0, key.columns.length).every((column) => wanted.has(unquoteIdentifier(column))));
-  if (served) return undefined;
+  const leads = (index: TableStats['indexes'][number]) => index.columns.length >= key.columns.length && index.columns.slice(0, key.columns.length).every((column) => wanted.has(unquoteIdentifier(column)));
+  if (table.indexes.some((index) => !index.partial && leads(index))) return undefined;
+  // `CREATE INDEX … (worker_id) WHERE status = 'doing'` leads with the key, but the check looks
+  // for every row that references the deleted one, whatever its status.
+  const partial = table.indexes.find((index) => index.partial && leads(index));
+  const predicate = partial?.definition !== undefined ? / WHERE (.*)$/.exec(partial.definition)?.[1] : undefined;
   const candidate: IndexCandidate = { ...onTable(table), columns: key.columns };
   const word = /^\w+/.exec(query.sql.slice(key.at))?.[0] ?? '';
   const [start, end] = query.sqlRangeToDocument(key.at, key.at + Math.max(word.length, 1));
@@ -488,7 +492,9 @@ function unindexedForeignKey(query: Query, key: NonNullable<StatementInfo['forei
       code: 'unindexed-foreign-key',
       rule: true,
       message:
-        `No index of ${table.name} leads with ${key.columns.join(', ')}, the columns of its foreign key to ${key.references}: each DELETE of a ${key.references} row, and each change of its key, ` +
+        (partial
+          ? `The only index of ${table.name} that leads with ${key.columns.join(', ')}, the columns of its foreign key to ${key.references}, is partial (${partial.name}${predicate ? `, WHERE ${predicate}` : ''}), which the key's check cannot use: each DELETE of a ${key.references} row, and each change of its key, `
+          : `No index of ${table.name} leads with ${key.columns.join(', ')}, the columns of its foreign key to ${key.references}: each DELETE of a ${key.references} row, and each change of its key, `) +
         `reads all ~${formatCount(table.rows)} rows of ${table.name} to find the rows that reference it, and so does a join from ${key.references} to ${table.name}. ` +
         `Create one: ${createIndexStatement(candidate).replace(/^CREATE INDEX ON /, table.partitioned ? 'CREATE INDEX ON ' : 'CREATE INDEX CONCURRENTLY ON ')};`,
     },
