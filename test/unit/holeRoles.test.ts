@@ -56,6 +56,7 @@ describe('Holes: what a value spliced in at run time stands for', () => {
       'def q(cur, where_clause):',
       '    cur.execute("SELECT a.id FROM a JOIN b ON a.id = b.a_id {where}".format(where=where_clause))',
       '    cur.execute(\'SELECT count(*) FROM "{0}"\'.format(table))',
+      '    cur.execute(f"SELECT id FROM moderation_log {where_clause} ORDER BY id")',
       '    cur.execute("LISTEN {0}".format(channel))',
       '    cur.execute(f"SET LOCAL statement_timeout TO {ms}")',
     ].join('\n');
@@ -64,6 +65,8 @@ describe('Holes: what a value spliced in at run time stands for', () => {
       [
         ['SELECT a.id FROM a JOIN b ON a.id = b.a_id $1', 'built at run time: SQL text spliced in at run time (`where_clause`)', []],
         ['SELECT count(*) FROM $1', 'built at run time: a name spliced in at run time (`table`)', []],
+        // Read as a name, the hole would be the table's alias: a clause follows a table there.
+        ['SELECT id FROM moderation_log $1 ORDER BY id', 'built at run time: SQL text spliced in at run time (`where_clause`)', []],
         ['LISTEN $1', 'not a query: LISTEN: not a query EXPLAIN plans', []],
         ['SET LOCAL statement_timeout TO $1', 'not a query: SET: not a query EXPLAIN plans', []],
       ],

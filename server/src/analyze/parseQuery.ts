@@ -8,6 +8,7 @@ import type { Dialect } from '../settings';
 import { holeRoles, type HoleRole } from './holeRoles';
 import { ParseOutcome, parseStatement } from './parse';
 import type { PgStatement } from './rules/rule';
+import { walkTree } from './rules/ast';
 
 /** A query as the parser read it, and what its holes turned out to stand for. */
 export interface ParsedQuery {
@@ -62,8 +63,12 @@ export function parseQuery(query: Query, dialect: Dialect): ParsedQuery {
     if (retry.ok) {
       sql = attempt;
       outcome = retry;
+      // `FROM moderation_log {where_clause}`: read as a name, the hole is the table's alias, a
+      // place where only SQL text (a clause) can follow a table, never a name of its own.
+      const aliases = aliasNames(retry.ast);
       for (const [index, role] of renamed) {
-        roles.set(index, role);
+        const p = parameters[index];
+        roles.set(index, role === 'name' && aliases.has(attempt.slice(p.sqlStart, p.sqlEnd)) ? 'clause' : role);
       }
     } else if (renamed.size > 0) {
       // Where the parser stops once the names are read as names says what is still wrong.
@@ -77,6 +82,16 @@ export function parseQuery(query: Query, dialect: Dialect): ParsedQuery {
     }
   }
   return { sql, outcome, roles };
+}
+
+/** The aliases the statements give tables (`orders o`), by name. */
+function aliasNames(ast: unknown): Set<string> {
+  const names = new Set<string>();
+  walkTree(ast, (type, fields) => {
+    const alias = type === 'RangeVar' ? (fields.alias as { aliasname?: string } | undefined)?.aliasname : undefined;
+    if (alias !== undefined) names.add(alias);
+  });
+  return names;
 }
 
 /** A dot and the start of a name: what follows a hole that qualifies a name. */
