@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createTestDatabase, SHOP_SCHEMA } from './database';
+import { createTestDatabase, SHOP_SCHEMA, withClient } from './database';
 import { queryLens, type Run } from '../support/cliRun';
 
 describe('query-lens CLI with a database', function () {
@@ -134,6 +134,26 @@ describe('query-lens CLI with a database', function () {
       assert.deepStrictEqual(await facts(), ['sql/tables.sql:1 unindexed-foreign-key']);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it('check --db: an UPDATE or DELETE without WHERE on a table that holds one row at most is its point', async () => {
+    await withClient(database.url, (c) =>
+      c.query(`CREATE TABLE version_lock (lock char(1) NOT NULL DEFAULT 'X' UNIQUE, version integer NOT NULL, CHECK (lock = 'X'));
+               CREATE TABLE app_settings (theme text); CREATE UNIQUE INDEX app_settings_one ON app_settings ((true));
+               CREATE TABLE lock_history (lock char(1) UNIQUE, version integer)`),
+    );
+    try {
+      fs.writeFileSync(
+        path.join(workspace, 'upgrade.py'),
+        ['def upgrade(cur, version):', '    cur.execute("DELETE FROM version_lock")', '    cur.execute("UPDATE app_settings SET theme = %s", (version,))', '    cur.execute("DELETE FROM lock_history")', ''].join('\n'),
+      );
+      const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'upgrade.py']);
+      assert.strictEqual(run.status, 0, run.stderr);
+      // A unique column without a CHECK that holds it to one value may hold many rows.
+      assert.deepStrictEqual(JSON.parse(run.stdout).diagnostics.map((d: { line: number; code: string }) => `${d.line} ${d.code}`), ['4 require-where-on-update-delete']);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP TABLE version_lock, app_settings, lock_history'));
     }
   });
 

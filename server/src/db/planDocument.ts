@@ -312,6 +312,7 @@ export async function planDocument(
     const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache, settings.indexMinGainPercent / 100);
     if (expressionIndexesSettled(analysis.findings, query.start, insights, context.table)) settled.push('non-sargable-predicate');
     if (nullTrapSettled(sql, analysis.findings, query.start, context.table)) settled.push('prefer-not-exists');
+    if (oneRowSettled(analysis.findings, query.start, context.table)) settled.push('require-where-on-update-delete');
     if (settled.length > 0) result.settled.set(query.start, settled);
     // Parsed again (once, and only for a query with insights) to find where its tables are named.
     let tree: unknown;
@@ -386,7 +387,11 @@ export async function planDocument(
   // settled as a planned one is.
   analysis.queries.forEach((query, index) => {
     if (result.outcomes.get(index)?.planned === true) return;
-    if (nullTrapSettled(query.sql, analysis.findings, query.start, context.table)) result.settled.set(query.start, [...(result.settled.get(query.start) ?? []), 'prefer-not-exists']);
+    const settled = [
+      ...(nullTrapSettled(query.sql, analysis.findings, query.start, context.table) ? ['prefer-not-exists'] : []),
+      ...(oneRowSettled(analysis.findings, query.start, context.table) ? ['require-where-on-update-delete'] : []),
+    ];
+    if (settled.length > 0) result.settled.set(query.start, [...(result.settled.get(query.start) ?? []), ...settled]);
   });
   return result;
 }
@@ -1177,6 +1182,23 @@ function nullTrapSettled(sql: string, findings: readonly Finding[], queryStart: 
       return name !== undefined && (NEVER_NULL.has(name) || columns.some((known) => known.name === name && known.notNull));
     });
   });
+}
+
+/**
+ * Whether the query's UPDATE or DELETE without WHERE writes a table that holds one row at most
+ * (`DELETE FROM schema_version` before the new version is inserted): every row is that one row.
+ */
+function oneRowSettled(findings: readonly Finding[], queryStart: number, table: (schema: string | undefined, name: string) => TableStats | undefined): boolean {
+  const whole = findings.filter((f) => f.queryStart === queryStart && f.code === 'require-where-on-update-delete');
+  return (
+    whole.length > 0 &&
+    whole.every((f) => {
+      const name = (f.data as { table?: string } | undefined)?.table;
+      if (name === undefined) return false;
+      const dot = name.lastIndexOf('.');
+      return table(dot < 0 ? undefined : name.slice(0, dot), dot < 0 ? name : name.slice(dot + 1))?.oneRow === true;
+    })
+  );
 }
 
 /**

@@ -430,6 +430,13 @@ export class Planner {
                    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
                    WHERE x.indrelid = c.oid), '[]'::json) AS indexes,
                  c.relkind = 'p' AS partitioned,
+                 -- One row at most: a unique column that a CHECK holds to one value (Synapse's
+                 -- lock char(1) UNIQUE … CHECK (lock = 'X')), or a unique index on a constant.
+                 EXISTS (SELECT 1 FROM pg_index x
+                          WHERE x.indrelid = c.oid AND x.indisunique AND x.indpred IS NULL AND x.indnkeyatts = 1
+                            AND (EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.conkey = ARRAY[x.indkey[0]]
+                                          AND pg_get_constraintdef(k.oid) ~ '^CHECK \\(\\("?\\w+"? = [^()]+\\)\\)$')
+                                 OR (x.indkey[0] = 0 AND pg_get_indexdef(x.indexrelid) ~ '\\(\\((?:true|1|''[^'']*''(?:::\\w+)?)\\)\\)$'))) AS one_row,
                  coalesce((SELECT json_agg((SELECT json_agg(a.attname ORDER BY k.i) FROM unnest(f.conkey) WITH ORDINALITY AS k(attnum, i) JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.attnum))
                    FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f'), '[]'::json) AS foreign_keys,
                  coalesce((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull) ORDER BY a.attnum)
@@ -452,6 +459,7 @@ export class Planner {
         pages: Number(row.pages),
         indexes: (row.indexes as IndexInfo[]).map((index) => ({ ...index, columns: index.columns ?? [] })),
         ...(row.partitioned === true ? { partitioned: true } : {}),
+        ...(row.one_row === true ? { oneRow: true } : {}),
         columns: (row.table_columns as { name: string; type: string; notNull: boolean }[]) ?? [],
         foreignKeys: (row.foreign_keys as string[][] | null) ?? [],
         ...(row.live_rows !== null

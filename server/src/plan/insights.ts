@@ -53,6 +53,8 @@ export interface TableStats {
   rows: number;
   pages: number;
   indexes: IndexInfo[];
+  /** Constrained to hold one row at most (a unique column a CHECK holds to one value): a settings or lock table. */
+  oneRow?: boolean;
   /** A partitioned table (relkind 'p'): its indexes are built on every partition, never CONCURRENTLY. */
   partitioned?: boolean;
   /** The columns of each of its foreign keys, in the key's order (absent in tests that need none). */
