@@ -446,6 +446,17 @@ describe('extractQueriesFromTypescript', () => {
       );
     });
 
+    it("reads Kysely's sql`…`.execute(db) once: the template, not the call on it", () => {
+      const text = "import { sql } from 'kysely';\nawait sql`CREATE INDEX idx_owner ON assets (owner_id)`.execute(db);\nconst rows = await sql<{ id: string }>`SELECT id FROM assets WHERE owner_id = ${owner}`.execute(trx);";
+      assert.deepStrictEqual(
+        extract(text).map((q) => [q.origin, q.sql, q.builtAtRunTime ?? null]),
+        [
+          ['sql', 'CREATE INDEX idx_owner ON assets (owner_id)', null],
+          ['sql', 'SELECT id FROM assets WHERE owner_id = $1', null],
+        ],
+      );
+    });
+
     it('reads Kysely-style typed tags', () => {
       const query = single('const rows = await sql<Person>`SELECT first_name FROM person WHERE id = ${id}`.execute(db);');
       assert.strictEqual(query.sql, 'SELECT first_name FROM person WHERE id = $1');

@@ -355,6 +355,12 @@ class TypescriptExtraction {
    */
   private noteBuiltAtRunTime(site: SqlCall, topLevel: ts.Node): void {
     const argument = unwrapExpression(site.sqlExpression);
+    // Kysely's sql`…`.execute(db): the SQL is the template the call is made on, read as such;
+    // `db` is the connection, not a query built at run time.
+    const callee = unwrapExpression(site.call.expression);
+    if (ts.isPropertyAccessExpression(callee) && ts.isTaggedTemplateExpression(unwrapExpression(callee.expression))) {
+      return;
+    }
     // sqlite's `run`, `all`, `get` and `each` take values when called on a prepared statement.
     if (site.shape !== 'statement' || SQLITE_STATEMENT_METHODS.has(site.method) || (site.generic && !site.databaseReceiver && !this.imports.anySql) || ts.isTaggedTemplateExpression(argument) || ts.isObjectLiteralExpression(argument)) {
       return;
