@@ -88,6 +88,41 @@ describe('SQL files: named queries, loaders and placeholders', () => {
     assert.deepStrictEqual(findings(text), []);
   });
 
+  it("splits a generated file of `-- Repository.method` entries (no semicolons), and the statements run together in one entry", () => {
+    const text = [
+      '-- NOTE: This file is auto generated',
+      '',
+      '-- UserRepository.getById',
+      'select id from users where id = $1',
+      '',
+      '-- SearchRepository.searchSmart (with probes)',
+      'begin',
+      'set',
+      '  local vchordrq.probes = 1',
+      'select',
+      '  id',
+      'from',
+      '  assets',
+      'union all',
+      'select',
+      '  id',
+      'from',
+      '  albums',
+      'where',
+      '  id > $1',
+      'commit',
+    ].join('\n');
+    assert.deepStrictEqual(read(text), [
+      { name: 'UserRepository.getById', sql: 'select id from users where id = $1', placeholders: [] },
+      { name: 'SearchRepository.searchSmart', sql: 'begin', placeholders: [] },
+      { name: 'SearchRepository.searchSmart', sql: 'set\n  local vchordrq.probes = 1', placeholders: [] },
+      { name: 'SearchRepository.searchSmart', sql: 'select\n  id\nfrom\n  assets\nunion all\nselect\n  id\nfrom\n  albums\nwhere\n  id > $1', placeholders: [] },
+      { name: 'SearchRepository.searchSmart', sql: 'commit', placeholders: [] },
+    ]);
+    // In a script, a missing `;` is PostgreSQL's syntax error, and stays one.
+    assert.deepStrictEqual(findings('select id from users\nselect id from albums;\n'), ['error syntax-error: syntax error at or near "select"']);
+  });
+
   it('reads psycopg placeholders in a SQL file the application loads: %(name)s, %s, IN %s, INTERVAL %s, VALUES %s', () => {
     const text = [
       'SELECT * FROM jobs WHERE queue = %(queue)s AND id IN %s AND run_at < now() - INTERVAL %s;',

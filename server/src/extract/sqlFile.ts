@@ -15,7 +15,7 @@ import { NamedQueryLoader, splitSqlStatements, SqlStatement } from './sqlSplitte
 
 /** Every statement of a SQL file as a query, in document order. */
 export function extractSqlFileQueries(text: string, dialect: Dialect): Query[] {
-  const statements = splitSqlStatements(text, { dialect, psql: dialect === 'postgresql' });
+  const statements = splitSqlStatements(text, { dialect, psql: dialect === 'postgresql' }).flatMap((statement) => (statement.loader === 'dotted' && dialect === 'postgresql' ? runTogether(statement) : [statement]));
   const queries: Query[] = [];
   for (const statement of statements) {
     const query = sqlStatementQuery(statement, dialect);
@@ -25,6 +25,31 @@ export function extractSqlFileQueries(text: string, dialect: Dialect): Query[] {
     }
   }
   return queries;
+}
+
+/** What a generator starts each statement of a method's entry with, on a line of its own. */
+const STATEMENT_START = /^(?:select|with|insert|update|delete|set|begin|commit|rollback|values)\b/i;
+
+/**
+ * The statements a generator wrote one after the other under one `-- Repository.method` header,
+ * without `;` (`begin`, `set local …`, then the query; a query, then its fallback): split where
+ * PostgreSQL's parser stops at a line that starts a statement. Only in such files, whose entries
+ * are never run as they are written; in a script, a missing `;` is an error.
+ */
+function runTogether(statement: SqlStatement): SqlStatement[] {
+  const pieces: SqlStatement[] = [];
+  let rest = statement;
+  for (let round = 0; round < 20; round++) {
+    const outcome = parseStatement(rest.text, 'postgresql');
+    const at = outcome.ok ? -1 : outcome.problem.start;
+    const lineStart = at > 0 && /\n[ \t]*$/.test(rest.text.slice(0, at)) && STATEMENT_START.test(rest.text.slice(at));
+    if (!lineStart) break;
+    const head = rest.text.slice(0, at).trimEnd();
+    pieces.push({ ...rest, end: rest.start + head.length, text: head, mayHavePlaceholders: undefined });
+    rest = { ...rest, start: rest.start + at, text: rest.text.slice(at), mayHavePlaceholders: undefined };
+  }
+  pieces.push(rest);
+  return pieces;
 }
 
 /**

@@ -24,9 +24,10 @@ export interface SqlStatement {
  * The loaders that read named queries from SQL files, told apart by their headers:
  * `sqlc` (`-- name: GetAuthor :one`), `pgtyped` (`/* @name FindBook *\/`), `hugsql`
  * (`-- :name get-user :? :1`), `aiosql` for the `-- name: get_user` headers that aiosql,
- * yesql and goyesql share, and `dashed` for Procrastinate's `-- get_user --`.
+ * yesql and goyesql share, `dashed` for Procrastinate's `-- get_user --`, and `dotted` for the
+ * `-- UserRepository.getById` headers of files that document each method's query (Immich's).
  */
-export type NamedQueryLoader = 'sqlc' | 'pgtyped' | 'hugsql' | 'aiosql' | 'dashed';
+export type NamedQueryLoader = 'sqlc' | 'pgtyped' | 'hugsql' | 'aiosql' | 'dashed' | 'dotted';
 
 export interface SplitOptions {
   dialect: Dialect;
@@ -45,6 +46,12 @@ const LINE_HEADER = /^--[ \t]*(?:name[ \t]*:[ \t]*([^\s]+)(?:[ \t]+(:[a-z]+))?|:
  * between queries). Lower-case snake case only: `-- Tables --` is a section title.
  */
 const DASHED_HEADER = /^--[ \t]+([a-z][a-z0-9_]*)[ \t]+--[ \t]*\r?$/;
+/**
+ * `-- UserRepository.getById` alone on its line (or with a remark: `-- MemoryRepository.statistics
+ * (date filter)`): a class's method and the query it runs, as a generator writes them one after
+ * the other without `;`. A capital first: `-- users.email` is prose.
+ */
+const DOTTED_HEADER = /^--[ \t]*([A-Z][\w$]*(?:\.[A-Za-z_$][\w$]*)+)(?:[ \t]+\([^)\n]*\))?[ \t]*\r?$/;
 /** PgTyped's `/* @name FindBook *\/`. */
 const BLOCK_HEADER = /^\/\*[\s*]*@name[ \t]+([A-Za-z_$][\w$]*)/;
 /** sqlc's query kinds, after the name. */
@@ -149,6 +156,10 @@ export function splitSqlStatements(text: string, options: SplitOptions): SqlStat
       if (c >= 97 && c <= 122 && text.charCodeAt(end) === 45 /* - */) {
         const dashed = DASHED_HEADER.exec(text.slice(scanner.start, scanner.end));
         if (dashed) return parenDepth === 0 && atLineStart(scanner.start) ? { name: dashed[1], loader: 'dashed' } : undefined;
+      }
+      if (c >= 65 && c <= 90) {
+        const dotted = DOTTED_HEADER.exec(text.slice(scanner.start, scanner.end));
+        if (dotted) return parenDepth === 0 && atLineStart(scanner.start) ? { name: dotted[1], loader: 'dotted' } : undefined;
       }
       if (c !== 110 /* n */ && c !== 58 /* : */) return undefined;
     } else {
