@@ -62,12 +62,18 @@ const PLACEHOLDER_LIST = /\.join\(\s*\[?\s*(["'`])(?:\?|%s|\$\d+)\1\s*(?:for\b|\
 const CONSTANT_NAME = /^\s*(?:(?:[A-Za-z_$][\w$]*\s*\.\s*)*[A-Z][A-Z0-9_]*[A-Z0-9]|[A-Z][A-Z0-9]*[a-z][\w$]*\s*\.\s*[A-Za-z_$][\w$]*)\s*$/;
 
 /**
+ * Text made from a named constant alone (`VECTOR_EXTENSIONS.map((e) => \`'${e}'\`).join(', ')`,
+ * `", ".join(USER_COLUMNS)`): the same text on every call, written by the program.
+ */
+const FROM_CONSTANT = /^\s*(?:(?:[A-Za-z_$][\w$]*\s*\.\s*)*[A-Z][A-Z0-9_]*[A-Z0-9](?:\s*\.\s*(?:map|join|filter|slice|concat|sort)\s*\((?:[^()]|\([^()]*\))*\))+|[rbuRBU]?(?:"[^"\\]*"|'[^'\\]*')\s*\.join\(\s*(?:[A-Za-z_]\w*\.)*[A-Z][A-Z0-9_]*[A-Z0-9]\s*\))\s*$/;
+
+/**
  * Whether the value of a hole cannot carry a quote into the SQL text: a quoting call, a number,
  * or a name whose declared type or one definition says so.
  */
 function cannotBreakText(parameter: QueryParameter): boolean {
   const expression = parameter.expression ?? '';
-  if (ESCAPED.test(expression) || NUMERIC_EXPRESSION.test(expression) || PLACEHOLDER_LIST.test(expression) || CONSTANT_NAME.test(expression)) return true;
+  if (ESCAPED.test(expression) || NUMERIC_EXPRESSION.test(expression) || PLACEHOLDER_LIST.test(expression) || CONSTANT_NAME.test(expression) || FROM_CONSTANT.test(expression)) return true;
   if (parameter.declaredType !== undefined && QUOTELESS_TYPE.test(parameter.declaredType.trim())) return true;
   const definition = parameter.definition;
   return definition !== undefined && (ESCAPED.test(definition) || NUMERIC_EXPRESSION.test(definition));
