@@ -4,7 +4,7 @@
  * straight to the next page through an index.
  */
 import { asNode, type Rule, type RuleContext } from './rule';
-import { columnParts, formatCount, isBareColumn, nodesOf, numberOf, operatorOf, spanOf, textOf, type Fields } from './ast';
+import { columnParts, conjuncts, formatCount, isBareColumn, nodesOf, numberOf, operatorOf, spanOf, textOf, type Fields } from './ast';
 
 /** The smallest constant OFFSET reported: below it, the rows skipped cost little. */
 export const OFFSET_THRESHOLD = 1000;
@@ -19,6 +19,9 @@ export const preferKeysetPagination: Rule = {
     for (const { fields } of nodesOf(ctx, 'SelectStmt')) {
       const offset = constantValue(fields.limitOffset);
       if (offset === undefined || offset < OFFSET_THRESHOLD) continue;
+      // `WHERE user_id > $1 ORDER BY user_id LIMIT 1 OFFSET 1000`: one row a fixed step after a
+      // key (the end of the batch that starts there), every call the same cost. Not a page.
+      if (numberOf(fields.limitCount) === 1 && seeksFromKey(fields)) continue;
       const span = spanOf(ctx, fields.limitOffset);
       if (!span) continue;
       const rows = formatCount(Math.trunc(offset));
@@ -34,6 +37,21 @@ export const preferKeysetPagination: Rule = {
     }
   },
 };
+
+/** Whether WHERE starts the rows after (or before) a value of the first ORDER BY column. */
+function seeksFromKey(select: Fields): boolean {
+  const first = Array.isArray(select.sortClause) ? asNode(asNode(select.sortClause[0], 'SortBy')?.node, 'ColumnRef') : undefined;
+  if (!first) return false;
+  const key = columnParts(first).column;
+  return conjuncts(select.whereClause).some((conjunct) => {
+    const expr = asNode(conjunct, 'A_Expr');
+    if (!expr || expr.kind !== 'AEXPR_OP' || !['>', '>=', '<', '<='].includes(operatorOf(expr))) return false;
+    return [expr.lexpr, expr.rexpr].some((side) => {
+      const ref = asNode(side, 'ColumnRef');
+      return ref !== undefined && isBareColumn(side) && columnParts(ref).column === key;
+    });
+  });
+}
 
 /**
  * The keyset form of this query's page: built from its ORDER BY when that sorts by plain
