@@ -12,6 +12,7 @@
  */
 import { asNode, nodeType, type Rule, type RuleContext } from './rule';
 import {
+  aliasOf,
   alternativesOf,
   columnParts,
   conjunctsOf,
@@ -33,6 +34,7 @@ import {
   unqualifiedTextOf,
   type Constant,
   type Fields,
+  walkTree,
   type Scope,
 } from './ast';
 
@@ -77,6 +79,10 @@ export const nonSargablePredicate: Rule = {
         // (`char_length(w) > 6 OR w NOT SIMILAR TO '\d+'`), an index for this one is never used.
         if (!alternativesOf(place).every((arm) => mayUseIndex(arm, scope))) continue;
         if (conjunctsOf(place).some((conjunct) => findsRowsByKey(conjunct, comparison.wrapped, scope))) continue;
+        // In WHERE, a condition on the nullable side of an outer join (`LEFT JOIN destinations …
+        // WHERE x > COALESCE(destinations.y, 0)`) is checked on the joined rows: the join finds
+        // them by its own key, and no index of that side can serve it.
+        if (onNullableSide(comparison.wrapped, condition, scope)) continue;
         reportComparison(ctx, comparison, scope);
       }
     }
@@ -142,12 +148,49 @@ function mayUseIndex(condition: unknown, scope: Scope): boolean {
  */
 function findsRowsByKey(conjunct: unknown, wrapped: unknown, scope: Scope): boolean {
   const expr = asNode(conjunct, 'A_Expr');
+  // `user_id = ANY($1)`: the rows of a list of keys, found by the key's index just the same.
+  if (expr?.kind === 'AEXPR_OP_ANY' && operatorOf(expr) === '=' && isParameter(expr.rexpr)) {
+    const ref = asNode(expr.lexpr, 'ColumnRef');
+    const table = ref ? tableOfColumn(scope, ref) : undefined;
+    return table !== undefined && columnRefs(wrapped).every((own) => tableOfColumn(scope, own) === table);
+  }
   if (!expr || expr.kind !== 'AEXPR_OP' || operatorOf(expr) !== '=') return false;
   const [column, value] = isBareColumn(expr.lexpr) ? [expr.lexpr, expr.rexpr] : [expr.rexpr, expr.lexpr];
   const ref = asNode(column, 'ColumnRef');
   if (!ref || !isParameter(value)) return false;
   const table = tableOfColumn(scope, ref);
   return table !== undefined && columnRefs(wrapped).every((own) => tableOfColumn(scope, own) === table);
+}
+
+/**
+ * Whether every column of `wrapped` is of a table on the nullable side of an outer join (the
+ * right of a LEFT JOIN, the left of a RIGHT JOIN, either of a FULL JOIN), and the condition is in
+ * the statement's WHERE rather than in the join's ON.
+ */
+function onNullableSide(wrapped: unknown, condition: unknown, scope: Scope): boolean {
+  const nullable = new Set<string>();
+  const collect = (item: unknown, isNullable: boolean) => {
+    const join = asNode(item, 'JoinExpr');
+    if (join) {
+      const type = join.jointype;
+      collect(join.larg, isNullable || type === 'JOIN_RIGHT' || type === 'JOIN_FULL');
+      collect(join.rarg, isNullable || type === 'JOIN_LEFT' || type === 'JOIN_FULL');
+      return;
+    }
+    const rangeVar = asNode(item, 'RangeVar');
+    if (rangeVar && isNullable) nullable.add(aliasOf(rangeVar) ?? String(rangeVar.relname));
+  };
+  for (const item of Array.isArray(scope.statement.fromClause) ? scope.statement.fromClause : []) collect(item, false);
+  if (nullable.size === 0) return false;
+  let inWhere = false;
+  walkTree(scope.statement.whereClause, (_type, fields) => {
+    if (fields === Object.values(condition as Fields)[0]) inWhere = true;
+  });
+  const refs = columnRefs(wrapped);
+  return inWhere && refs.length > 0 && refs.every((ref) => {
+    const relation = tableOfColumn(scope, ref);
+    return relation !== undefined && nullable.has(relation.refName);
+  });
 }
 
 /** A function, cast, `coalesce`/`greatest`/`least` or arithmetic over at least one column. */
@@ -238,6 +281,9 @@ function reportComparison(ctx: RuleContext, comparison: Comparison, scope: Scope
   if (table !== undefined && isSystemCatalog(table)) return;
   const condition = excerpt(textOf(ctx, comparison.condition) ?? '');
   const { what, fix, rewrite, index } = advice(ctx, comparison, columns, table);
+  // A parameter inside the expression (`least(a.n, $4) * $5`): no index can store it, and
+  // without a rewrite that frees the column there is nothing to advise.
+  if (containsParameter(comparison.wrapped) && !rewrite) return;
   const conditionSpan = spanOf(ctx, comparison.condition);
   ctx.report({
     start: span[0],
@@ -246,6 +292,14 @@ function reportComparison(ctx: RuleContext, comparison: Comparison, scope: Scope
     // `rewrite` replaces the whole condition (`condition`), not the flagged expression.
     data: { columns, table, rewrite, condition: rewrite ? conditionSpan : undefined, index },
   });
+}
+
+function containsParameter(node: unknown): boolean {
+  let found = false;
+  walkTree(node, (type) => {
+    if (type === 'ParamRef') found = true;
+  });
+  return found;
 }
 
 interface Advice {
@@ -295,6 +349,8 @@ function advice(ctx: RuleContext, comparison: Comparison, columns: string[], tab
       const value = comparison.values[0];
       const typing = isUntyped(value) ? ` (with ${oneLine(textOf(ctx, value) ?? '')} cast to ${columns[0]}'s type: an untyped value takes its type from the arithmetic around it)` : '';
       const caveat = typing + (rewrite.integerDivision ? ' (in integer arithmetic, check the rounding)' : '');
+      // With a parameter in it, the expression is no index's to store.
+      if (containsParameter(wrapped)) return { what, fix: `Move the arithmetic to the other side and compare the bare column: ${rewrite.text}${caveat}.`, rewrite: rewrite.text };
       return { what, fix: `Move the arithmetic to the other side and compare the bare column: ${rewrite.text}${caveat}; or ${indexFix}.`, rewrite: rewrite.text, index };
     }
     return { what, fix: `Move the arithmetic to the other side so that the bare column is compared, or ${indexFix}.`, index };
