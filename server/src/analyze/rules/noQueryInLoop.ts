@@ -9,8 +9,11 @@
  * since paging and batching loops are written that way on purpose.
  */
 import type { QueryLoop } from '../../extract/query';
-import { filterConditions, firstTokenFrom, isBareColumn, isParameter, operatorOf, textOf } from './ast';
+import { filterConditions, firstTokenFrom, isBareColumn, isParameter, operatorOf, textOf, walkTree } from './ast';
 import { asNode, nodeType, quoteHostExpression as quote, type RuleContext, type Rule } from './rule';
+
+/** Collections of batches (`batch_iter(ids, 100)`, `chunked(rows, 500)`, `chunks`) and counting ranges. */
+const BATCHES = /^\s*(?:x?range)\s*\(|(?:^|[.\s(])(?:batch|chunk)\w*\s*\(|(?:^|[.\s])(?:batches|chunks)\s*$/i;
 
 /** Statements that read or write rows. */
 const ROW_STATEMENTS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
@@ -33,6 +36,10 @@ export const noQueryInLoop: Rule = {
     if (context.query.shape === 'fragment' || !type || !ROW_STATEMENTS.has(type)) {
       return;
     }
+    // `SELECT pg_total_relation_size($1)` for each table: a function evaluated, no rows read.
+    if (type === 'SelectStmt' && readsNoTable(context.statements[0].stmt)) {
+      return;
+    }
     // The same write on every pass is a batch (`DELETE … WHERE id IN (SELECT … LIMIT 1000)`
     // until no row is left): each pass changes other rows, on purpose.
     if (!loop.perItem && type !== 'SelectStmt') {
@@ -41,6 +48,11 @@ export const noQueryInLoop: Rule = {
     // `FROM {}` with the item's table name: each pass reads another table, which no one query
     // for all the items can do.
     if (loop.perItem && itemPicksOnlyNames(context, loop)) {
+      return;
+    }
+    // `for chunk in batch_iter(ids, 100)`: a query per batch is the remedy, not the pattern; and
+    // `for v in range(a, b)` counts, as a counting `for` loop does.
+    if (loop.over !== undefined && BATCHES.test(loop.over)) {
       return;
     }
     // The squiggle goes under the statement's first word: the query, not the loop, is what
@@ -53,6 +65,15 @@ export const noQueryInLoop: Rule = {
   },
 };
 
+/** A SELECT with no FROM anywhere in it (its subqueries included): it reads no table. */
+function readsNoTable(statement: unknown): boolean {
+  let reads = false;
+  walkTree(statement, (type) => {
+    if (type === 'RangeVar') reads = true;
+  });
+  return !reads;
+}
+
 /**
  * Whether the item reaches the query only as names (a table, a schema, a column spliced in),
  * never as a value: no placeholder takes a value, and every hole that reads the item stands for
@@ -60,7 +81,7 @@ export const noQueryInLoop: Rule = {
  */
 function itemPicksOnlyNames(context: RuleContext, loop: QueryLoop): boolean {
   const parameters = context.query.parameters;
-  if (parameters.some((p) => p.source === 'placeholder') || !loop.itemNames?.length) return false;
+  if (loop.valuesFromItem || !loop.itemNames?.length) return false;
   const reads = new RegExp(`(?<![\\w$.])(?:${loop.itemNames.map((name) => name.replace(/[$]/g, '\\$')).join('|')})(?![\\w$])`);
   const fromItem = parameters.flatMap((p, index) => (reads.test(p.expression ?? '') ? [index] : []));
   return fromItem.length > 0 && fromItem.every((index) => {
