@@ -492,6 +492,22 @@ describe('extractQueriesFromPython', () => {
   });
 
   describe('constants', () => {
+    it('reads a constant written into an f-string where it is used, and not on its own; two queries may write the same one', () => {
+      const doc = [
+        'def due(txn, now):',
+        '    sql_update = "UPDATE delayed_events SET is_processed = TRUE"',
+        '    txn.execute(f"WITH d AS ({sql_update} WHERE send_ts <= %s RETURNING *) SELECT delay_id FROM d", (now,))',
+        '    txn.execute(f"WITH d AS ({sql_update} WHERE delay_id = %s RETURNING *) SELECT delay_id FROM d", (now,))',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(doc).map((q) => [q.origin, q.sql]),
+        [
+          ['txn.execute', 'WITH d AS (UPDATE delayed_events SET is_processed = TRUE WHERE send_ts <= $1 RETURNING *) SELECT delay_id FROM d'],
+          ['txn.execute', 'WITH d AS (UPDATE delayed_events SET is_processed = TRUE WHERE delay_id = $1 RETURNING *) SELECT delay_id FROM d'],
+        ],
+      );
+    });
+
     it('reads a module constant used by a call, with the call as origin', () => {
       const doc = [
         'import psycopg2',

@@ -25,6 +25,12 @@ const NAMED_AS_SQL =
   /^\s*(?:[\w$]+\s*\.\s*)*(?:\w*(?:column|table|schema|field|identifier)(?:name)?s?|\w*(?:sequence|seq|index|view|relation|constraint|trigger|function|channel)_?names?|cols?|tbl|ident|order_?by|sort_?by|sort_?column|direction|sql|\w*_sql|\w*[a-z]Sql|\w*(?:clause|fragment)s?)\s*$|^\s*(?:[\w$]+\s*\.\s*)*\w*(?:sql|clause|fragment|condition|conditions|where|predicate)s?\s*\(/i;
 
 /**
+ * A list of names joined (`", ".join(k for k in keys)`, `", ".join(values.keys())`,
+ * `columns.join(', ')`): a column list, whatever place the parse tree gives it (`WHERE (%s) = (%s)`).
+ */
+const JOINED_NAMES = /\.join\(\s*(?:\w+\s+for\s+\w+\s+in\s+)?(?:[\w$]+\s*\.\s*)*(?:keys|columns|cols|fields|names|\w+_(?:columns|cols|fields|names|keys))(?:\(\))?\s*\)\s*$|^\s*(?:[\w$]+\s*\.\s*)*(?:keys|columns|cols|fields|names|\w+(?:Columns|Fields|Names|_columns|_fields|_names))\s*\.\s*join\(/i;
+
+/**
  * What a name holds when it is set once to SQL text (`table_sql = "SELECT max(id) FROM %s" % t`):
  * a subquery spliced in, not a value.
  */
@@ -87,7 +93,7 @@ function cannotBreakText(parameter: QueryParameter): boolean {
 function composesSql(parameter: QueryParameter): boolean {
   const expression = parameter.expression ?? '';
   const definition = parameter.definition ?? '';
-  if (NAMED_AS_SQL.test(expression) || SQL_TEXT_DEFINITION.test(definition)) return true;
+  if (NAMED_AS_SQL.test(expression) || SQL_TEXT_DEFINITION.test(definition) || JOINED_NAMES.test(expression)) return true;
   return !parameter.inString && (NAMED_AS_COLUMN.test(expression) || NAMED_AS_COLUMN.test(definition));
 }
 

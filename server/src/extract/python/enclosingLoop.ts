@@ -100,7 +100,7 @@ function describe(call: SyntaxNode, text: string, kind: string, header: ForHeade
   let valuesFromItem = false;
   let seenFirst = false;
   for (let argument = args?.firstChild ?? null; argument && perItem; argument = argument.nextSibling) {
-    if (argument.name === '(' || argument.name === ')' || argument.name === ',') continue;
+    if (argument.name === '(' || argument.name === ')' || argument.name === ',' || argument.name === 'Comment') continue;
     if (seenFirst && readsAny(argument, text, itemNames)) valuesFromItem = true;
     seenFirst = true;
   }

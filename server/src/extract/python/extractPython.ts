@@ -72,7 +72,8 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
     if (sources.some((n) => claimed.has(rangeKey(n)))) continue;
     const style = placeholderStyle(call, found.imports, leadingText(expression.pieces, Infinity));
     if (!call.certain && !looksLikeSql(buildQuery(expression, call.origin, style, 'postgresql').sql)) continue;
-    for (const n of sources) claimed.add(rangeKey(n));
+    // A constant written into this query's text is no query of its own; another query may write it too.
+    for (const n of [...sources, ...(context.inlined ?? [])]) claimed.add(rangeKey(n));
     const fixStyle = style === 'format' || style === 'question' || style === 'dollar' ? style : null;
     const fix = fixStyle && knowsParameterStyle(call, found.imports) ? parameterisationFix(text, call, expression, fixStyle) : undefined;
     const query = place(buildQuery(expression, call.origin, style, dialect, fix), where);
@@ -372,7 +373,7 @@ function describeHoles(expression: SqlExpression, scope: Scope, text: string): v
 }
 
 function expressionContext(text: string, scope: Scope): ExpressionContext {
-  return { text, resolveConstant: (name) => scope.resolve(text.slice(name.from, name.to)) };
+  return { text, resolveConstant: (name) => scope.resolve(text.slice(name.from, name.to)), inlined: [] };
 }
 
 /** The SQL text up to `limit` characters, holes as NUL: enough to test how it starts. */

@@ -75,6 +75,11 @@ export interface ExpressionContext {
   text: string;
   /** The value assigned once to a name, seen from where the expression is; null if none. */
   resolveConstant(name: SyntaxNode): SyntaxNode | null;
+  /**
+   * The string literals of constants whose text was written into the SQL (`{sql_update}` in an
+   * f-string): read here, so not a query of their own.
+   */
+  inlined?: SyntaxNode[];
 }
 
 /** Nesting of `%`, `.format()`, `+` inside parentheses and constants read, at most. */
@@ -354,7 +359,9 @@ export function constantText(node: SyntaxNode, context: ExpressionContext, depth
     }
     case 'VariableName': {
       const value = context.resolveConstant(inner);
-      return value ? constantText(value, context, depth + 1) : null;
+      const written = value ? constantText(value, context, depth + 1) : null;
+      if (written !== null && value?.name === 'String') context.inlined?.push(value);
+      return written;
     }
     default:
       return null;
@@ -399,7 +406,7 @@ function composableText(node: SyntaxNode, context: ExpressionContext): string | 
     if (glue === null || glue === undefined || !sequence || !['ArrayExpression', 'TupleExpression'].includes(sequence.name)) return null;
     const parts: string[] = [];
     for (let item = sequence.firstChild; item; item = item.nextSibling) {
-      if (item.name === '[' || item.name === ']' || item.name === '(' || item.name === ')' || item.name === ',') continue;
+      if (item.name === '[' || item.name === ']' || item.name === '(' || item.name === ')' || item.name === ',' || item.name === 'Comment') continue;
       const part = composableText(item, context);
       if (part === null) return null;
       parts.push(part);

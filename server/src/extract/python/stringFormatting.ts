@@ -141,7 +141,8 @@ function percentValues(values: SyntaxNode, text: string): { positional: SyntaxNo
     const items: SyntaxNode[] = [];
     for (let child = values.firstChild; child; child = child.nextSibling) {
       const name = child.name;
-      if (name === '(' || name === ')' || name === ',') continue;
+      // A comment between items (`x,  # why`) is no item.
+      if (name === '(' || name === ')' || name === ',' || name === 'Comment') continue;
       if (name === '*' || child.type.isError) return { positional: null, mapping: null };
       items.push(child);
     }
@@ -153,6 +154,7 @@ function percentValues(values: SyntaxNode, text: string): { positional: SyntaxNo
     let expectValue = false;
     for (let child = values.firstChild; child; child = child.nextSibling) {
       const name = child.name;
+      if (name === 'Comment') continue;
       if (name === '{' || name === '}' || name === ',' || name === '**') {
         key = null;
         expectValue = false;

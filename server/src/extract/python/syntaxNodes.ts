@@ -70,7 +70,7 @@ export function readArguments(list: SyntaxNode, text: string): CallArguments {
   };
   for (let child = list.firstChild; child; child = child.nextSibling) {
     const name = child.name;
-    if (name === '(' || name === ')') continue;
+    if (name === '(' || name === ')' || name === 'Comment') continue;
     if (name === ',') {
       flush();
       continue;
