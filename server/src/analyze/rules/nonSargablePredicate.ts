@@ -78,7 +78,7 @@ export const nonSargablePredicate: Rule = {
         // An index serves an OR only when it serves every arm: beside an arm none can serve
         // (`char_length(w) > 6 OR w NOT SIMILAR TO '\d+'`), an index for this one is never used.
         if (!alternativesOf(place).every((arm) => mayUseIndex(arm, scope))) continue;
-        if (conjunctsOf(place).some((conjunct) => findsRowsByKey(conjunct, comparison.wrapped, scope))) continue;
+        if (conjunctsOf(place).some((conjunct) => findsRowsByKey(conjunct, comparison.wrapped, scope) || splicedCondition(ctx, conjunct))) continue;
         // In WHERE, a condition on the nullable side of an outer join (`LEFT JOIN destinations …
         // WHERE x > COALESCE(destinations.y, 0)`) is checked on the joined rows: the join finds
         // them by its own key, and no index of that side can serve it.
@@ -160,6 +160,18 @@ function findsRowsByKey(conjunct: unknown, wrapped: unknown, scope: Scope): bool
   if (!ref || !isParameter(value)) return false;
   const table = tableOfColumn(scope, ref);
   return table !== undefined && columnRefs(wrapped).every((own) => tableOfColumn(scope, own) === table);
+}
+
+/**
+ * `WHERE {clause} AND length(key_id) = 6`: a condition spliced in beside it (often the key that
+ * finds the rows, `user_id = ANY(?)`) is not in the text, so whether an index serves the query is
+ * not either.
+ */
+function splicedCondition(ctx: RuleContext, conjunct: unknown): boolean {
+  const number = asNode(conjunct, 'ParamRef')?.number;
+  if (number === undefined) return false;
+  const index = ctx.query.parameters.findIndex((p) => p.index === number);
+  return index >= 0 && ctx.holeRoles.get(index) === 'condition';
 }
 
 /**
