@@ -39,7 +39,8 @@ function checkOutermost(ctx: RuleContext, select: Fields, ctes: Ctes): void {
   for (const target of Array.isArray(select.targetList) ? select.targetList : []) {
     const ref = asNode(asNode(target, 'ResTarget')?.val, 'ColumnRef');
     if (!ref || columnParts(ref).column !== '*') continue;
-    const tables = tablesBehindStar(select, columnParts(ref).qualifier, ctes, new Set());
+    // `SELECT * FROM {table}`: code that copies or dumps any table, which has no columns to name.
+    const tables = tablesBehindStar(select, columnParts(ref).qualifier, ctes, new Set()).filter((table) => !splicedNames(ctx).has(table));
     const span = tables.length > 0 ? spanOf(ctx, { ColumnRef: ref }) : undefined;
     if (!span) continue;
     const star = ctx.sql.slice(span[0], span[1]);
@@ -53,6 +54,16 @@ function checkOutermost(ctx: RuleContext, select: Fields, ctes: Ctes): void {
       data: { tables },
     });
   }
+}
+
+/** The names holes stand for, as the parser read them (`q1` for `FROM {table}`). */
+function splicedNames(ctx: RuleContext): Set<string> {
+  const names = new Set<string>();
+  for (const [index, role] of ctx.holeRoles) {
+    const p = ctx.query.parameters[index];
+    if (role === 'name' && p) names.add(ctx.sql.slice(p.sqlStart, p.sqlEnd));
+  }
+  return names;
 }
 
 /** The WITH queries of a select added to those of its enclosing statements. */
