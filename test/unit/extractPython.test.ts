@@ -778,9 +778,9 @@ describe('extractQueriesFromPython', () => {
     const loopOf = (body: string) => extract(`import psycopg\n${body}\n`).map((q) => q.loop);
 
     it('records a for loop or a comprehension, the collection as written, and whether the call reads the item', () => {
-      assert.deepStrictEqual(loopOf('for a, (b, c) in pairs.items():\n    cur.execute("SELECT 1 FROM t WHERE x = %s", (c,))'), [{ kind: 'for loop', over: 'pairs.items()', perItem: true, itemNames: ['a', 'b', 'c'], valuesFromItem: true }]);
+      assert.deepStrictEqual(loopOf('for a, (b, c) in pairs.items():\n    cur.execute("SELECT 1 FROM t WHERE x = %s", (c,))'), [{ kind: 'for loop', over: 'pairs.items()', perItem: true, itemNames: ['a', 'b', 'c'] }]);
       assert.deepStrictEqual(loopOf('async def f(conn):\n    async for r in stream:\n        key = r.id\n        await conn.fetch("SELECT 1 FROM t WHERE x = $1", key)'), [
-        { kind: 'async for loop', over: 'stream', perItem: true, itemNames: ['r', 'key'], valuesFromItem: true },
+        { kind: 'async for loop', over: 'stream', perItem: true, itemNames: ['r', 'key'] },
       ]);
       assert.deepStrictEqual(loopOf('totals = {c: cur.execute("SELECT sum(x) FROM t") for c in codes if c}'), [{ kind: 'dict comprehension', over: 'codes', perItem: false }]);
     });

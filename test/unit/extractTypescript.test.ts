@@ -859,10 +859,10 @@ describe('extractQueriesFromTypescript', () => {
 
     it('records the loop, the collection as written, and whether the call reads the item', () => {
       assert.deepStrictEqual(loopOf("for await (const [id, name] of rows.entries()) await pool.query('SELECT 1 FROM t WHERE a = $1', [name]);"), [
-        { kind: 'for await…of loop', over: 'rows.entries()', perItem: true, itemNames: ['id', 'name'], valuesFromItem: true },
+        { kind: 'for await…of loop', over: 'rows.entries()', perItem: true, itemNames: ['id', 'name'] },
       ]);
       assert.deepStrictEqual(loopOf("await Promise.all(orders.filter(isOpen).map(async (order) => { const key = order.id; return pool.query(`SELECT 1 FROM t WHERE a = ${key}`); }));"), [
-        { kind: 'map callback', over: 'orders.filter(isOpen)', perItem: true, itemNames: ['order', 'key'], valuesFromItem: false },
+        { kind: 'map callback', over: 'orders.filter(isOpen)', perItem: true, itemNames: ['order', 'key'] },
       ]);
       assert.deepStrictEqual(loopOf("for (let i = 0; i <= this.batch.size; i++) { await pool.query('SELECT now()'); }"), [{ kind: 'for loop', over: 'this.batch', perItem: false }]);
       // A property named like the item is not the item.

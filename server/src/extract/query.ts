@@ -164,8 +164,6 @@ export interface QueryLoop {
   perItem: boolean;
   /** The names the loop binds and its body declares (`row`, `table_name`): what reads the item. */
   itemNames?: string[];
-  /** Whether the values passed beside the SQL (the placeholders' values) read the item. */
-  valuesFromItem?: boolean;
 }
 
 /** The kinds of document Query Lens reads. */

@@ -47,7 +47,7 @@ export const noQueryInLoop: Rule = {
     }
     // `FROM {}` with the item's table name: each pass reads another table, which no one query
     // for all the items can do.
-    if (loop.perItem && itemPicksOnlyNames(context, loop)) {
+    if (loop.perItem && itemPicksTheTable(context, loop)) {
       return;
     }
     // `for chunk in batch_iter(ids, 100)`: a query per batch is the remedy, not the pattern; and
@@ -75,18 +75,16 @@ function readsNoTable(statement: unknown): boolean {
 }
 
 /**
- * Whether the item reaches the query only as names (a table, a schema, a column spliced in),
- * never as a value: no placeholder takes a value, and every hole that reads the item stands for
- * a name.
+ * Whether the item names a table or schema the query reads (`FROM {}` formatted with
+ * `Identifier(table_name)`): each pass reads another table, whatever values go with it, and no
+ * one statement reads a list of tables.
  */
-function itemPicksOnlyNames(context: RuleContext, loop: QueryLoop): boolean {
-  const parameters = context.query.parameters;
-  if (loop.valuesFromItem || !loop.itemNames?.length) return false;
+function itemPicksTheTable(context: RuleContext, loop: QueryLoop): boolean {
+  if (!loop.itemNames?.length) return false;
   const reads = new RegExp(`(?<![\\w$.])(?:${loop.itemNames.map((name) => name.replace(/[$]/g, '\\$')).join('|')})(?![\\w$])`);
-  const fromItem = parameters.flatMap((p, index) => (reads.test(p.expression ?? '') ? [index] : []));
-  return fromItem.length > 0 && fromItem.every((index) => {
+  return context.query.parameters.some((p, index) => {
     const role = context.holeRoles.get(index);
-    return role === 'name' || role === 'schema' || role === 'columns';
+    return (role === 'name' || role === 'schema') && reads.test(p.expression ?? '');
   });
 }
 

@@ -96,15 +96,7 @@ function describe(call: SyntaxNode, text: string, kind: string, header: ForHeade
   }
   const args = call.getChild('ArgList');
   const perItem = args !== null && readsAny(args, text, itemNames);
-  // The arguments after the SQL are the values bound to its placeholders.
-  let valuesFromItem = false;
-  let seenFirst = false;
-  for (let argument = args?.firstChild ?? null; argument && perItem; argument = argument.nextSibling) {
-    if (argument.name === '(' || argument.name === ')' || argument.name === ',' || argument.name === 'Comment') continue;
-    if (seenFirst && readsAny(argument, text, itemNames)) valuesFromItem = true;
-    seenFirst = true;
-  }
-  return { kind, over: header.over, perItem, ...(perItem ? { itemNames: [...itemNames], valuesFromItem } : {}) };
+  return { kind, over: header.over, perItem, ...(perItem ? { itemNames: [...itemNames] } : {}) };
 }
 
 /** The `VariableName`s of a node and its descendants (a target list). */

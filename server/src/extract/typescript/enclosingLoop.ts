@@ -107,9 +107,7 @@ function describe(site: ts.CallExpression | ts.TaggedTemplateExpression, sourceF
   const sent = ts.isCallExpression(site) ? site.arguments : ts.isTemplateExpression(site.template) ? site.template.templateSpans.map((span) => span.expression) : [];
   const over = sourceFile.text.slice(collection.getStart(sourceFile), collection.end);
   const perItem = sent.some((argument) => readsAny(argument, itemNames));
-  // A call's arguments after the SQL are its values; a tagged template's holes are read by role.
-  const valuesFromItem = ts.isCallExpression(site) && site.arguments.slice(1).some((argument) => readsAny(argument, itemNames));
-  return { kind, over, perItem, ...(perItem ? { itemNames: [...itemNames], valuesFromItem } : {}) };
+  return { kind, over, perItem, ...(perItem ? { itemNames: [...itemNames] } : {}) };
 }
 
 /** The names a loop variable, parameter or declaration binds (destructuring included). */
