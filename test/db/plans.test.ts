@@ -737,6 +737,27 @@ describe('non-sargable-predicate once the database is known, over LSP', function
     const served = await client.diagnosticsWhere(uri, (p) => !codes(p).some((code) => code.startsWith('0:')));
     assert.deepStrictEqual(codes(served), ['1:non-sargable-predicate']);
   });
+
+  it('goes once an index stores the expression, whatever the wording ends with, and of a column whose table the rule could not tell', async () => {
+    client ??= await TestLspClient.start({ settings: { debounceMs: 0, connection: database.url } });
+    // Line 0's advice ends "…: CREATE INDEX ON orders ((total * 2))."; line 1's column is of one
+    // of two tables, so its advice says CREATE INDEX ON <table> (abs(total - 250)).
+    const text = 'SELECT id FROM orders WHERE total * 2 > 100;\nSELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE abs(total - 250) < 3;\n';
+    const uri = 'file:///ws/stored.sql';
+    await client.open(uri, 'sql', text);
+    const codes = (p: PublishDiagnosticsParams) => p.diagnostics.filter((d) => d.code === 'non-sargable-predicate').map((d) => `${d.range.start.line}:${d.code}`);
+    const before = client.allPublished(uri)[0] ?? (await client.nextDiagnostics(uri, () => true));
+    assert.deepStrictEqual(codes(before), ['0:non-sargable-predicate', '1:non-sargable-predicate']);
+    assert.match(before.diagnostics[1].message, /CREATE INDEX ON <table> \(abs\(total - 250\)\)/);
+    await withClient(database.url, (c) => c.query('CREATE INDEX orders_total_twice ON orders ((total * 2)); CREATE INDEX orders_total_near ON orders (abs(total - 250))'));
+    try {
+      await client.connection.sendRequest(RefreshSchemaRequest.type);
+      const served = await client.diagnosticsWhere(uri, (p) => p.diagnostics.length === 0);
+      assert.deepStrictEqual(served.diagnostics, []);
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP INDEX orders_total_twice, orders_total_near'));
+    }
+  });
 });
 
 /** Everything a statement that ran would have changed. */

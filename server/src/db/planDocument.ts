@@ -310,7 +310,7 @@ export async function planDocument(
     });
     // A migration or one-off script runs once: how fast is not worth a warning.
     const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache, settings.indexMinGainPercent / 100);
-    if (expressionIndexesSettled(analysis.findings, query.start, insights, context.table)) settled.push('non-sargable-predicate');
+    if (expressionIndexesSettled(analysis.findings, query.start, insights, context.table, active.tables.values())) settled.push('non-sargable-predicate');
     if (nullTrapSettled(sql, analysis.findings, query.start, context.table)) settled.push('prefer-not-exists');
     if (oneRowSettled(analysis.findings, query.start, context.table)) settled.push('require-where-on-update-delete');
     if (settled.length > 0) result.settled.set(query.start, settled);
@@ -1140,18 +1140,25 @@ async function verifiedOrBranches(insight: PlanInsight, table: TableStats, verdi
  * with its figures and quick fix, which says it better than the static one. Only when every such
  * finding of the query is, since they are withdrawn by query.
  */
-function expressionIndexesSettled(findings: readonly Finding[], queryStart: number, insights: readonly PlanInsight[], table: (schema: string | undefined, name: string) => TableStats | undefined): boolean {
+function expressionIndexesSettled(findings: readonly Finding[], queryStart: number, insights: readonly PlanInsight[], table: (schema: string | undefined, name: string) => TableStats | undefined, allTables: Iterable<TableStats>): boolean {
   const mine = findings.filter((f) => f.queryStart === queryStart && f.code === 'non-sargable-predicate');
   if (mine.length === 0) return false;
   const named = new Set(insights.flatMap((insight) => (insight.code === 'plan-seq-scan' ? [...(insight.columns ?? []), ...(insight.orBranches ?? []).flat()] : [])).map(expressionKey));
   return mine.every((finding) => {
-    const asked = /CREATE INDEX ON (\S+) \((.+)\)(?:;|$)/.exec(finding.message);
+    // The rule's own statement (its data), not the message: there the statement ends with `.`
+    // in some wordings and `;` in others, and more text with parentheses may follow.
+    const statement = (finding.data as { index?: string } | undefined)?.index;
+    const asked = statement !== undefined ? /^CREATE INDEX ON (\S+) \((.+)\)$/.exec(statement) : /CREATE INDEX ON (\S+) \((.+)\)(?:;|$)/.exec(finding.message);
     if (!asked) return false;
     const key = expressionKey(asked[2]);
     if (named.has(key)) return true;
+    const serves = (stats: TableStats) => stats.indexes.some((index) => !index.partial && index.method === 'btree' && index.columns.length > 0 && expressionKey(index.columns[0]) === key);
+    // `<table>`: the rule could not tell which of the query's tables the column is of; an index
+    // that stores this very expression says which.
+    if (asked[1] === '<table>') return [...allTables].some(serves);
     const [schema, name] = asked[1].includes('.') ? asked[1].split('.', 2) : [undefined, asked[1]];
     const stats = table(schema, unquoteIdentifier(name));
-    return stats?.indexes.some((index) => !index.partial && index.method === 'btree' && index.columns.length > 0 && expressionKey(index.columns[0]) === key) ?? false;
+    return stats !== undefined && serves(stats);
   });
 }
 
@@ -1206,7 +1213,8 @@ function oneRowSettled(findings: readonly Finding[], queryStart: number, table: 
  * EXPLAIN's `lower((email)::text)` of a varchar column are one.
  */
 function expressionKey(key: string): string {
-  return key.replace(/::(?:text|character varying|varchar)\b/g, '').replace(/[\s()"]/g, '').toLowerCase();
+  // `total * 2` is stored as `total * 2::numeric` on a numeric column: the literal's cast is the column's type.
+  return key.replace(/::(?:text|character varying|varchar)\b/g, '').replace(/(\d\)?)::(?:numeric|integer|bigint|smallint|real|double precision)\b/gi, '$1').replace(/[\s()"]/g, '').toLowerCase();
 }
 
 /** The table part of an index candidate on `table`. */
