@@ -23,6 +23,9 @@ export const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ';
 /* eslint-disable @typescript-eslint/no-explicit-any -- playwright-core is loaded from outside the repo, without its types. */
 export type Page = any;
 
+/** Debian's Chromium, which scripts/e2e-setup.sh installs. */
+const CHROMIUM = '/usr/bin/chromium';
+
 function playwrightCorePath(): string {
   const candidates = [
     process.env.E2E_PLAYWRIGHT_CORE,
@@ -75,6 +78,12 @@ export interface Harness {
 
 /** Starts the server and the browser and opens the page (state cleared), with the dark theme. */
 export async function openHarness(): Promise<Harness> {
+  // Found before the server listens: an open server would keep mocha waiting for ever after the
+  // error, and the tier would hang instead of failing in one line.
+  const { chromium } = require(playwrightCorePath());
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: run scripts/e2e-setup.sh`);
+  }
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const origin = `http://${request.headers.host}`;
@@ -99,9 +108,8 @@ export async function openHarness(): Promise<Harness> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 
-  const { chromium } = require(playwrightCorePath());
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
