@@ -157,6 +157,27 @@ describe('query-lens CLI with a database', function () {
     }
   });
 
+  it('explain says when the plan leaves out row-level security, as a superuser\'s does', async () => {
+    await withClient(database.url, (c) =>
+      c.query(`CREATE TABLE tenant_rows (id integer PRIMARY KEY, tenant text NOT NULL, owner integer NOT NULL);
+               INSERT INTO tenant_rows SELECT g, 't' || (g % 20), g FROM generate_series(1, 20000) AS g;
+               ANALYZE tenant_rows;
+               ALTER TABLE tenant_rows ENABLE ROW LEVEL SECURITY;
+               CREATE POLICY tenant_only ON tenant_rows USING (tenant = current_setting('app.tenant', true))`),
+    );
+    try {
+      const run = await queryLens(workspace, ['explain', '--db', database.url, 'SELECT id FROM tenant_rows WHERE owner = $1']);
+      const finding = run.stdout.split('\n').find((line) => line.startsWith('warning plan-seq-scan'));
+      assert.ok(finding, run.stdout);
+      assert.ok(
+        finding.endsWith(" (Planned as postgres, which bypasses the row-level security of tenant_rows: the application's role also filters by its policies, so its plan may differ.)"),
+        finding,
+      );
+    } finally {
+      await withClient(database.url, (c) => c.query('DROP TABLE tenant_rows'));
+    }
+  });
+
   it('says in one line why it cannot plan when the database is down (exit 2)', async () => {
     fs.writeFileSync(path.join(workspace, 'one.sql'), 'SELECT 1;\n');
     const check = await queryLens(workspace, ['check', '--db', 'postgres://postgres@127.0.0.1:1/nowhere', 'one.sql']);

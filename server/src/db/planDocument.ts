@@ -323,9 +323,18 @@ export async function planDocument(
       }
       return tree;
     };
+    // Planned as a superuser (or a BYPASSRLS role), a table with row-level security is read
+    // without its policies' conditions, which the application's role gets (Logto's per-tenant
+    // policies make `tenant_id` lead every lookup): say so where the plan speaks of such a table.
+    const shownMessage = (insight: PlanInsight) => {
+      const stats = insight.relation ? context.table(insight.relation.schema, insight.relation.name) : undefined;
+      return stats?.rowSecurity && active.planner.facts.bypassesRowSecurity
+        ? `${insight.message} (Planned as ${active.planner.facts.role ?? 'this role'}, which bypasses the row-level security of ${stats.name}: the application's role also filters by its policies, so its plan may differ.)`
+        : insight.message;
+    };
     for (const insight of insights) {
       const [start, end] = query.sqlRangeToDocument(...explained.toQuery(insightSpan(sql, insight, parseTree)));
-      add(query, { start, end, severity: insight.severity as Severity, code: insight.code, message: insight.message, rule: true });
+      add(query, { start, end, severity: insight.severity as Severity, code: insight.code, message: shownMessage(insight), rule: true });
       const tried = triedIndexOf.get(insight);
       if (tried) result.indexAdvice.push({ queryIndex: index, start, end, code: insight.code, sql, parameterCount: highestParameter(sql), ...tried });
     }
@@ -342,7 +351,7 @@ export async function planDocument(
       database: active.label,
       json: outcome.json,
       text: renderPlanText(plan),
-      insights: insights.map((insight) => ({ code: insight.code, severity: insight.severity, message: insight.message })),
+      insights: insights.map((insight) => ({ code: insight.code, severity: insight.severity, message: shownMessage(insight) })),
       viewer: () => {
         if (viewer) return viewer;
         const sourceRanges = sourceRangesOf(sql, plan, parseTree);

@@ -72,6 +72,10 @@ export interface ServerFacts {
   hypopg: boolean;
   /** Whether `CREATE EXTENSION pg_stat_statements` has been run in this database (measured run times). */
   statStatements: boolean;
+  /** The role plans are made as. */
+  role?: string;
+  /** A superuser's or a BYPASSRLS role's plans leave out the row-level security policies the application's role gets. */
+  bypassesRowSecurity?: boolean;
 }
 
 /** What `pg_stats` says of a column (values as text). */
@@ -203,7 +207,8 @@ export class Planner {
             "(SELECT setting::bigint FROM pg_settings WHERE name = 'work_mem') AS work_mem_kb, " +
             "coalesce((SELECT setting::float8 FROM pg_settings WHERE name = 'hash_mem_multiplier'), 1) AS hash_mem_multiplier, " +
             "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg') AS hypopg, " +
-            "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS stat_statements",
+            "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS stat_statements, " +
+            "current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls",
           queryMode: 'extended',
         });
         const row = result.rows[0];
@@ -215,6 +220,8 @@ export class Planner {
           hashMemMultiplier: Number(row.hash_mem_multiplier),
           hypopg: row.hypopg === true,
           statStatements: row.stat_statements === true,
+          role: String(row.role),
+          bypassesRowSecurity: row.bypasses_rls === true,
         } satisfies ServerFacts;
       });
       return planner;
@@ -430,6 +437,7 @@ export class Planner {
                    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
                    WHERE x.indrelid = c.oid), '[]'::json) AS indexes,
                  c.relkind = 'p' AS partitioned,
+                 c.relrowsecurity AS row_security,
                  -- One row at most: a unique column that a CHECK holds to one value (Synapse's
                  -- lock char(1) UNIQUE … CHECK (lock = 'X')), or a unique index on a constant.
                  EXISTS (SELECT 1 FROM pg_index x
@@ -460,6 +468,7 @@ export class Planner {
         indexes: (row.indexes as IndexInfo[]).map((index) => ({ ...index, columns: index.columns ?? [] })),
         ...(row.partitioned === true ? { partitioned: true } : {}),
         ...(row.one_row === true ? { oneRow: true } : {}),
+        ...(row.row_security === true ? { rowSecurity: true } : {}),
         columns: (row.table_columns as { name: string; type: string; notNull: boolean }[]) ?? [],
         foreignKeys: (row.foreign_keys as string[][] | null) ?? [],
         ...(row.live_rows !== null

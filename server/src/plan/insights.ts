@@ -53,6 +53,8 @@ export interface TableStats {
   rows: number;
   pages: number;
   indexes: IndexInfo[];
+  /** Row-level security is on (`ALTER TABLE … ENABLE ROW LEVEL SECURITY`): its policies add conditions for the roles they apply to. */
+  rowSecurity?: boolean;
   /** Constrained to hold one row at most (a unique column a CHECK holds to one value): a settings or lock table. */
   oneRow?: boolean;
   /** A partitioned table (relkind 'p'): its indexes are built on every partition, never CONCURRENTLY. */
