@@ -581,6 +581,25 @@ describe('extractQueriesFromPython', () => {
   });
 
   describe('strings found by their content', () => {
+    it('leaves a string that += extends later to the call that sends the whole, listed as built at run time', () => {
+      const doc = [
+        'def counts(txn, engine):',
+        '    if engine == "postgres":',
+        '        count_sql = "SELECT room_id, count(*) AS count FROM event_search WHERE vector @@ to_tsquery(?)"',
+        '    count_sql += " GROUP BY room_id"',
+        '    txn.execute(count_sql)',
+        '    other_sql = "SELECT room_id FROM rooms WHERE creator = ?"',
+        '    return other_sql',
+      ].join('\n');
+      assert.deepStrictEqual(
+        extract(doc).map((q) => [q.origin, q.sql, q.builtAtRunTime ?? null]),
+        [
+          ['txn.execute', '', 'count_sql'],
+          ['string', 'SELECT room_id FROM rooms WHERE creator = $1', null],
+        ],
+      );
+    });
+
     it('reads any string literal that parses as a query', () => {
       const doc = [
         'REPORT = "SELECT region, sum(total) FROM orders GROUP BY region"',

@@ -88,6 +88,9 @@ export function extractQueriesFromPython(text: string, options: { dialect: Diale
 
   for (const { node, scope } of found.strings) {
     if (claimed.has(rangeKey(node)) || !mayBeSql(node, text) || !startsLikeSql(node, text)) continue;
+    // `sql = "SELECT …"`, then `sql += " GROUP BY room_id"`: what runs is longer than this string;
+    // the call that sends it is listed as built at run time.
+    if (extendedLater(node, text)) continue;
     const expression = readSqlExpression(node, expressionContext(text, scope), false);
     if (!expression) continue;
     describeHoles(expression, scope, text);
@@ -370,6 +373,26 @@ function describeHoles(expression: SqlExpression, scope: Scope, text: string): v
     const value = scope.resolve(name);
     if (value) piece.definition = text.slice(value.from, value.to);
   }
+}
+
+/** Whether the string is assigned to a name that `+=` extends later in the same function (or module). */
+function extendedLater(node: SyntaxNode, text: string): boolean {
+  const assignment = node.parent;
+  if (assignment?.name !== 'AssignStatement' || assignment.lastChild?.from !== node.from) return false;
+  const target = assignment.firstChild;
+  if (target?.name !== 'VariableName') return false;
+  let body: SyntaxNode | null = assignment.parent;
+  while (body && body.name !== 'Body' && body.name !== 'Script') body = body.parent;
+  // Up to the function's body (a branch's body is inside it).
+  for (let outer = body; outer; outer = outer.parent) {
+    if (outer.name === 'FunctionDefinition' || outer.name === 'Script') {
+      body = outer;
+      break;
+    }
+  }
+  if (!body) return false;
+  const name = text.slice(target.from, target.to);
+  return new RegExp(`(?<![\\w.])${name}\\s*\\+=`).test(text.slice(assignment.to, body.to));
 }
 
 function expressionContext(text: string, scope: Scope): ExpressionContext {
