@@ -178,6 +178,28 @@ describe('query-lens CLI with a database', function () {
     }
   });
 
+  it('check --db: a table the code creates as it runs (a temporary one) is not another database\'s', async () => {
+    fs.writeFileSync(
+      path.join(workspace, 'purge.py'),
+      [
+        'def purge(txn, room_id):',
+        '    txn.execute("CREATE TEMPORARY TABLE events_to_purge (event_id TEXT NOT NULL)")',
+        '    txn.execute("SELECT event_id FROM events_to_purge")',
+        '    txn.execute("SELECT id FROM purge_log WHERE room = %s", (room_id,))',
+        '',
+      ].join('\n'),
+    );
+    const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'purge.py']);
+    assert.strictEqual(run.status, 0, run.stderr);
+    assert.deepStrictEqual(
+      JSON.parse(run.stdout).diagnostics.map((d: { line: number; message: string }) => `${d.line} ${d.message.replace(/PostgreSQL 15\.\d+ · \w+/, 'the database')}`),
+      [
+        '3 Not planned: events_to_purge is made by this file as it runs (CREATE TABLE in its code), not a table of the database.',
+        '4 Not planned: none of its tables (purge_log) is in the database: it runs against another database.',
+      ],
+    );
+  });
+
   it('says in one line why it cannot plan when the database is down (exit 2)', async () => {
     fs.writeFileSync(path.join(workspace, 'one.sql'), 'SELECT 1;\n');
     const check = await queryLens(workspace, ['check', '--db', 'postgres://postgres@127.0.0.1:1/nowhere', 'one.sql']);

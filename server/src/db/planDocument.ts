@@ -265,7 +265,7 @@ export async function planDocument(
     const sql = explained.sql;
     result.stats[cached ? 'cached' : 'planned']++;
     if (outcome.kind === 'error') {
-      const why = unplannableError(query, explained, outcome.error, active, query.backgroundUpdate ? { ...role, oneOff: true } : role);
+      const why = unplannableError(query, explained, outcome.error, active, query.backgroundUpdate ? { ...role, oneOff: true } : role, created);
       if (why) {
         notPlanned(index, why);
         const [start, end] = query.sqlRangeToDocument(...firstToken(query.sql));
@@ -842,7 +842,7 @@ function resolveSchemaHoles(statement: StatementInfo, active: ActivePlanner): Ex
  * A database error that says nothing about the SQL the user wrote: the query is not planned,
  * and the reason says why, instead of an error on SQL that runs.
  */
-function unplannableError(query: Query, explained: ExplainedText, error: QueryError, active: ActivePlanner, role: DocumentRole): NotPlanned | undefined {
+function unplannableError(query: Query, explained: ExplainedText, error: QueryError, active: ActivePlanner, role: DocumentRole, created: ReadonlyMap<string, number>): NotPlanned | undefined {
   const state = error.sqlState ?? '';
   if (state === LOCK_NOT_AVAILABLE) {
     return { category: 'table locked', reason: `a table it reads is locked by another session (${error.message}); it is planned again on the next change` };
@@ -872,6 +872,12 @@ function unplannableError(query: Query, explained: ExplainedText, error: QueryEr
   }
   if (state === UNDEFINED_TABLE) {
     const tables = tablesOf(explained.sql);
+    // `CREATE TEMPORARY TABLE events_to_purge (…)` earlier in the same code: a table the program
+    // makes as it runs (a temporary one lives in its session only), not another database's.
+    const missing = tables.filter((table) => !tableExists(table, active));
+    if (query.origin !== 'sql-file' && missing.length > 0 && missing.every((table) => created.has(table.split('.').pop()!))) {
+      return { category: 'refused by the database', reason: `${missing.slice(0, 4).join(', ')} ${missing.length === 1 ? 'is' : 'are'} made by this file as it runs (CREATE TABLE in its code), not a table of ${active.label}` };
+    }
     // Unless a table of a close name is there (a typo: `custmers`), a query none of whose
     // tables the database has is another database's.
     const names = [...active.tables.values()].map((table) => table.name);
