@@ -127,17 +127,20 @@ async function goToLineColumn(page, line, col) {
   const cursor = page.locator('.part.statusbar .statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
   const want = new RegExp(`^Ln ${line}, Col ${col}\\b`);
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('Control+P');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`:${line}:${col}`);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 5000 }).catch(() => undefined);
-    await page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' }).catch(() => page.keyboard.press('Escape'));
     try {
+      // Quick Open can close again before it is typed in (focus taken by a notification, or the
+      // language server's edit of the file): each attempt starts over, none waits 30 s.
+      await page.keyboard.press('Control+P');
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`:${line}:${col}`, { timeout: 5000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 5000 }).catch(() => undefined);
+      await page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => page.keyboard.press('Escape'));
       await waitFor(page, `the cursor at Ln ${line}, Col ${col}`, async () => want.test((await cursor.innerText().catch(() => '')).trim()), 3000);
       return;
     } catch (error) {
       if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
     }
   }
 }
