@@ -34,7 +34,13 @@ describe('run times measured by pg_stat_statements, over LSP', function () {
 
   before(async () => {
     assert.ok(fs.existsSync(RECIPE), `the throwaway-cluster recipe is missing: ${RECIPE} (set QUERY_LENS_SHARED)`);
-    execFileSync('sh', [RECIPE], { env: { ...process.env, PGTMP_DIR: DATA, PGTMP_PORT: String(PORT) }, stdio: 'pipe' });
+    try {
+      execFileSync('sh', [RECIPE], { env: { ...process.env, PGTMP_DIR: DATA, PGTMP_PORT: String(PORT) }, stdio: 'pipe' });
+    } catch (error) {
+      // pg_ctl says only "could not start server": the server's own log says why (once: a port taken).
+      const log = fs.existsSync(`${DATA}/server.log`) ? fs.readFileSync(`${DATA}/server.log`, 'utf8').trim().split('\n').slice(-5).join('\n') : 'no server.log';
+      throw new Error(`the throwaway cluster on port ${PORT} did not start: ${(error as Error).message.split('\n')[0]}\n${log}`);
+    }
     await withClient(url, async (c) => {
       await c.query("CREATE TABLE events (id integer PRIMARY KEY, kind text NOT NULL); INSERT INTO events SELECT g, 'k' || g % 7 FROM generate_series(1, 1000) AS g; ANALYZE events");
       await c.query('SELECT pg_stat_statements_reset()');
