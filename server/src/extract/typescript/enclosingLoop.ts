@@ -20,8 +20,14 @@ const ITERATING_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some'
  */
 export function enclosingLoop(site: ts.CallExpression | ts.TaggedTemplateExpression, sourceFile: ts.SourceFile): QueryLoop | undefined {
   let child: ts.Node = site;
+  // `if (index === 0) { …query…; continue; }`: conditions the call is under, which may single out
+  // one item (then the query runs once, not once per item).
+  const guards: ts.Expression[] = [];
   for (let parent = site.parent; parent; child = parent, parent = parent.parent) {
     switch (parent.kind) {
+      case SyntaxKind.IfStatement:
+        if ((parent as ts.IfStatement).thenStatement === child) guards.push((parent as ts.IfStatement).expression);
+        break;
       case SyntaxKind.ForOfStatement:
       case SyntaxKind.ForInStatement: {
         const loop = parent as ts.ForOfStatement | ts.ForInStatement;
@@ -29,13 +35,15 @@ export function enclosingLoop(site: ts.CallExpression | ts.TaggedTemplateExpress
           break; // the collection is read once, before the first pass
         }
         const kind = loop.kind === SyntaxKind.ForInStatement ? 'for…in loop' : loop.awaitModifier ? 'for await…of loop' : 'for…of loop';
-        return describe(site, sourceFile, kind, loop.expression, bindingNames(loop.initializer), loop.statement);
+        const names = bindingNames(loop.initializer);
+        return singlesOutOneItem(guards, names) ? undefined : describe(site, sourceFile, kind, loop.expression, names, loop.statement);
       }
       case SyntaxKind.ForStatement: {
         const loop = parent as ts.ForStatement;
         const collection = loop.statement === child ? countedCollection(loop) : undefined;
         if (collection) {
-          return describe(site, sourceFile, 'for loop', collection, loop.initializer ? bindingNames(loop.initializer) : [], loop.statement);
+          const names = loop.initializer ? bindingNames(loop.initializer) : [];
+          return singlesOutOneItem(guards, names) ? undefined : describe(site, sourceFile, 'for loop', collection, names, loop.statement);
         }
         break;
       }
@@ -47,7 +55,7 @@ export function enclosingLoop(site: ts.CallExpression | ts.TaggedTemplateExpress
           return undefined;
         }
         const names = callback.parameters.flatMap((parameter) => bindingNames(parameter.name));
-        return describe(site, sourceFile, `${method.name.text} callback`, method.expression, names, callback.body);
+        return singlesOutOneItem(guards, names) ? undefined : describe(site, sourceFile, `${method.name.text} callback`, method.expression, names, callback.body);
       }
       case SyntaxKind.FunctionDeclaration:
       case SyntaxKind.MethodDeclaration:
@@ -88,6 +96,20 @@ function countedCollection(loop: ts.ForStatement): ts.Expression | undefined {
   }
   const bound = condition.right;
   return ts.isPropertyAccessExpression(bound) && (bound.name.text === 'length' || bound.name.text === 'size') ? bound.expression : undefined;
+}
+
+/** Whether a condition compares a name the loop binds with a literal (`index === 0`, `i == 1`, `'a' === kind`). */
+function singlesOutOneItem(guards: readonly ts.Expression[], names: readonly string[]): boolean {
+  const literal = (node: ts.Expression) => ts.isNumericLiteral(node) || ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
+  return guards.some((guard) => {
+    let condition = guard;
+    while (ts.isParenthesizedExpression(condition)) condition = condition.expression;
+    if (!ts.isBinaryExpression(condition)) return false;
+    const operator = condition.operatorToken.kind;
+    if (operator !== SyntaxKind.EqualsEqualsEqualsToken && operator !== SyntaxKind.EqualsEqualsToken) return false;
+    const named = (node: ts.Expression) => ts.isIdentifier(node) && names.includes(node.text);
+    return (named(condition.left) && literal(condition.right)) || (named(condition.right) && literal(condition.left));
+  });
 }
 
 function describe(site: ts.CallExpression | ts.TaggedTemplateExpression, sourceFile: ts.SourceFile, kind: string, collection: ts.Expression, bound: string[], body: ts.Node): QueryLoop | undefined {
