@@ -81,6 +81,13 @@ describe('query-lens CLI with a database', function () {
     });
   });
 
+  /** Writes `lines` as `name` in the workspace and runs `check --db` on it, as JSON. */
+  async function checkWithDatabase(name: string, lines: string[]): Promise<{ run: Run; diagnostics: { line: number; severity: string; code: string; message: string }[] }> {
+    fs.writeFileSync(path.join(workspace, name), lines.join('\n'));
+    const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', name]);
+    return { run, diagnostics: JSON.parse(run.stdout).diagnostics };
+  }
+
   it('check --db adds plan diagnostics to the static ones', async () => {
     fs.writeFileSync(path.join(workspace, 'report.sql'), "SELECT id FROM orders WHERE status = 'paid' AND total > 400;\nSELECT * FROM customers ORDER BY random() LIMIT 1;\n");
     const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'report.sql']);
@@ -90,23 +97,19 @@ describe('query-lens CLI with a database', function () {
   });
 
   it('check --db: a column missing today is an error in application code, and not planned in a background update, which runs against a migration under way', async () => {
-    fs.writeFileSync(
-      path.join(workspace, 'jobs.py'),
-      [
-        'async def _background_copy_total2(store, progress):',
-        '    def process(txn):',
-        '        txn.execute("UPDATE orders SET total2 = total WHERE id > %s", (progress,))',
-        '',
-        'def total_of(txn, order_id):',
-        '    txn.execute("SELECT total2 FROM orders WHERE id = %s", (order_id,))',
-        '',
-        'def port_batch(txn, last):',
-        '    txn.execute("SELECT rowid, total FROM orders WHERE rowid > %s", (last,))',
-        '',
-      ].join('\n'),
-    );
-    const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'jobs.py']);
-    const found = JSON.parse(run.stdout).diagnostics.map((d: { line: number; severity: string; code: string; message: string }) => `${d.line} ${d.severity} ${d.code} ${d.message.replace(/ \(PostgreSQL[^)]*\)| in PostgreSQL 15\.\d+ · \S+/g, '')}`);
+    const { run, diagnostics } = await checkWithDatabase('jobs.py', [
+      'async def _background_copy_total2(store, progress):',
+      '    def process(txn):',
+      '        txn.execute("UPDATE orders SET total2 = total WHERE id > %s", (progress,))',
+      '',
+      'def total_of(txn, order_id):',
+      '    txn.execute("SELECT total2 FROM orders WHERE id = %s", (order_id,))',
+      '',
+      'def port_batch(txn, last):',
+      '    txn.execute("SELECT rowid, total FROM orders WHERE rowid > %s", (last,))',
+      '',
+    ]);
+    const found = diagnostics.map((d) => `${d.line} ${d.severity} ${d.code} ${d.message.replace(/ \(PostgreSQL[^)]*\)| in PostgreSQL 15\.\d+ · \S+/g, '')}`);
     assert.deepStrictEqual(found, [
       '3 information not-planned Not planned: column "total2" of relation "orders" does not exist today; a migration or one-off script runs against the schema of its own time.',
       '6 error unknown-column Column "total2" does not exist. Perhaps you meant to reference the column "orders.total".',
@@ -144,14 +147,10 @@ describe('query-lens CLI with a database', function () {
                CREATE TABLE lock_history (lock char(1) UNIQUE, version integer)`),
     );
     try {
-      fs.writeFileSync(
-        path.join(workspace, 'upgrade.py'),
-        ['def upgrade(cur, version):', '    cur.execute("DELETE FROM version_lock")', '    cur.execute("UPDATE app_settings SET theme = %s", (version,))', '    cur.execute("DELETE FROM lock_history")', ''].join('\n'),
-      );
-      const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'upgrade.py']);
+      const { run, diagnostics } = await checkWithDatabase('upgrade.py', ['def upgrade(cur, version):', '    cur.execute("DELETE FROM version_lock")', '    cur.execute("UPDATE app_settings SET theme = %s", (version,))', '    cur.execute("DELETE FROM lock_history")', '']);
       assert.strictEqual(run.status, 0, run.stderr);
       // A unique column without a CHECK that holds it to one value may hold many rows.
-      assert.deepStrictEqual(JSON.parse(run.stdout).diagnostics.map((d: { line: number; code: string }) => `${d.line} ${d.code}`), ['4 require-where-on-update-delete']);
+      assert.deepStrictEqual(diagnostics.map((d) => `${d.line} ${d.code}`), ['4 require-where-on-update-delete']);
     } finally {
       await withClient(database.url, (c) => c.query('DROP TABLE version_lock, app_settings, lock_history'));
     }
@@ -179,20 +178,16 @@ describe('query-lens CLI with a database', function () {
   });
 
   it('check --db: a table the code creates as it runs (a temporary one) is not another database\'s', async () => {
-    fs.writeFileSync(
-      path.join(workspace, 'purge.py'),
-      [
-        'def purge(txn, room_id):',
-        '    txn.execute("CREATE TEMPORARY TABLE events_to_purge (event_id TEXT NOT NULL)")',
-        '    txn.execute("SELECT event_id FROM events_to_purge")',
-        '    txn.execute("SELECT id FROM purge_log WHERE room = %s", (room_id,))',
-        '',
-      ].join('\n'),
-    );
-    const run = await queryLens(workspace, ['check', '--db', database.url, '--format', 'json', 'purge.py']);
+    const { run, diagnostics } = await checkWithDatabase('purge.py', [
+      'def purge(txn, room_id):',
+      '    txn.execute("CREATE TEMPORARY TABLE events_to_purge (event_id TEXT NOT NULL)")',
+      '    txn.execute("SELECT event_id FROM events_to_purge")',
+      '    txn.execute("SELECT id FROM purge_log WHERE room = %s", (room_id,))',
+      '',
+    ]);
     assert.strictEqual(run.status, 0, run.stderr);
     assert.deepStrictEqual(
-      JSON.parse(run.stdout).diagnostics.map((d: { line: number; message: string }) => `${d.line} ${d.message.replace(/PostgreSQL 15\.\d+ · \w+/, 'the database')}`),
+      diagnostics.map((d) => `${d.line} ${d.message.replace(/PostgreSQL 15\.\d+ · \w+/, 'the database')}`),
       [
         '3 Not planned: events_to_purge is made by this file as it runs (CREATE TABLE in its code), not a table of the database.',
         '4 Not planned: none of its tables (purge_log) is in the database: it runs against another database.',

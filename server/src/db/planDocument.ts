@@ -311,8 +311,7 @@ export async function planDocument(
     // A migration or one-off script runs once: how fast is not worth a warning.
     const insights = role.oneOff && !role.advice ? [] : await verifiedInsights(await asRun(planInsights(plan, context), plan, sql, active, context, cache), plan, sql, active, cache, settings.indexMinGainPercent / 100);
     if (expressionIndexesSettled(analysis.findings, query.start, insights, context.table, active.tables.values())) settled.push('non-sargable-predicate');
-    if (nullTrapSettled(sql, analysis.findings, query.start, context.table)) settled.push('prefer-not-exists');
-    if (oneRowSettled(analysis.findings, query.start, context.table)) settled.push('require-where-on-update-delete');
+    settled.push(...settledBySchema(sql, analysis.findings, query.start, context.table));
     if (settled.length > 0) result.settled.set(query.start, settled);
     // Parsed again (once, and only for a query with insights) to find where its tables are named.
     let tree: unknown;
@@ -396,10 +395,7 @@ export async function planDocument(
   // settled as a planned one is.
   analysis.queries.forEach((query, index) => {
     if (result.outcomes.get(index)?.planned === true) return;
-    const settled = [
-      ...(nullTrapSettled(query.sql, analysis.findings, query.start, context.table) ? ['prefer-not-exists'] : []),
-      ...(oneRowSettled(analysis.findings, query.start, context.table) ? ['require-where-on-update-delete'] : []),
-    ];
+    const settled = settledBySchema(query.sql, analysis.findings, query.start, context.table);
     if (settled.length > 0) result.settled.set(query.start, [...(result.settled.get(query.start) ?? []), ...settled]);
   });
   return result;
@@ -1203,6 +1199,14 @@ function expressionIndexesSettled(findings: readonly Finding[], queryStart: numb
  * own findings judge. A schema fact, so the embedded database settles it too. Only a plain
  * subquery over one table: an outer join or a set operation can yield NULLs of NOT NULL columns.
  */
+/**
+ * The static findings on a query that the schema settles, planned or not: a NOT IN over NOT NULL
+ * columns, an UPDATE or DELETE without WHERE on a table of one row at most.
+ */
+function settledBySchema(sql: string, findings: readonly Finding[], queryStart: number, table: (schema: string | undefined, name: string) => TableStats | undefined): string[] {
+  return [...(nullTrapSettled(sql, findings, queryStart, table) ? ['prefer-not-exists'] : []), ...(oneRowSettled(findings, queryStart, table) ? ['require-where-on-update-delete'] : [])];
+}
+
 function nullTrapSettled(sql: string, findings: readonly Finding[], queryStart: number, table: (schema: string | undefined, name: string) => TableStats | undefined): boolean {
   if (!findings.some((f) => f.queryStart === queryStart && f.code === 'prefer-not-exists')) return false;
   const parsed = parseStatement(sql, 'postgresql');

@@ -39,17 +39,39 @@ const STATEMENT_START = /^(?:select|with|insert|update|delete|set|begin|commit|r
 function runTogether(statement: SqlStatement): SqlStatement[] {
   const pieces: SqlStatement[] = [];
   let rest = statement;
-  for (let round = 0; round < 20; round++) {
-    const outcome = parseStatement(rest.text, 'postgresql');
-    const at = outcome.ok ? -1 : outcome.problem.start;
-    const lineStart = at > 0 && /\n[ \t]*$/.test(rest.text.slice(0, at)) && STATEMENT_START.test(rest.text.slice(at));
-    if (!lineStart) break;
-    const head = rest.text.slice(0, at).trimEnd();
+  for (const at of splitPoints(statement.text)) {
+    const offset = at - (rest.start - statement.start);
+    const head = rest.text.slice(0, offset).trimEnd();
     pieces.push({ ...rest, end: rest.start + head.length, text: head, mayHavePlaceholders: undefined });
-    rest = { ...rest, start: rest.start + at, text: rest.text.slice(at), mayHavePlaceholders: undefined };
+    rest = { ...rest, start: rest.start + offset, text: rest.text.slice(offset), mayHavePlaceholders: undefined };
   }
   pieces.push(rest);
   return pieces;
+}
+
+/**
+ * Where, in an entry's text, a statement run together with the one before starts. Kept by text:
+ * the file is split again on every edit, and an entry not edited is not parsed again.
+ */
+const splitPointsByText = new Map<string, number[]>();
+const SPLIT_POINTS_KEPT = 2000;
+
+function splitPoints(text: string): number[] {
+  const known = splitPointsByText.get(text);
+  if (known) return known;
+  const points: number[] = [];
+  let from = 0;
+  for (let round = 0; round < 20; round++) {
+    const rest = text.slice(from);
+    const outcome = parseStatement(rest, 'postgresql');
+    const at = outcome.ok ? -1 : outcome.problem.start;
+    if (!(at > 0 && /\n[ \t]*$/.test(rest.slice(0, at)) && STATEMENT_START.test(rest.slice(at)))) break;
+    from += at;
+    points.push(from);
+  }
+  if (splitPointsByText.size >= SPLIT_POINTS_KEPT) splitPointsByText.clear();
+  splitPointsByText.set(text, points);
+  return points;
 }
 
 /**

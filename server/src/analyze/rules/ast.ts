@@ -6,6 +6,7 @@
 import * as pgQuery from 'libpg-query';
 import { scanSqlTokens } from '../../scan/sqlTokens';
 import { FRAGMENT_TABLE } from '../../extract/embeddedSql';
+import type { QueryParameter } from '../../extract/query';
 import { asNode, nodeType, type RuleContext } from './rule';
 
 /** The fields of a parse-tree node (`{ "ColumnRef": fields }`). */
@@ -499,6 +500,28 @@ export function functionName(call: Fields): string {
 export function operatorOf(expr: Fields): string {
   const names = namesOf(expr.name);
   return names[names.length - 1] ?? '';
+}
+
+/** Whether a node of `type` is anywhere in `root` (the walk stops at the first). */
+export function contains(root: unknown, type: string): boolean {
+  let found = false;
+  walkTree(root, (visited) => {
+    if (found) return false;
+    if (visited === type) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * The hole a `$n` of the parse tree stands for, by its number: the parameter and its index in
+ * `ctx.query.parameters` (whose `holeRoles` say what it stands for). Undefined for anything else.
+ */
+export function holeOf(ctx: RuleContext, node: unknown): { parameter: QueryParameter; index: number } | undefined {
+  const number = asNode(node, 'ParamRef')?.number;
+  if (number === undefined) return undefined;
+  const index = ctx.query.parameters.findIndex((p) => p.index === number);
+  return index < 0 ? undefined : { parameter: ctx.query.parameters[index], index };
 }
 
 /** Whether `node` is a query parameter (`$1`), however cast. */

@@ -101,6 +101,8 @@ function linkedComponents(units: Unit[], where: unknown, ctx: RuleContext): numb
     });
     return [...touched];
   };
+  // The objects each unit's tables are spliced in from, read once, when a condition asks.
+  let unitRoots: Set<string>[] | undefined;
   for (const condition of where ? conjuncts(where) : []) {
     const own = columnRefs(condition);
     if (own.length >= 2 && own.some((ref) => columnParts(ref).qualifier === undefined)) {
@@ -111,7 +113,8 @@ function linkedComponents(units: Unit[], where: unknown, ctx: RuleContext): numb
     // `${secrets.fields.id} = ${relations.fields.secretId}`: a builder's columns, each of the
     // table spliced in from the same object (`${secrets.table}`).
     const roots = holeRoots(ctx, condition);
-    const touched = roots.size === 0 ? [] : units.flatMap((unit, i) => ([...holeRoots(ctx, unit.tables.map((table) => ({ RangeVar: table })))].some((root) => roots.has(root)) ? [i] : []));
+    if (roots.size > 0) unitRoots ??= units.map((unit) => holeRoots(ctx, unit.tables.map((table) => ({ RangeVar: table }))));
+    const touched = roots.size === 0 ? [] : units.flatMap((_, i) => ([...unitRoots![i]].some((root) => roots.has(root)) ? [i] : []));
     union([...unitsNamed(condition), ...touched]);
   }
   // LATERAL subqueries and functions, also inside explicit joins, link what they refer to.

@@ -23,16 +23,16 @@ export const noSelectStar: Rule = {
   check(ctx) {
     for (const statement of ctx.statements) {
       const select = asNode(statement.stmt, 'SelectStmt');
-      if (select) checkOutermost(ctx, select, withQueries(select, new Map()));
+      if (select) checkOutermost(ctx, select, withQueries(select, new Map()), splicedNames(ctx));
     }
   },
 };
 
 /** Each branch of a set operation is an outermost select list of its own. */
-function checkOutermost(ctx: RuleContext, select: Fields, ctes: Ctes): void {
+function checkOutermost(ctx: RuleContext, select: Fields, ctes: Ctes, spliced: ReadonlySet<string>): void {
   if (select.op !== undefined && select.op !== 'SETOP_NONE') {
     for (const branch of [select.larg, select.rarg]) {
-      if (branch && typeof branch === 'object') checkOutermost(ctx, branch as Fields, withQueries(branch as Fields, ctes));
+      if (branch && typeof branch === 'object') checkOutermost(ctx, branch as Fields, withQueries(branch as Fields, ctes), spliced);
     }
     return;
   }
@@ -40,7 +40,7 @@ function checkOutermost(ctx: RuleContext, select: Fields, ctes: Ctes): void {
     const ref = asNode(asNode(target, 'ResTarget')?.val, 'ColumnRef');
     if (!ref || columnParts(ref).column !== '*') continue;
     // `SELECT * FROM {table}`: code that copies or dumps any table, which has no columns to name.
-    const tables = tablesBehindStar(select, columnParts(ref).qualifier, ctes, new Set()).filter((table) => !splicedNames(ctx).has(table));
+    const tables = tablesBehindStar(select, columnParts(ref).qualifier, ctes, new Set()).filter((table) => !spliced.has(table));
     const span = tables.length > 0 ? spanOf(ctx, { ColumnRef: ref }) : undefined;
     if (!span) continue;
     const star = ctx.sql.slice(span[0], span[1]);

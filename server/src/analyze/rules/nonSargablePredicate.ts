@@ -18,9 +18,11 @@ import {
   conjunctsOf,
   columnRefs,
   constantOf,
+  contains,
   excerpt,
   filterConditions,
   functionName,
+  holeOf,
   isBareColumn,
   isParameter,
   listNames,
@@ -168,10 +170,8 @@ function findsRowsByKey(conjunct: unknown, wrapped: unknown, scope: Scope): bool
  * not either.
  */
 function splicedCondition(ctx: RuleContext, conjunct: unknown): boolean {
-  const number = asNode(conjunct, 'ParamRef')?.number;
-  if (number === undefined) return false;
-  const index = ctx.query.parameters.findIndex((p) => p.index === number);
-  return index >= 0 && ctx.holeRoles.get(index) === 'condition';
+  const hole = holeOf(ctx, conjunct);
+  return hole !== undefined && ctx.holeRoles.get(hole.index) === 'condition';
 }
 
 /**
@@ -295,7 +295,7 @@ function reportComparison(ctx: RuleContext, comparison: Comparison, scope: Scope
   const { what, fix, rewrite, index } = advice(ctx, comparison, columns, table);
   // A parameter inside the expression (`least(a.n, $4) * $5`): no index can store it, and
   // without a rewrite that frees the column there is nothing to advise.
-  if (containsParameter(comparison.wrapped) && !rewrite) return;
+  if (contains(comparison.wrapped, 'ParamRef') && !rewrite) return;
   const conditionSpan = spanOf(ctx, comparison.condition);
   ctx.report({
     start: span[0],
@@ -304,14 +304,6 @@ function reportComparison(ctx: RuleContext, comparison: Comparison, scope: Scope
     // `rewrite` replaces the whole condition (`condition`), not the flagged expression.
     data: { columns, table, rewrite, condition: rewrite ? conditionSpan : undefined, index },
   });
-}
-
-function containsParameter(node: unknown): boolean {
-  let found = false;
-  walkTree(node, (type) => {
-    if (type === 'ParamRef') found = true;
-  });
-  return found;
 }
 
 interface Advice {
@@ -362,7 +354,7 @@ function advice(ctx: RuleContext, comparison: Comparison, columns: string[], tab
       const typing = isUntyped(value) ? ` (with ${oneLine(textOf(ctx, value) ?? '')} cast to ${columns[0]}'s type: an untyped value takes its type from the arithmetic around it)` : '';
       const caveat = typing + (rewrite.integerDivision ? ' (in integer arithmetic, check the rounding)' : '');
       // With a parameter in it, the expression is no index's to store.
-      if (containsParameter(wrapped)) return { what, fix: `Move the arithmetic to the other side and compare the bare column: ${rewrite.text}${caveat}.`, rewrite: rewrite.text };
+      if (contains(wrapped, 'ParamRef')) return { what, fix: `Move the arithmetic to the other side and compare the bare column: ${rewrite.text}${caveat}.`, rewrite: rewrite.text };
       return { what, fix: `Move the arithmetic to the other side and compare the bare column: ${rewrite.text}${caveat}; or ${indexFix}.`, rewrite: rewrite.text, index };
     }
     return { what, fix: `Move the arithmetic to the other side so that the bare column is compared, or ${indexFix}.`, index };

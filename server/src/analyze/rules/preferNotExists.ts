@@ -5,7 +5,7 @@
  * subquery for every outer row. `NOT EXISTS` has neither problem.
  */
 import { asNode, type Rule, type RuleContext } from './rule';
-import { aliasOf, ancestorsOf, columnParts, cteNames, excerpt, nodesOf, quoteIdent, scopeOf, spanOf, textOf, type Fields, type Scope } from './ast';
+import { aliasOf, ancestorsOf, columnParts, cteNames, excerpt, holeOf, nodesOf, quoteIdent, scopeOf, spanOf, textOf, type Fields, type Scope } from './ast';
 
 export const preferNotExists: Rule = {
   id: 'prefer-not-exists',
@@ -85,8 +85,8 @@ function yieldsSplicedText(ctx: RuleContext, sublink: Fields): boolean {
   const select = asNode(sublink.subselect, 'SelectStmt');
   if (!select || !Array.isArray(select.targetList)) return false;
   const spliced = (node: unknown) => {
-    const number = asNode(node, 'ParamRef')?.number;
-    return number !== undefined && ctx.query.parameters.some((p) => p.index === number && (p.source === 'interpolated' || p.source === 'template'));
+    const source = holeOf(ctx, node)?.parameter.source;
+    return source === 'interpolated' || source === 'template';
   };
   return select.targetList.some((target) => {
     const value = asNode(target, 'ResTarget')?.val;
